@@ -1,0 +1,364 @@
+/**
+ * The data Understudy works with. Pure types: no runtime code lives here except the
+ * small lists that define closed vocabularies.
+ */
+
+/** Any JSON value. Scenario databases and tool arguments are plain JSON. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+/* ------------------------------------------------------------------ tools */
+
+/** What a tool does to the database: reads never change it, writes may. */
+export type ToolKind = 'read' | 'write';
+
+/** A tool as the agent sees it: name, description and JSON-Schema parameters. */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  /** JSON Schema (type: object) describing the arguments. */
+  parameters: JsonObject;
+  kind: ToolKind;
+}
+
+/** One call a participant made, with the environment's answer. */
+export interface ToolCall {
+  /** Unique within a session, e.g. "t3-0" (turn 3, first call). */
+  id: string;
+  name: string;
+  arguments: JsonObject;
+  result: ToolResult;
+}
+
+/** A tool's answer. Failures are data, never exceptions: the agent sees them. */
+export type ToolResult =
+  | { ok: true; value: Json }
+  | { ok: false; error: { name: ToolErrorName; message: string } };
+
+/**
+ * Why a tool call failed: a domain rule said no, the arguments were wrong, the tool does not
+ * exist, or the tool's code itself threw.
+ */
+export type ToolErrorName = 'DomainError' | 'InvalidArguments' | 'UnknownTool' | 'ToolCrashed';
+
+/* -------------------------------------------------------------- scenarios */
+
+/** What the simulated user knows, wants and must not invent. Hidden from the agent. */
+export interface UserSide {
+  /** Why the user gets in touch, in their words' spirit (not verbatim). */
+  reasonForContact: string;
+  /**
+   * Facts the user holds (constraints), slot → value, e.g. { email: "ana@x.org" }.
+   * The user reveals them when asked or, if forthcoming, unprompted.
+   */
+  knownInfo: Record<string, string>;
+  /** Things the user does not know and must not make up (free text, for LLM simulators). */
+  unknownInfo: string[];
+  /** The hidden task, in natural language, for LLM simulators. */
+  taskInstructions: string;
+  /** The goal in structured form, for the agenda-based simulator. */
+  goal: UserGoal;
+  /** Optional persona this task is written for. Any persona can still be used. */
+  personaRef?: string;
+}
+
+/**
+ * The user's goal as the agenda-based simulator holds it (Schatzmann et al. 2007):
+ * constraints are `knownInfo`; requests are things to have done or learnt.
+ */
+export interface UserGoal {
+  /** What the user wants done, in order. Each is offered to the agent as a "want" act. */
+  requests: GoalRequest[];
+  /**
+   * If the agent cannot do a request (refuses, says it's not allowed), does the user accept
+   * that outcome and leave satisfied? When false the user pushes back once, then gives up.
+   */
+  acceptsRefusal?: boolean;
+}
+
+export type GoalRequest =
+  | {
+      /** Have the agent perform an action (a write), e.g. cancel an order. */
+      type: 'action';
+      /** Short verb phrase in the user's mouth, e.g. "cancel my order". */
+      utterance: string;
+      /** The tool that achieves it; used to recognise the agent's confirmation request. */
+      tool: string;
+      /** Argument values the user insists on (slot names from knownInfo or literals). */
+      expect: Record<string, string>;
+    }
+  | {
+      /** Learn a fact, e.g. the status of an order. */
+      type: 'info';
+      utterance: string;
+      /** Slot name; the request is satisfied when the agent informs this slot. */
+      slot: string;
+    };
+
+/** A gold action: a tool call the task expects, with the arguments to compare. */
+export interface GoldAction {
+  name: string;
+  arguments: JsonObject;
+  /** Which argument names to compare when matching; all of them when absent. */
+  compareArgs?: string[];
+}
+
+/** The criteria a session is scored on. */
+export interface EvaluationCriteria {
+  goldActions: GoldAction[];
+  /** Database path (dot or bracket notation) with the value it must hold at the end. */
+  envAssertions: { path: string; equals: Json }[];
+  /** Strings or numbers that must appear in the agent's messages. */
+  communicateInfo: string[];
+  /** Statements judged by an LLM judge. */
+  nlAssertions: string[];
+  /** Which criteria make up the reward (a product). */
+  rewardBasis: RewardBasis[];
+}
+
+export type RewardBasis = 'DB' | 'ACTION' | 'ENV_ASSERTION' | 'COMMUNICATE' | 'NL_ASSERTION';
+
+export type Difficulty = 'easy' | 'medium' | 'hard';
+
+/** One task: a domain, a hidden user goal, the agent's policy and tools, a DB, criteria. */
+export interface Scenario {
+  id: string;
+  /** Which domain's tool implementations run this scenario, e.g. "bookshop". */
+  domain: string;
+  /** The pack it came from, if any. */
+  packId?: string;
+  title: string;
+  purpose: string;
+  difficulty: Difficulty;
+  user: UserSide;
+  agent: { policy: string; tools: ToolSpec[] };
+  initialDb: JsonObject;
+  evaluation: EvaluationCriteria;
+}
+
+/** A set of scenarios sharing a domain, policy, tools and initial database. */
+export interface ScenarioPack {
+  formatVersion: 1;
+  id: string;
+  title: string;
+  description: string;
+  domain: string;
+  policy: string;
+  tools: ToolSpec[];
+  db: JsonObject;
+  tasks: PackTask[];
+}
+
+/** A task inside a pack: a scenario without the shared parts. */
+export type PackTask = Omit<Scenario, 'domain' | 'packId' | 'agent' | 'initialDb'>;
+
+/* --------------------------------------------------------------- personas */
+
+/** Trait names. Each takes an integer value from 1 to 5. See personas/traits.ts. */
+export type TraitName =
+  | 'patience'
+  | 'verbosity'
+  | 'clarity'
+  | 'cooperativeness'
+  | 'techLiteracy'
+  | 'emotion'
+  | 'formality'
+  | 'noise'
+  | 'drift'
+  | 'initiative'
+  | 'proficiency';
+
+export type TraitValues = Record<TraitName, number>;
+
+/** A simulated user's personality. It changes how they behave, never what they want. */
+export interface Persona {
+  id: string;
+  name: string;
+  /** The set it belongs to, if any. */
+  setId?: string;
+  /** One line a person can scan in a list. */
+  summary: string;
+  traits: TraitValues;
+  /** The asker's role, e.g. "novice", "caregiver", "professional". */
+  role: string;
+  background: string;
+  /** Roleplay policy rendered from the traits, for LLM simulators. */
+  policy?: string;
+}
+
+/** A named collection of personas. */
+export interface PersonaSet {
+  formatVersion: 1;
+  id: string;
+  title: string;
+  description: string;
+  personas: Persona[];
+}
+
+/* ----------------------------------------------------------- participants */
+
+/** Who can fill a seat. New kinds (llm, human) are added here. */
+export type UserSeatKind = 'agenda';
+export type AgentSeatKind = 'rule-based';
+
+/** How a seat is filled, as stored with the run and each session. */
+export interface SeatConfig {
+  kind: string;
+  /** Human-readable label, e.g. "Agenda-based simulator". */
+  label: string;
+  /** Version of the participant's code or prompt, so results stay comparable. */
+  version: string;
+  /** Free-form settings (model id, sampling…). */
+  settings: JsonObject;
+}
+
+/* ------------------------------------------------------------------- runs */
+
+/** What to run: the cross product of scenarios × personas × trials. */
+export interface RunSpec {
+  name: string;
+  scenarioIds: string[];
+  personaIds: string[];
+  user: SeatConfig;
+  agent: SeatConfig;
+  /** Trials per (scenario, persona) pair: the k of pass^k. */
+  trials: number;
+  /** Master seed; each session's seed is derived from it. */
+  seed: number;
+  maxTurns: number;
+  maxErrors: number;
+}
+
+export type RunStatus = 'running' | 'completed' | 'aborted' | 'interrupted';
+
+export interface Run {
+  id: string;
+  createdAt: number;
+  finishedAt?: number;
+  status: RunStatus;
+  spec: RunSpec;
+  /** Titles of the scenarios at run time, so a report survives their deletion. */
+  scenarioTitles: Record<string, string>;
+  personaNames: Record<string, string>;
+  totalSessions: number;
+  doneSessions: number;
+  passedSessions: number;
+}
+
+/* --------------------------------------------------------------- sessions */
+
+/** Why a conversation ended. */
+export type TerminationReason =
+  | 'user_stop'
+  | 'transfer'
+  | 'out_of_scope'
+  | 'max_turns'
+  | 'too_many_errors'
+  | 'agent_error'
+  | 'user_error'
+  | 'engine_lost'
+  | 'aborted';
+
+export const TERMINATION_REASONS: readonly TerminationReason[] = [
+  'user_stop',
+  'transfer',
+  'out_of_scope',
+  'max_turns',
+  'too_many_errors',
+  'agent_error',
+  'user_error',
+  'engine_lost',
+  'aborted',
+];
+
+/** A control signal a participant can send; the user's map to termination reasons. */
+export type ControlSignal = 'stop' | 'transfer' | 'out_of_scope';
+
+/** An error as stored: name and message, never an Error object. */
+export interface ErrorRecord {
+  name: string;
+  message: string;
+}
+
+export type Role = 'user' | 'agent';
+
+/**
+ * A dialogue act: the semantic content of a message, as used by classical simulators and
+ * rule-based agents. Natural-language messages from LLMs carry none; simulators parse them.
+ */
+export interface DialogueAct {
+  /** e.g. inform, request, confirm, affirm, negate, want, bye, thank, refuse, greet. */
+  act: string;
+  slot?: string;
+  value?: string;
+}
+
+/** One message in a session by one seat, with any tool calls it made and their results. */
+export interface Turn {
+  sessionId: string;
+  /** 0-based position in the session. */
+  index: number;
+  role: Role;
+  /** Participant id (and model id where there is one). */
+  author: string;
+  content: string;
+  toolCalls: ToolCall[];
+  /** Dialogue acts behind the message, where the participant produced them. */
+  acts?: DialogueAct[];
+  control?: ControlSignal;
+  /** Inner state of a simulator (agenda, goal progress), never shown to the other seat. */
+  latent?: JsonObject;
+  /** 1–5, where the user simulator rated the previous agent turn. */
+  satisfaction?: number;
+  /** Named flags raised on this turn, e.g. "tool_error". */
+  flags: string[];
+  /** Wall-clock timing of producing the turn. */
+  startedAt: number;
+  durationMs: number;
+  usage?: { promptTokens: number; completionTokens: number };
+}
+
+/** The per-criterion results and the reward of a session. */
+export interface SessionScore {
+  reward: 0 | 1;
+  /** Which criteria made up the reward. */
+  basis: RewardBasis[];
+  db?: { match: boolean; expectedHash: string; actualHash: string; diff: DbDiffEntry[] };
+  /** Each required piece of information and whether the agent's messages contained it. */
+  communicate?: { info: string; found: boolean }[];
+  envAssertions?: { path: string; expected: Json; actual: Json | undefined; ok: boolean }[];
+  /** Gold replay problems and criteria that could not be checked. */
+  notes: string[];
+}
+
+export interface DbDiffEntry {
+  path: string;
+  expected: Json | undefined;
+  actual: Json | undefined;
+}
+
+export type SessionStatus = 'running' | 'done';
+/** What the results view groups sessions by. */
+export type Outcome = 'running' | 'pass' | 'fail' | 'error';
+
+export interface Session {
+  id: string;
+  runId: string;
+  scenarioId: string;
+  personaId: string;
+  /** 0-based trial number within its (scenario, persona) pair. */
+  trial: number;
+  seed: number;
+  user: SeatConfig;
+  agent: SeatConfig;
+  status: SessionStatus;
+  outcome: Outcome;
+  startedAt: number;
+  finishedAt?: number;
+  turnCount: number;
+  termination?: TerminationReason;
+  error?: ErrorRecord;
+  finalDb?: JsonObject;
+  expectedDb?: JsonObject;
+  score?: SessionScore;
+}

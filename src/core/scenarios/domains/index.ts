@@ -1,0 +1,16 @@
+/**
+ * The built-in domains: the code behind each scenario pack's tools, by domain id.
+ * A scenario names its domain; the environment runs its tools with the matching DomainImpl.
+ */
+import type { DomainImpl } from '../domain.ts';
+import { bookshopDomain } from './bookshop.ts';
+
+/** Every built-in domain, keyed by its id. */
+export const DOMAINS: Record<string, DomainImpl> = {
+  [bookshopDomain.id]: bookshopDomain,
+};
+
+/** The domain with this id, or undefined when there is none. */
+export function getDomain(id: string): DomainImpl | undefined {
+  return Object.hasOwn(DOMAINS, id) ? DOMAINS[id] : undefined;
+}

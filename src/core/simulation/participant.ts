@@ -1,0 +1,88 @@
+import type {
+  ControlSignal,
+  DialogueAct,
+  JsonObject,
+  Role,
+  Scenario,
+  Persona,
+  ToolCall,
+  ToolSpec,
+} from '../model/types.ts';
+import type { Rng } from '../stats/rng.ts';
+
+/**
+ * One message as a seat sees it. `self` is the seat's own earlier message, `other` the other
+ * seat's. The user seat never sees tool calls; the agent seat sees its own calls with results.
+ */
+export interface ViewMessage {
+  from: 'self' | 'other';
+  content: string;
+  acts?: DialogueAct[];
+  /** Only on the agent seat's own messages: the calls it made and what came back. */
+  toolCalls?: ToolCall[];
+  /** Index of the stored turn this message comes from. */
+  turnIndex: number;
+}
+
+/** What the user seat is given: the hidden scenario side and its persona. */
+export interface UserSeatContext {
+  role: 'user';
+  scenario: Scenario;
+  persona: Persona;
+}
+
+/** What the agent seat is given: policy and tools, never the user's hidden goal. */
+export interface AgentSeatContext {
+  role: 'agent';
+  scenarioId: string;
+  domain: string;
+  policy: string;
+  tools: ToolSpec[];
+}
+
+export type SeatContext = UserSeatContext | AgentSeatContext;
+
+/** Per-turn information passed to a participant. */
+export interface TurnContext {
+  /** Index the produced turn will have. */
+  turnIndex: number;
+  /** Seeded generator private to this seat in this session. */
+  rng: Rng;
+  signal?: AbortSignal;
+}
+
+/** A tool call as a participant requests it, before the environment runs it. */
+export interface ToolCallRequest {
+  name: string;
+  arguments: JsonObject;
+}
+
+/** What a participant produces for one turn. */
+export interface ParticipantReply {
+  content: string;
+  /** Agent seat only: tools to run. The agent is asked again once they have run. */
+  toolCalls?: ToolCallRequest[];
+  acts?: DialogueAct[];
+  control?: ControlSignal;
+  latent?: JsonObject;
+  satisfaction?: number;
+  /** Flags to record on the turn. "participant_error" also counts toward maximum errors. */
+  flags?: string[];
+  usage?: { promptTokens: number; completionTokens: number };
+  /** Model id or other author detail, appended to the participant id on the turn. */
+  authorDetail?: string;
+}
+
+/**
+ * One seat's occupant: an LLM, a classical simulator, a rule-based agent or a person.
+ * The orchestrator does not know which. A participant is created per session, so it may
+ * keep state across its turns.
+ */
+export interface Participant {
+  readonly id: string;
+  readonly role: Role;
+  nextMessage(view: readonly ViewMessage[], ctx: TurnContext): Promise<ParticipantReply>;
+}
+
+/** Builds a fresh participant for one session. */
+export type ParticipantFactory<C extends SeatContext = SeatContext> = (context: C) => Participant;

@@ -1,0 +1,145 @@
+import type { Persona, RunSpec, Scenario, Session, Turn } from '../model/types.ts';
+import type { DomainImpl } from '../scenarios/domain.ts';
+import { createEnvironment } from '../scenarios/environment.ts';
+import { evaluateSession, replayGold, type GoldReplay } from '../scenarios/evaluator.ts';
+import { deriveSeed } from '../stats/rng.ts';
+import { runConversation } from './orchestrator.ts';
+import type { AgentSeatContext, Participant, UserSeatContext } from './participant.ts';
+
+/** One session to run: a scenario, a persona and a trial number. */
+export interface SessionPlan {
+  id: string;
+  scenario: Scenario;
+  persona: Persona;
+  trial: number;
+  seed: number;
+}
+
+/**
+ * The sessions of a run, in the order they run: trial-major, so stopping early still
+ * leaves every (scenario, persona) pair covered by the trials done so far.
+ */
+export function planSessions(
+  runId: string,
+  spec: RunSpec,
+  scenarios: readonly Scenario[],
+  personas: readonly Persona[],
+): SessionPlan[] {
+  const plans: SessionPlan[] = [];
+  for (let trial = 0; trial < spec.trials; trial++) {
+    for (const scenario of scenarios) {
+      for (const persona of personas) {
+        plans.push({
+          id: `${runId}:${scenario.id}:${persona.id}:${trial}`,
+          scenario,
+          persona,
+          trial,
+          seed: deriveSeed(spec.seed, scenario.id, persona.id, trial),
+        });
+      }
+    }
+  }
+  return plans;
+}
+
+export interface SessionDeps {
+  runId: string;
+  spec: RunSpec;
+  domain: DomainImpl;
+  createUser(ctx: UserSeatContext): Participant;
+  createAgent(ctx: AgentSeatContext): Participant;
+  signal?: AbortSignal;
+  onTurn?: (turn: Turn) => void | Promise<void>;
+  now?: () => number;
+  /** Cache of gold replays per scenario; replays are pure, so one per run is enough. */
+  goldCache?: Map<string, GoldReplay>;
+}
+
+/** A session record as it stands before its first turn. */
+export function startedSession(plan: SessionPlan, deps: Pick<SessionDeps, 'runId' | 'spec' | 'now'>): Session {
+  return {
+    id: plan.id,
+    runId: deps.runId,
+    scenarioId: plan.scenario.id,
+    personaId: plan.persona.id,
+    trial: plan.trial,
+    seed: plan.seed,
+    user: deps.spec.user,
+    agent: deps.spec.agent,
+    status: 'running',
+    outcome: 'running',
+    startedAt: (deps.now ?? Date.now)(),
+    turnCount: 0,
+  };
+}
+
+/**
+ * Runs and scores one session. Never throws for a participant's failure: a session that
+ * cannot even start (no agent for the domain) ends as an `agent_error` record.
+ */
+export async function runSession(plan: SessionPlan, deps: SessionDeps): Promise<Session> {
+  const now = deps.now ?? Date.now;
+  const base = startedSession(plan, deps);
+  let user: Participant;
+  let agent: Participant;
+  try {
+    user = deps.createUser({ role: 'user', scenario: plan.scenario, persona: plan.persona });
+  } catch (err) {
+    return failed(base, 'user_error', err, now());
+  }
+  try {
+    agent = deps.createAgent({
+      role: 'agent',
+      scenarioId: plan.scenario.id,
+      domain: plan.scenario.domain,
+      policy: plan.scenario.agent.policy,
+      tools: plan.scenario.agent.tools,
+    });
+  } catch (err) {
+    return failed(base, 'agent_error', err, now());
+  }
+  const environment = createEnvironment(plan.scenario, deps.domain);
+  const result = await runConversation(
+    { user, agent, environment },
+    {
+      sessionId: plan.id,
+      seed: plan.seed,
+      maxTurns: deps.spec.maxTurns,
+      maxErrors: deps.spec.maxErrors,
+      signal: deps.signal,
+      onTurn: deps.onTurn,
+      now,
+    },
+  );
+  let gold = deps.goldCache?.get(plan.scenario.id);
+  if (!gold) {
+    gold = replayGold(plan.scenario, deps.domain);
+    deps.goldCache?.set(plan.scenario.id, gold);
+  }
+  const { expectedDb, ...score } = evaluateSession(plan.scenario, deps.domain, result, gold);
+  const hardError = ['agent_error', 'user_error', 'engine_lost', 'aborted'].includes(result.termination);
+  return {
+    ...base,
+    status: 'done',
+    outcome: hardError ? 'error' : score.reward === 1 ? 'pass' : 'fail',
+    finishedAt: now(),
+    turnCount: result.turns.length,
+    termination: result.termination,
+    ...(result.error ? { error: result.error } : {}),
+    finalDb: result.finalDb,
+    expectedDb,
+    score,
+  };
+}
+
+function failed(base: Session, termination: 'user_error' | 'agent_error', err: unknown, at: number): Session {
+  const e = err as { name?: string; message?: string };
+  return {
+    ...base,
+    status: 'done',
+    outcome: 'error',
+    finishedAt: at,
+    termination,
+    error: { name: e?.name ?? 'Error', message: e?.message ?? String(err) },
+  };
+}

@@ -1,0 +1,230 @@
+import {
+  agentSeat,
+  getDomain,
+  planSessions,
+  runSession,
+  seatConfig,
+  startedSession,
+  userSeat,
+  type GoldReplay,
+  type Outcome,
+  type Persona,
+  type Run,
+  type RunSpec,
+  type Scenario,
+  type Turn,
+} from '../core/index.ts';
+import { app, describeError } from './app.svelte.ts';
+
+/** How fast a run plays: classical participants are instant, so a demo can slow them down. */
+export type Pace = 'instant' | 'fast' | 'readable';
+export const PACE_DELAY_MS: Record<Pace, number> = { instant: 0, fast: 40, readable: 450 };
+
+/** What the person chose on the New run page. */
+export interface RunChoice {
+  name: string;
+  scenarioIds: string[];
+  personaIds: string[];
+  userKind: string;
+  agentKind: string;
+  trials: number;
+  seed: number;
+  maxTurns: number;
+  maxErrors: number;
+  pace: Pace;
+}
+
+export interface LiveSessionInfo {
+  id: string;
+  scenarioTitle: string;
+  personaName: string;
+  trial: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Runs an evaluation in the page and keeps what the live view shows. Each turn is
+ * written to storage the moment it finishes; the session record before its first turn
+ * and after its last.
+ */
+export class RunController {
+  running = $state(false);
+  runId = $state<string | null>(null);
+  total = $state(0);
+  done = $state(0);
+  passed = $state(0);
+  errors = $state(0);
+  startedAt = $state(0);
+  current = $state<LiveSessionInfo | null>(null);
+  /** The session in view: replaced, never mutated, so the list re-renders cheaply. */
+  liveTurns = $state.raw<Turn[]>([]);
+  /** Outcome of every finished session, in order, for the progress strip. */
+  outcomes = $state.raw<{ id: string; outcome: Outcome }[]>([]);
+  error = $state<string | null>(null);
+  pace = $state<Pace>('fast');
+
+  private controller: AbortController | null = null;
+
+  rate = $derived(this.done ? this.passed / this.done : null);
+  etaSeconds = $derived.by(() => {
+    if (!this.running || this.done === 0) return null;
+    const perSession = (Date.now() - this.startedAt) / this.done;
+    return Math.round((perSession * (this.total - this.done)) / 1000);
+  });
+
+  /** Checks a choice and returns the problem in words, or null when it can run. */
+  static problem(choice: RunChoice): string | null {
+    if (choice.scenarioIds.length === 0) return 'Choose at least one scenario.';
+    if (choice.personaIds.length === 0) return 'Choose at least one persona.';
+    if (!Number.isInteger(choice.trials) || choice.trials < 1 || choice.trials > 50) return 'Trials per task must be a whole number from 1 to 50.';
+    if (!Number.isInteger(choice.seed) || choice.seed < 0) return 'The seed must be a whole number, 0 or more.';
+    if (!Number.isInteger(choice.maxTurns) || choice.maxTurns < 2 || choice.maxTurns > 500) return 'Maximum turns must be from 2 to 500.';
+    if (!Number.isInteger(choice.maxErrors) || choice.maxErrors < 1 || choice.maxErrors > 100) return 'Maximum errors must be from 1 to 100.';
+    return null;
+  }
+
+  /** Starts a run; returns its id at once while sessions go on in the background. */
+  async start(choice: RunChoice): Promise<string> {
+    if (this.running) throw new Error('A run is already in progress.');
+    const problem = RunController.problem(choice);
+    if (problem) throw new Error(problem);
+    const scenarios = choice.scenarioIds
+      .map((id) => app.scenarios.find((s) => s.id === id))
+      .filter((s): s is NonNullable<typeof s> => !!s);
+    const personas = choice.personaIds
+      .map((id) => app.personas.find((p) => p.id === id))
+      .filter((p): p is NonNullable<typeof p> => !!p);
+    const user = userSeat(choice.userKind);
+    const agent = agentSeat(choice.agentKind);
+    const spec: RunSpec = {
+      name: choice.name.trim() || defaultRunName(scenarios, choice),
+      scenarioIds: scenarios.map((s) => s.id),
+      personaIds: personas.map((p) => p.id),
+      user: seatConfig(user),
+      agent: seatConfig(agent),
+      trials: choice.trials,
+      seed: choice.seed,
+      maxTurns: choice.maxTurns,
+      maxErrors: choice.maxErrors,
+    };
+    const runId = `run-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
+    const plans = planSessions(runId, spec, scenarios, personas);
+    const run: Run = {
+      id: runId,
+      createdAt: Date.now(),
+      status: 'running',
+      spec,
+      scenarioTitles: Object.fromEntries(scenarios.map((s) => [s.id, s.title])),
+      personaNames: Object.fromEntries(personas.map((p) => [p.id, p.name])),
+      totalSessions: plans.length,
+      doneSessions: 0,
+      passedSessions: 0,
+    };
+    await app.storage.createRun(run);
+    await app.refreshRuns();
+
+    this.running = true;
+    this.runId = runId;
+    this.total = plans.length;
+    this.done = 0;
+    this.passed = 0;
+    this.errors = 0;
+    this.outcomes = [];
+    this.liveTurns = [];
+    this.error = null;
+    this.pace = choice.pace;
+    this.startedAt = Date.now();
+    this.controller = new AbortController();
+    void this.loop(run, plans, scenarios, personas, user.create, agent.create, this.controller.signal);
+    return runId;
+  }
+
+  stop(): void {
+    this.controller?.abort();
+  }
+
+  private async loop(
+    run: Run,
+    plans: ReturnType<typeof planSessions>,
+    _scenarios: Scenario[],
+    _personas: Persona[],
+    createUser: Parameters<typeof runSession>[1]['createUser'],
+    createAgent: Parameters<typeof runSession>[1]['createAgent'],
+    signal: AbortSignal,
+  ): Promise<void> {
+    const storage = app.storage;
+    const goldCache = new Map<string, GoldReplay>();
+    try {
+      for (const plan of plans) {
+        if (signal.aborted) break;
+        this.current = {
+          id: plan.id,
+          scenarioTitle: plan.scenario.title,
+          personaName: plan.persona.name,
+          trial: plan.trial,
+        };
+        this.liveTurns = [];
+        await storage.putSession(startedSession(plan, { runId: run.id, spec: run.spec }));
+        let session;
+        try {
+          session = await runSession(plan, {
+            runId: run.id,
+            spec: run.spec,
+            domain: getDomain(plan.scenario.domain),
+            createUser,
+            createAgent,
+            signal,
+            goldCache,
+            onTurn: async (turn) => {
+              await storage.appendTurn(turn);
+              this.liveTurns = [...this.liveTurns, turn];
+              const delay = PACE_DELAY_MS[this.pace];
+              if (delay > 0) await sleep(delay);
+            },
+          });
+        } catch (err) {
+          // runSession turns participant failures into data; this is a harness bug, kept as data too.
+          session = {
+            ...startedSession(plan, { runId: run.id, spec: run.spec }),
+            status: 'done' as const,
+            outcome: 'error' as const,
+            finishedAt: Date.now(),
+            termination: 'agent_error' as const,
+            error: { name: 'HarnessError', message: describeError(err) },
+          };
+        }
+        await storage.putSession(session);
+        if (session.termination === 'aborted') break;
+        this.done++;
+        if (session.outcome === 'pass') this.passed++;
+        if (session.outcome === 'error') this.errors++;
+        this.outcomes = [...this.outcomes, { id: session.id, outcome: session.outcome }];
+        await storage.updateRun(run.id, { doneSessions: this.done, passedSessions: this.passed });
+        // Instant runs still yield to the page so progress paints and the stop button works.
+        if (PACE_DELAY_MS[this.pace] === 0) await sleep(0);
+      }
+      await storage.updateRun(run.id, {
+        status: signal.aborted ? 'aborted' : 'completed',
+        finishedAt: Date.now(),
+        doneSessions: this.done,
+        passedSessions: this.passed,
+      });
+    } catch (err) {
+      this.error = `The run stopped: ${describeError(err)}`;
+      await storage.updateRun(run.id, { status: 'interrupted', finishedAt: Date.now() }).catch(() => {});
+    } finally {
+      this.running = false;
+      this.current = null;
+      this.controller = null;
+      await app.refreshRuns();
+    }
+  }
+}
+
+function defaultRunName(scenarios: Scenario[], choice: RunChoice): string {
+  const packs = [...new Set(scenarios.map((s) => s.packId ?? s.domain))].join(', ');
+  return `${packs} · ${choice.userKind} vs ${choice.agentKind} · k=${choice.trials}`;
+}
+
+export const runner = new RunController();

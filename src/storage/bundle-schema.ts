@@ -1,0 +1,167 @@
+/**
+ * zod schemas for the lines of a run bundle (JSONL export, formatVersion 1). They mirror
+ * Run, Session and Turn in core/model/types.ts; the compile-time checks at the bottom fail
+ * when a field is added there and not here.
+ *
+ * Objects strip unknown keys (rather than reject them) so that a bundle written by a newer
+ * version of the app with extra optional fields still imports, minus those fields. The line
+ * envelopes themselves are strict.
+ */
+import { z } from 'zod';
+import type { Run, RunSpec, Session, SessionScore, Turn } from '../core/model/types.ts';
+import { TERMINATION_REASONS } from '../core/model/types.ts';
+
+/** The bundle format this code writes and reads. */
+export const RUN_BUNDLE_FORMAT_VERSION = 1;
+
+const json = z.json();
+const jsonObject = z.record(z.string(), json);
+const count = z.number().int().nonnegative();
+const time = z.number();
+
+const seatConfig = z.object({
+  kind: z.string(),
+  label: z.string(),
+  version: z.string(),
+  settings: jsonObject,
+});
+
+const errorRecord = z.object({ name: z.string(), message: z.string() });
+
+export const runSchema = z.object({
+  id: z.string().min(1),
+  createdAt: time,
+  finishedAt: time.optional(),
+  status: z.enum(['running', 'completed', 'aborted', 'interrupted']),
+  spec: z.object({
+    name: z.string(),
+    scenarioIds: z.array(z.string()),
+    personaIds: z.array(z.string()),
+    user: seatConfig,
+    agent: seatConfig,
+    trials: count,
+    seed: z.number(),
+    maxTurns: count,
+    maxErrors: count,
+  }),
+  scenarioTitles: z.record(z.string(), z.string()),
+  personaNames: z.record(z.string(), z.string()),
+  totalSessions: count,
+  doneSessions: count,
+  passedSessions: count,
+});
+
+const dbDiffEntry = z
+  .object({ path: z.string(), expected: json.optional(), actual: json.optional() })
+  // DbDiffEntry's keys are required but may hold undefined, which JSON cannot carry.
+  .transform((e) => ({ path: e.path, expected: e.expected, actual: e.actual }));
+
+export const sessionSchema = z.object({
+  id: z.string().min(1),
+  runId: z.string().min(1),
+  scenarioId: z.string(),
+  personaId: z.string(),
+  trial: count,
+  seed: z.number(),
+  user: seatConfig,
+  agent: seatConfig,
+  status: z.enum(['running', 'done']),
+  outcome: z.enum(['running', 'pass', 'fail', 'error']),
+  startedAt: time,
+  finishedAt: time.optional(),
+  turnCount: count,
+  termination: z.enum(TERMINATION_REASONS).optional(),
+  error: errorRecord.optional(),
+  finalDb: jsonObject.optional(),
+  expectedDb: jsonObject.optional(),
+  score: z
+    .object({
+      reward: z.union([z.literal(0), z.literal(1)]),
+      basis: z.array(z.enum(['DB', 'ACTION', 'ENV_ASSERTION', 'COMMUNICATE', 'NL_ASSERTION'])),
+      db: z
+        .object({
+          match: z.boolean(),
+          expectedHash: z.string(),
+          actualHash: z.string(),
+          diff: z.array(dbDiffEntry),
+        })
+        .optional(),
+      communicate: z.array(z.object({ info: z.string(), found: z.boolean() })).optional(),
+      envAssertions: z
+        .array(
+          z
+            .object({ path: z.string(), expected: json, actual: json.optional(), ok: z.boolean() })
+            .transform((e) => ({ path: e.path, expected: e.expected, actual: e.actual, ok: e.ok })),
+        )
+        .optional(),
+      notes: z.array(z.string()),
+    })
+    .optional(),
+});
+
+const toolCall = z.object({
+  id: z.string(),
+  name: z.string(),
+  arguments: jsonObject,
+  result: z.discriminatedUnion('ok', [
+    z.object({ ok: z.literal(true), value: json }),
+    z.object({
+      ok: z.literal(false),
+      error: z.object({
+        name: z.enum(['DomainError', 'InvalidArguments', 'UnknownTool', 'ToolCrashed']),
+        message: z.string(),
+      }),
+    }),
+  ]),
+});
+
+export const turnSchema = z.object({
+  sessionId: z.string().min(1),
+  index: count,
+  role: z.enum(['user', 'agent']),
+  author: z.string(),
+  content: z.string(),
+  toolCalls: z.array(toolCall),
+  acts: z
+    .array(z.object({ act: z.string(), slot: z.string().optional(), value: z.string().optional() }))
+    .optional(),
+  control: z.enum(['stop', 'transfer', 'out_of_scope']).optional(),
+  latent: jsonObject.optional(),
+  satisfaction: z.number().optional(),
+  flags: z.array(z.string()),
+  startedAt: time,
+  durationMs: z.number().nonnegative(),
+  usage: z.object({ promptTokens: count, completionTokens: count }).optional(),
+});
+
+/** Line 1 of a bundle. */
+export const runLineSchema = z.strictObject({
+  type: z.literal('run'),
+  formatVersion: z.literal(RUN_BUNDLE_FORMAT_VERSION),
+  /** ISO 8601 time of the export. */
+  exportedAt: z.string(),
+  run: runSchema,
+});
+
+/** Every line after the first: one session with all its turns. */
+export const sessionLineSchema = z.strictObject({
+  type: z.literal('session'),
+  session: sessionSchema,
+  turns: z.array(turnSchema),
+});
+
+/* Compile-time drift checks against types.ts: a field added there and not here, or a parsed
+ * shape the app's type does not accept, fails type checking here. */
+type Missing<T, S> = Exclude<keyof T, keyof S>;
+type NoneMissing<M extends never> = M;
+type Assignable<A extends B, B> = [A, B];
+type _Covered = [
+  NoneMissing<Missing<Run, z.output<typeof runSchema>>>,
+  NoneMissing<Missing<Session, z.output<typeof sessionSchema>>>,
+  NoneMissing<Missing<Turn, z.output<typeof turnSchema>>>,
+  NoneMissing<Missing<RunSpec, z.output<typeof runSchema>['spec']>>,
+  NoneMissing<Missing<SessionScore, NonNullable<z.output<typeof sessionSchema>['score']>>>,
+  Assignable<z.output<typeof runSchema>, Run>,
+  Assignable<z.output<typeof sessionSchema>, Session>,
+  Assignable<z.output<typeof turnSchema>, Turn>,
+];

@@ -1,0 +1,421 @@
+/**
+ * Repositories over the IndexedDB schema: the app's only way to read and write stored data.
+ *
+ * Nothing here validates. Every caller that writes data from outside the app (scenario packs,
+ * persona sets, run bundles) must validate it in core first; storage trusts its input.
+ */
+import type { Collection, IndexableType } from 'dexie';
+import type {
+  ErrorRecord,
+  Outcome,
+  Persona,
+  Run,
+  Scenario,
+  Session,
+  TerminationReason,
+  Turn,
+} from '../core/model/types.ts';
+import { TERMINATION_REASONS } from '../core/model/types.ts';
+import {
+  DEFAULT_DB_NAME,
+  SESSION_SUMMARY_INDEX,
+  SESSION_TERMINATION_INDEX,
+  UnderstudyDB,
+  type IndexedDBDeps,
+  type StoredPersona,
+  type StoredScenario,
+} from './db.ts';
+
+// Bounds of IndexedDB's key order: -Infinity sorts before every key, an array holding an array
+// after every key this schema stores (numbers < dates < strings < binary < arrays). A fresh
+// array each time: key conversion treats one array met twice in a key as a cycle.
+const MIN_KEY: IndexableType = -Infinity;
+const maxKey = (): IndexableType => [[]];
+
+/** Fields of a run that may change after it is created. */
+export type RunPatch = Partial<Omit<Run, 'id'>>;
+/** Fields of a session that may change after it is created. */
+export type SessionPatch = Partial<Omit<Session, 'id' | 'runId'>>;
+
+/** Narrows a run's sessions; fields left out match everything. */
+export interface SessionFilter {
+  scenarioId?: string;
+  personaId?: string;
+  outcome?: Outcome;
+}
+
+/** Counts for one group of sessions. */
+export interface PassCounts {
+  /** Sessions with outcome 'pass'. */
+  passed: number;
+  /** Sessions that have finished (any outcome but 'running'). */
+  done: number;
+  /** Sessions stored so far; the run's planned number is `Run.totalSessions`. */
+  total: number;
+}
+
+/** What a run's results view shows at a glance, from one pass over the run's index entries. */
+export interface RunSummary {
+  runId: string;
+  overall: PassCounts;
+  outcomes: Record<Outcome, number>;
+  byScenario: Record<string, PassCounts>;
+  byPersona: Record<string, PassCounts>;
+  /** scenarioId → personaId → counts: the cells of a scenario × persona grid. */
+  byPair: Record<string, Record<string, PassCounts>>;
+  /** Every reason is present, zero where no session ended that way. */
+  terminations: Record<TerminationReason, number>;
+}
+
+/** The error recorded on sessions that were running when their tab went away. */
+export const INTERRUPTED_ERROR: Readonly<ErrorRecord> = Object.freeze({
+  name: 'Interrupted',
+  message: 'The page was closed while this session was running.',
+});
+
+/**
+ * The order sessions are listed and exported in: scenario, persona, trial (then id, so that
+ * the order is total even for odd data).
+ */
+export function compareSessions(a: Session, b: Session): number {
+  return (
+    cmp(a.scenarioId, b.scenarioId) ||
+    cmp(a.personaId, b.personaId) ||
+    a.trial - b.trial ||
+    cmp(a.id, b.id)
+  );
+}
+
+// Code-unit order, not localeCompare: the order must not depend on the visitor's locale.
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function emptyCounts(): PassCounts {
+  return { passed: 0, done: 0, total: 0 };
+}
+
+// Null-prototype maps: ids come from user files and "__proto__" must be an ordinary key.
+function dict<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+export class Storage {
+  constructor(readonly db: UnderstudyDB) {}
+
+  /** Opens (creating or upgrading as needed) the app's database. */
+  static open(name: string = DEFAULT_DB_NAME, deps?: IndexedDBDeps): Storage {
+    return new Storage(new UnderstudyDB(name, deps));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /* ------------------------------------------------------------------ runs */
+
+  /** Adds a new run; rejects if a run with that id exists. */
+  async createRun(run: Run): Promise<void> {
+    await this.db.runs.add(run);
+  }
+
+  /**
+   * Merges `patch` into the stored run (a key set to undefined removes that field).
+   * Resolves false when there is no such run.
+   */
+  async updateRun(id: string, patch: RunPatch): Promise<boolean> {
+    return (await this.db.runs.update(id, patch)) > 0;
+  }
+
+  getRun(id: string): Promise<Run | undefined> {
+    return this.db.runs.get(id);
+  }
+
+  /** All runs, newest first. */
+  listRuns(): Promise<Run[]> {
+    return this.db.runs.orderBy('createdAt').reverse().toArray();
+  }
+
+  /**
+   * Deletes a run with all its sessions and their turns, in one transaction: either all of it
+   * goes or none. Resolves false when there was no such run (orphaned sessions are still
+   * removed).
+   */
+  async deleteRun(id: string): Promise<boolean> {
+    const { db } = this;
+    return db.transaction('rw', db.runs, db.sessions, db.turns, async () => {
+      const existed = (await db.runs.get(id)) !== undefined;
+      const sessionIds = await db.sessions.where('runId').equals(id).primaryKeys();
+      if (sessionIds.length > 0) {
+        await db.turns.where('sessionId').anyOf(sessionIds).delete();
+        await db.sessions.bulkDelete(sessionIds);
+      }
+      await db.runs.delete(id);
+      return existed;
+    });
+  }
+
+  /**
+   * Call at app start. Runs still 'running' were left by a tab that closed: they become
+   * 'interrupted'. Their sessions still 'running' (and those of any other run) become done,
+   * outcome 'error', termination 'aborted', with `INTERRUPTED_ERROR`; their turns are kept,
+   * `turnCount` is set to the turns actually stored and `finishedAt` to the end of the last
+   * one. Affected runs get `doneSessions` / `passedSessions` recounted from their sessions.
+   *
+   * `keepRunIds` names runs another tab is executing right now (e.g. from held Web Locks);
+   * they and their sessions are left alone. Resolves with the ids of the runs marked.
+   */
+  async markInterruptedRuns(
+    opts: { keepRunIds?: Iterable<string> } = {},
+  ): Promise<string[]> {
+    const keep = new Set(opts.keepRunIds ?? []);
+    const { db } = this;
+    return db.transaction('rw', db.runs, db.sessions, db.turns, async () => {
+      const runIds = (await db.runs.where('status').equals('running').primaryKeys()).filter(
+        (id) => !keep.has(id),
+      );
+      // Relies on the invariant outcome === 'running' ⇔ status === 'running'.
+      const stale = (await db.sessions.where('outcome').equals('running').toArray()).filter(
+        (s) => !keep.has(s.runId),
+      );
+
+      for (const s of stale) {
+        const range = db.turns
+          .where('[sessionId+index]')
+          .between([s.id, MIN_KEY], [s.id, maxKey()], true, true);
+        const [turnCount, last] = await Promise.all([range.count(), range.clone().last()]);
+        const patch: SessionPatch = {
+          status: 'done',
+          outcome: 'error',
+          termination: 'aborted',
+          error: { ...INTERRUPTED_ERROR },
+          turnCount,
+          finishedAt: last ? Math.max(s.startedAt, last.startedAt + last.durationMs) : s.startedAt,
+        };
+        await db.sessions.update(s.id, patch);
+      }
+
+      for (const id of runIds) await db.runs.update(id, { status: 'interrupted' });
+
+      const affected = new Set([...runIds, ...stale.map((s) => s.runId)]);
+      for (const runId of affected) {
+        const [total, running, passed] = await Promise.all([
+          db.sessions.where('runId').equals(runId).count(),
+          db.sessions.where('[runId+outcome]').equals([runId, 'running']).count(),
+          db.sessions.where('[runId+outcome]').equals([runId, 'pass']).count(),
+        ]);
+        await db.runs.update(runId, { doneSessions: total - running, passedSessions: passed });
+      }
+      return runIds;
+    });
+  }
+
+  /* -------------------------------------------------------------- sessions */
+
+  /** Inserts or replaces a session. */
+  async putSession(session: Session): Promise<void> {
+    await this.db.sessions.put(session);
+  }
+
+  /** Merges `patch` into the stored session. Resolves false when there is no such session. */
+  async updateSession(id: string, patch: SessionPatch): Promise<boolean> {
+    return (await this.db.sessions.update(id, patch)) > 0;
+  }
+
+  getSession(id: string): Promise<Session | undefined> {
+    return this.db.sessions.get(id);
+  }
+
+  /** A run's sessions matching `filter`, ordered by scenario, persona, trial. */
+  async listSessions(runId: string, filter: SessionFilter = {}): Promise<Session[]> {
+    const sessions = await this.sessionQuery(runId, filter).toArray();
+    return sessions.sort(compareSessions);
+  }
+
+  countSessions(runId: string, filter: SessionFilter = {}): Promise<number> {
+    return this.sessionQuery(runId, filter).count();
+  }
+
+  // Picks the index that narrows most; whatever it leaves is filtered in JS.
+  private sessionQuery(runId: string, f: SessionFilter): Collection<Session, string> {
+    const s = this.db.sessions;
+    if (f.scenarioId !== undefined && f.personaId !== undefined) {
+      const prefix = [runId, f.scenarioId, f.personaId];
+      return f.outcome !== undefined
+        ? s.where(SESSION_SUMMARY_INDEX).equals([...prefix, f.outcome])
+        : s.where(SESSION_SUMMARY_INDEX).between([...prefix, MIN_KEY], [...prefix, maxKey()], true, true);
+    }
+    const outcome = f.outcome;
+    const byOutcome = (c: Collection<Session, string>) =>
+      outcome === undefined ? c : c.and((x) => x.outcome === outcome);
+    if (f.scenarioId !== undefined)
+      return byOutcome(s.where('[runId+scenarioId]').equals([runId, f.scenarioId]));
+    if (f.personaId !== undefined)
+      return byOutcome(s.where('[runId+personaId]').equals([runId, f.personaId]));
+    if (outcome !== undefined) return s.where('[runId+outcome]').equals([runId, outcome]);
+    return s.where('runId').equals(runId);
+  }
+
+  /**
+   * Per-scenario, per-persona and per-pair pass counts and termination counts of a run.
+   * Reads index keys only, never the sessions themselves (which hold whole databases), so it
+   * stays cheap for runs of thousands of sessions.
+   */
+  async summarizeRun(runId: string): Promise<RunSummary> {
+    const { db } = this;
+    return db.transaction('r', db.sessions, async () => {
+      const [keys, terminationCounts] = await Promise.all([
+        db.sessions
+          .where(SESSION_SUMMARY_INDEX)
+          .between([runId, MIN_KEY, MIN_KEY, MIN_KEY], [runId, maxKey(), maxKey(), maxKey()], true, true)
+          .keys(),
+        Promise.all(
+          TERMINATION_REASONS.map((r) =>
+            db.sessions.where(SESSION_TERMINATION_INDEX).equals([runId, r]).count(),
+          ),
+        ),
+      ]);
+
+      const summary: RunSummary = {
+        runId,
+        overall: emptyCounts(),
+        outcomes: { running: 0, pass: 0, fail: 0, error: 0 },
+        byScenario: dict(),
+        byPersona: dict(),
+        byPair: dict(),
+        terminations: Object.fromEntries(
+          TERMINATION_REASONS.map((r, i) => [r, terminationCounts[i] ?? 0]),
+        ) as Record<TerminationReason, number>,
+      };
+      for (const key of keys) {
+        const [, scenarioId, personaId, outcome] = key as unknown as [string, string, string, Outcome];
+        const row = (summary.byPair[scenarioId] ??= dict());
+        const groups = [
+          summary.overall,
+          (summary.byScenario[scenarioId] ??= emptyCounts()),
+          (summary.byPersona[personaId] ??= emptyCounts()),
+          (row[personaId] ??= emptyCounts()),
+        ];
+        const done = outcome !== 'running';
+        const passed = outcome === 'pass';
+        for (const g of groups) {
+          g.total++;
+          if (done) g.done++;
+          if (passed) g.passed++;
+        }
+        summary.outcomes[outcome] = (summary.outcomes[outcome] ?? 0) + 1;
+      }
+      return summary;
+    });
+  }
+
+  /* ----------------------------------------------------------------- turns */
+
+  /** Stores one finished turn (a single put; re-writing the same index replaces it). */
+  async appendTurn(turn: Turn): Promise<void> {
+    await this.db.turns.put(turn);
+  }
+
+  /** A session's turns in order. */
+  listTurns(sessionId: string): Promise<Turn[]> {
+    return this.db.turns
+      .where('[sessionId+index]')
+      .between([sessionId, MIN_KEY], [sessionId, maxKey()], true, true)
+      .toArray();
+  }
+
+  /* ------------------------------------------------------ scenarios/personas */
+
+  /**
+   * Inserts or replaces scenarios, all in one transaction. Callers must have validated them
+   * (core/scenarios) first: storage writes what it is given.
+   */
+  async putScenarios(list: readonly Scenario[], opts: { builtin: boolean }): Promise<void> {
+    const importedAt = Date.now();
+    const { db } = this;
+    await db.transaction('rw', db.scenarios, () =>
+      db.scenarios.bulkPut(list.map((s) => ({ ...s, builtin: opts.builtin, importedAt }))),
+    );
+  }
+
+  /** All scenarios, by id. */
+  listScenarios(): Promise<StoredScenario[]> {
+    return this.db.scenarios.toArray();
+  }
+
+  getScenario(id: string): Promise<StoredScenario | undefined> {
+    return this.db.scenarios.get(id);
+  }
+
+  /** Resolves false when there was no such scenario. Runs keep their titles for reports. */
+  async deleteScenario(id: string): Promise<boolean> {
+    const { db } = this;
+    return db.transaction('rw', db.scenarios, async () => {
+      const existed = (await db.scenarios.get(id)) !== undefined;
+      await db.scenarios.delete(id);
+      return existed;
+    });
+  }
+
+  /**
+   * Inserts or replaces personas, all in one transaction. Callers must have validated them
+   * (core/personas) first: storage writes what it is given.
+   */
+  async putPersonas(list: readonly Persona[], opts: { builtin: boolean }): Promise<void> {
+    const importedAt = Date.now();
+    const { db } = this;
+    await db.transaction('rw', db.personas, () =>
+      db.personas.bulkPut(list.map((p) => ({ ...p, builtin: opts.builtin, importedAt }))),
+    );
+  }
+
+  /** All personas, by id. */
+  listPersonas(): Promise<StoredPersona[]> {
+    return this.db.personas.toArray();
+  }
+
+  getPersona(id: string): Promise<StoredPersona | undefined> {
+    return this.db.personas.get(id);
+  }
+
+  /** Resolves false when there was no such persona. */
+  async deletePersona(id: string): Promise<boolean> {
+    const { db } = this;
+    return db.transaction('rw', db.personas, async () => {
+      const existed = (await db.personas.get(id)) !== undefined;
+      await db.personas.delete(id);
+      return existed;
+    });
+  }
+
+  /**
+   * Upserts the built-in scenarios (expanded from the shipped packs) and personas in one
+   * transaction. A user-imported row with the same id wins and is left untouched; its id is
+   * reported in `skipped`. Built-ins no longer shipped are not removed. Callers validate first.
+   */
+  async seedBuiltins(
+    scenarios: readonly Scenario[],
+    personas: readonly Persona[],
+  ): Promise<{ scenarios: number; personas: number; skipped: string[] }> {
+    const importedAt = Date.now();
+    const { db } = this;
+    return db.transaction('rw', db.scenarios, db.personas, async () => {
+      const skipped: string[] = [];
+      const keepBuiltin = <T extends { id: string }>(
+        list: readonly T[],
+        existing: ({ builtin: boolean } | undefined)[],
+      ) =>
+        list.filter((item, i) => {
+          const userOwned = existing[i]?.builtin === false;
+          if (userOwned) skipped.push(item.id);
+          return !userOwned;
+        });
+
+      const s = keepBuiltin(scenarios, await db.scenarios.bulkGet(scenarios.map((x) => x.id)));
+      const p = keepBuiltin(personas, await db.personas.bulkGet(personas.map((x) => x.id)));
+      await db.scenarios.bulkPut(s.map((x) => ({ ...x, builtin: true, importedAt })));
+      await db.personas.bulkPut(p.map((x) => ({ ...x, builtin: true, importedAt })));
+      return { scenarios: s.length, personas: p.length, skipped };
+    });
+  }
+}
