@@ -2,6 +2,8 @@ import type { SeatConfig } from './model/types.ts';
 import type { AgentSeatContext, Participant, UserSeatContext } from './simulation/participant.ts';
 import { AGENDA_VERSION, createAgendaUser } from './users/agenda.ts';
 import { createBookshopAgent } from './agents/bookshop-agent.ts';
+import type { DomainImpl } from './scenarios/domain.ts';
+import { DOMAINS, getDomain } from './scenarios/domains/index.ts';
 
 /** A way to fill the user seat. */
 export interface UserSeatOption {
@@ -67,4 +69,11 @@ export function agentSeat(kind: string): AgentSeatOption {
 /** The stored description of a seat choice. */
 export function seatConfig(option: UserSeatOption | AgentSeatOption): SeatConfig {
   return { kind: option.kind, label: option.label, version: option.version, settings: {} };
+}
+
+/** The code behind a domain; throws a clear error when the page has none for it. */
+export function requireDomain(id: string): DomainImpl {
+  const d = getDomain(id);
+  if (!d) throw new Error(`No tool implementations exist for domain "${id}". Known: ${Object.keys(DOMAINS).join(', ')}.`);
+  return d;
 }

@@ -1,6 +1,6 @@
 import {
   agentSeat,
-  getDomain,
+  requireDomain,
   planSessions,
   runSession,
   seatConfig,
@@ -171,7 +171,7 @@ export class RunController {
           session = await runSession(plan, {
             runId: run.id,
             spec: run.spec,
-            domain: getDomain(plan.scenario.domain),
+            domain: requireDomain(plan.scenario.domain),
             createUser,
             createAgent,
             signal,

@@ -3,7 +3,7 @@
  * app that import Dexie; everything else goes through `Storage` (repo.ts).
  */
 import Dexie, { type Table } from 'dexie';
-import type { Persona, Run, Scenario, Session, Turn } from '../core/model/types.ts';
+import type { JsonObject, Persona, Run, Scenario, Session, Turn } from '../core/model/types.ts';
 
 /** The database name the app uses. Tests pass their own, unique per test. */
 export const DEFAULT_DB_NAME = 'understudy';
@@ -35,13 +35,22 @@ export interface IndexedDBDeps {
 
 /**
  * Index on sessions used by `summarizeRun`: a key-only cursor over it yields everything the
- * per-scenario / per-persona counts need without deserialising sessions (which carry whole
- * databases in finalDb / expectedDb).
+ * per-scenario / per-persona counts need without deserialising sessions.
  */
 export const SESSION_SUMMARY_INDEX = '[runId+scenarioId+personaId+outcome]';
 
 /** Index on sessions counting termination reasons per run; unfinished sessions are absent. */
 export const SESSION_TERMINATION_INDEX = '[runId+termination]';
+
+/**
+ * The heavy part of a session, its final and expected databases, kept apart so listing a
+ * run's sessions reads only small rows.
+ */
+export interface SessionDbsRow {
+  sessionId: string;
+  finalDb?: JsonObject;
+  expectedDb?: JsonObject;
+}
 
 export class UnderstudyDB extends Dexie {
   runs!: Table<Run, string>;
@@ -50,6 +59,7 @@ export class UnderstudyDB extends Dexie {
   turns!: Table<Turn, [string, number]>;
   scenarios!: Table<StoredScenario, string>;
   personas!: Table<StoredPersona, string>;
+  sessionDbs!: Table<SessionDbsRow, string>;
 
   constructor(name: string = DEFAULT_DB_NAME, deps?: IndexedDBDeps) {
     super(name, deps ? { indexedDB: deps.indexedDB, IDBKeyRange: deps.IDBKeyRange } : undefined);
@@ -77,6 +87,7 @@ export class UnderstudyDB extends Dexie {
       turns: '[sessionId+index], sessionId',
       scenarios: 'id, packId, domain',
       personas: 'id, setId',
+      sessionDbs: 'sessionId',
     });
   }
 }

@@ -16,7 +16,7 @@ import {
   runLineSchema,
   sessionLineSchema,
 } from './bundle-schema.ts';
-import { compareSessions, type Storage } from './repo.ts';
+import { compareSessions, joinSession, splitSession, type Storage } from './repo.ts';
 
 export { RUN_BUNDLE_FORMAT_VERSION } from './bundle-schema.ts';
 
@@ -56,9 +56,12 @@ export async function exportRunJsonl(
     db.runs,
     db.sessions,
     db.turns,
+    db.sessionDbs,
     async () => {
       const run = await db.runs.get(runId);
-      const sessions = await db.sessions.where('runId').equals(runId).toArray();
+      const light = await db.sessions.where('runId').equals(runId).toArray();
+      const dbRows = await db.sessionDbs.bulkGet(light.map((s) => s.id));
+      const sessions = light.map((s, i) => joinSession(s, dbRows[i]));
       const turns = sessions.length
         ? await db.turns.where('sessionId').anyOf(sessions.map((s) => s.id)).toArray()
         : [];
@@ -196,7 +199,7 @@ export async function importRunJsonl(
   const sessions = bundle.sessions.map((s) => s.session);
   const turns = bundle.sessions.flatMap((s) => s.turns);
 
-  await db.transaction('rw', db.runs, db.sessions, db.turns, async () => {
+  await db.transaction('rw', [db.runs, db.sessions, db.turns, db.sessionDbs], async () => {
     if ((await db.runs.get(run.id)) !== undefined)
       throw new RunBundleError(
         `a run with id ${JSON.stringify(run.id)} already exists; delete it before importing this bundle`,
@@ -210,7 +213,9 @@ export async function importRunJsonl(
         clash + 2,
       );
     await db.runs.add(run);
-    await db.sessions.bulkAdd(sessions);
+    const split = sessions.map((s) => splitSession(s));
+    await db.sessions.bulkAdd(split.map((x) => x.light));
+    await db.sessionDbs.bulkAdd(split.flatMap((x) => (x.dbs ? [x.dbs] : [])));
     await db.turns.bulkAdd(turns);
   });
   return { runId: run.id, sessions: sessions.length, turns: turns.length };

@@ -7,6 +7,7 @@
 import type { Collection, IndexableType } from 'dexie';
 import type {
   ErrorRecord,
+  JsonObject,
   Outcome,
   Persona,
   Run,
@@ -24,6 +25,7 @@ import {
   type IndexedDBDeps,
   type StoredPersona,
   type StoredScenario,
+  type SessionDbsRow,
 } from './db.ts';
 
 // Bounds of IndexedDB's key order: -Infinity sorts before every key, an array holding an array
@@ -100,6 +102,30 @@ function dict<T>(): Record<string, T> {
   return Object.create(null) as Record<string, T>;
 }
 
+/** Splits a session into its light row and its databases (undefined when it has none). */
+export function splitSession(session: Session): { light: Session; dbs?: SessionDbsRow } {
+  const { finalDb, expectedDb, ...light } = session;
+  if (finalDb === undefined && expectedDb === undefined) return { light };
+  return {
+    light,
+    dbs: {
+      sessionId: session.id,
+      ...(finalDb !== undefined ? { finalDb } : {}),
+      ...(expectedDb !== undefined ? { expectedDb } : {}),
+    },
+  };
+}
+
+/** The inverse of splitSession. */
+export function joinSession(light: Session, dbs: SessionDbsRow | undefined): Session {
+  if (!dbs) return light;
+  return {
+    ...light,
+    ...(dbs.finalDb !== undefined ? { finalDb: dbs.finalDb } : {}),
+    ...(dbs.expectedDb !== undefined ? { expectedDb: dbs.expectedDb } : {}),
+  };
+}
+
 export class Storage {
   constructor(readonly db: UnderstudyDB) {}
 
@@ -143,11 +169,12 @@ export class Storage {
    */
   async deleteRun(id: string): Promise<boolean> {
     const { db } = this;
-    return db.transaction('rw', db.runs, db.sessions, db.turns, async () => {
+    return db.transaction('rw', [db.runs, db.sessions, db.turns, db.sessionDbs], async () => {
       const existed = (await db.runs.get(id)) !== undefined;
       const sessionIds = await db.sessions.where('runId').equals(id).primaryKeys();
       if (sessionIds.length > 0) {
         await db.turns.where('sessionId').anyOf(sessionIds).delete();
+        await db.sessionDbs.bulkDelete(sessionIds);
         await db.sessions.bulkDelete(sessionIds);
       }
       await db.runs.delete(id);
@@ -212,21 +239,61 @@ export class Storage {
 
   /* -------------------------------------------------------------- sessions */
 
-  /** Inserts or replaces a session. */
+  /**
+   * Inserts or replaces a session. Its final and expected databases go to a table of their
+   * own, in the same transaction, so listings stay light.
+   */
   async putSession(session: Session): Promise<void> {
-    await this.db.sessions.put(session);
+    const { db } = this;
+    const { light, dbs } = splitSession(session);
+    await db.transaction('rw', db.sessions, db.sessionDbs, async () => {
+      await db.sessions.put(light);
+      if (dbs) await db.sessionDbs.put(dbs);
+    });
   }
 
   /** Merges `patch` into the stored session. Resolves false when there is no such session. */
   async updateSession(id: string, patch: SessionPatch): Promise<boolean> {
-    return (await this.db.sessions.update(id, patch)) > 0;
+    const { db } = this;
+    const { finalDb, expectedDb, ...rest } = patch;
+    return db.transaction('rw', db.sessions, db.sessionDbs, async () => {
+      const found = (await db.sessions.update(id, rest)) > 0 || (await db.sessions.get(id)) !== undefined;
+      if (found && (finalDb !== undefined || expectedDb !== undefined)) {
+        const prev = (await db.sessionDbs.get(id)) ?? { sessionId: id };
+        await db.sessionDbs.put({
+          ...prev,
+          ...(finalDb !== undefined ? { finalDb } : {}),
+          ...(expectedDb !== undefined ? { expectedDb } : {}),
+        });
+      }
+      return found;
+    });
   }
 
-  getSession(id: string): Promise<Session | undefined> {
-    return this.db.sessions.get(id);
+  /** A session with its databases. */
+  async getSession(id: string): Promise<Session | undefined> {
+    const { db } = this;
+    return db.transaction('r', db.sessions, db.sessionDbs, async () => {
+      const s = await db.sessions.get(id);
+      if (!s) return undefined;
+      return joinSession(s, await db.sessionDbs.get(id));
+    });
   }
 
-  /** A run's sessions matching `filter`, ordered by scenario, persona, trial. */
+  /** A session's final and expected databases, the heavy part of a session. */
+  async getSessionDbs(
+    id: string,
+  ): Promise<{ finalDb?: JsonObject; expectedDb?: JsonObject } | undefined> {
+    const row = await this.db.sessionDbs.get(id);
+    if (!row) return (await this.db.sessions.get(id)) ? {} : undefined;
+    const { sessionId: _, ...dbs } = row;
+    return dbs;
+  }
+
+  /**
+   * A run's sessions matching `filter`, ordered by scenario, persona, trial, without their
+   * databases (ask getSessionDbs for those), so a results view of thousands stays light.
+   */
   async listSessions(runId: string, filter: SessionFilter = {}): Promise<Session[]> {
     const sessions = await this.sessionQuery(runId, filter).toArray();
     return sessions.sort(compareSessions);

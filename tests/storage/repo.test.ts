@@ -1,7 +1,7 @@
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Outcome, Session } from '../../src/core/model/types.ts';
-import { INTERRUPTED_ERROR, Storage, compareSessions } from '../../src/storage/repo.ts';
+import { INTERRUPTED_ERROR, Storage, compareSessions, splitSession } from '../../src/storage/repo.ts';
 import {
   dropTestStorage,
   makePersona,
@@ -162,6 +162,12 @@ describe('sessions', () => {
     expect(await storage.updateSession(s.id, { status: 'done', outcome: 'pass', termination: 'user_stop' })).toBe(true);
     expect(await storage.getSession(s.id)).toEqual({ ...s, status: 'done', outcome: 'pass', termination: 'user_stop' });
     expect(await storage.updateSession('nope', { outcome: 'pass' })).toBe(false);
+
+    const done = makeSession('r', 's1', 'p1', 1, 'fail');
+    await storage.putSession(done);
+    expect(await storage.getSessionDbs(done.id)).toEqual({ finalDb: done.finalDb, expectedDb: done.expectedDb });
+    expect(await storage.getSessionDbs(s.id)).toEqual({});
+    expect(await storage.getSessionDbs('nope')).toBeUndefined();
   });
 
   it('listSessions and countSessions filter by scenario, persona and outcome', async () => {
@@ -186,7 +192,9 @@ describe('sessions', () => {
             (f.personaId === undefined || s.personaId === f.personaId) &&
             (f.outcome === undefined || s.outcome === f.outcome),
         )
-        .sort(compareSessions);
+        .sort(compareSessions)
+        // Listings are light: the databases stay in their own table.
+        .map((s) => splitSession(s).light);
       expect(await storage.listSessions('A', f), JSON.stringify(f)).toEqual(expected);
       expect(await storage.countSessions('A', f), JSON.stringify(f)).toBe(expected.length);
     }

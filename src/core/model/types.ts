@@ -291,6 +291,8 @@ export interface DialogueAct {
   act: string;
   slot?: string;
   value?: string;
+  /** A user act offered without being asked (a forthcoming user volunteering details). */
+  unprompted?: boolean;
 }
 
 /** One message in a session by one seat, with any tool calls it made and their results. */

@@ -98,9 +98,10 @@ export function parseJsonText(text: string, source: string): unknown {
   } catch (err) {
     const message = (err as Error).message;
     const pos = /position (\d+)/.exec(message);
+    // V8 leaves the position out of some messages ("Unexpected token '}', ..."): find it.
+    const offset = pos ? Number(pos[1]) : jsonErrorOffset(text);
     let where = '';
-    if (pos) {
-      const offset = Number(pos[1]);
+    if (offset >= 0) {
       const before = text.slice(0, offset);
       const line = before.split('\n').length;
       const column = offset - before.lastIndexOf('\n');
@@ -108,5 +109,84 @@ export function parseJsonText(text: string, source: string): unknown {
     }
     const reason = message.replace(/^JSON\.parse: /, '').replace(/ in JSON at position \d+.*$/s, '');
     throw new ValidationError(source, [{ path: '', message: `not valid JSON${where}: ${reason}` }]);
+  }
+}
+
+/** Offset of the first character a JSON parser refuses (the length when input ends early), or -1. */
+export function jsonErrorOffset(text: string): number {
+  let i = 0;
+  const fail = (): never => {
+    throw i;
+  };
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  };
+  const expect = (ch: string) => {
+    if (text[i] !== ch) fail();
+    i++;
+  };
+  const str = () => {
+    expect('"');
+    while (text[i] !== '"') {
+      if (i >= text.length || text.charCodeAt(i) < 0x20) fail();
+      if (text[i] === '\\') {
+        i++;
+        if (text[i] === 'u') {
+          for (let k = 0; k < 4; k++) {
+            i++;
+            if (!/[0-9a-fA-F]/.test(text[i] ?? '')) fail();
+          }
+        } else if (!'"\\/bfnrt'.includes(text[i] ?? 'x')) fail();
+      }
+      i++;
+    }
+    i++;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      i++;
+      ws();
+      if (text[i] === close) {
+        i++;
+        return;
+      }
+      for (;;) {
+        ws();
+        if (c === '{') {
+          str();
+          ws();
+          expect(':');
+        }
+        value();
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        expect(close);
+        return;
+      }
+    }
+    if (c === '"') return str();
+    for (const word of ['true', 'false', 'null']) {
+      if (c === word[0]) {
+        for (const ch of word) expect(ch);
+        return;
+      }
+    }
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+    if (!m || m[0] === '' || m[0] === '-') fail();
+    i += m![0].length;
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) fail();
+    return -1;
+  } catch (at) {
+    return typeof at === 'number' ? Math.min(at, text.length) : -1;
   }
 }

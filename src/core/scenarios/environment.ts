@@ -22,7 +22,7 @@ export function cloneJson<T extends Json>(value: T): T {
  * and only the tools the scenario grants the agent.
  */
 export function createEnvironment(scenario: Scenario, domain: DomainImpl): Environment {
-  const db = cloneJson(scenario.initialDb);
+  let db = cloneJson(scenario.initialDb);
   const granted = new Map(scenario.agent.tools.map((t) => [t.name, t]));
   return {
     tools: scenario.agent.tools,
@@ -40,10 +40,12 @@ export function createEnvironment(scenario: Scenario, domain: DomainImpl): Envir
       }
       const problem = checkArguments(spec, args);
       if (problem) return { ok: false, error: { name: 'InvalidArguments', message: problem } };
-      // Reads run on a copy so a buggy read can never change the state being scored.
-      const target = spec.kind === 'read' ? cloneJson(db) : db;
+      // Every call works on a copy: a read can never change the state being scored, and a
+      // write that fails half-way leaves nothing behind. A successful write is committed.
+      const draft = cloneJson(db);
       try {
-        const value = impl(target, args);
+        const value = impl(draft, args);
+        if (spec.kind === 'write') db = draft;
         return { ok: true, value: value === undefined ? null : cloneJson(value) };
       } catch (err) {
         if (err instanceof ToolError) {

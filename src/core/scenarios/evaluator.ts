@@ -96,10 +96,10 @@ export function evaluateSession(
 
 /** Reads `a.b[2].c` (or `a.b.2.c`) from JSON; undefined when any step is missing. */
 export function readPath(root: Json, path: string): Json | undefined {
-  const steps = path
-    .replace(/\[(\d+)\]/g, '.$1')
-    .split('.')
-    .filter((s) => s.length > 0);
+  // a.b[2]["c.d"] → a, b, 2, c.d
+  const steps: string[] = [];
+  const re = /\[\s*"((?:[^"\\]|\\.)*)"\s*\]|\[\s*'([^']*)'\s*\]|\[(\d+)\]|([^.[\]]+)/g;
+  for (const m of path.matchAll(re)) steps.push(m[1] !== undefined ? JSON.parse(`"${m[1]}"`) : (m[2] ?? m[3] ?? m[4])!);
   let cur: Json | undefined = root;
   for (const step of steps) {
     if (cur === null || typeof cur !== 'object') return undefined;

@@ -176,7 +176,7 @@ export async function runConversation(
     turns.push(turn);
     await opts.onTurn?.(turn);
 
-    if (errorCount >= opts.maxErrors) return end('too_many_errors');
+    if (errorCount > 0 && errorCount >= opts.maxErrors) return end('too_many_errors');
     if (next === 'user') {
       if (control) return end(USER_CONTROL_TERMINATION[control]);
       next = 'agent';

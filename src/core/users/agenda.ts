@@ -118,7 +118,7 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
       const slots = [...new Set([...Object.keys(known).slice(0, 2), ...details])].reverse();
       for (const slot of slots) {
         const v = valueOf(slot);
-        if (v !== undefined) s.agenda.push({ act: 'inform', slot, value: v });
+        if (v !== undefined) s.agenda.push({ act: 'inform', slot, value: v, unprompted: true });
       }
     }
     if (p.vagueOpening) {
@@ -128,14 +128,14 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
       s.agenda.push(wantAct(0, false));
     }
     if (p.style.register !== 'casual' || chance(rng, 0.5)) s.agenda.push({ act: 'greet' });
-    s.requests[0] = 'stated';
   }
 
   function advance(): void {
     s.requestIdx++;
     s.noProgress = 0;
+    // Details still waiting to be said belonged to the request just settled.
+    s.agenda = s.agenda.filter((a) => a.act !== 'inform');
     if (s.requestIdx < goal.length) {
-      s.requests[s.requestIdx] = 'stated';
       s.agenda.push(wantAct(s.requestIdx, true));
     } else {
       finish(s.outcome ?? 'goal_met');
@@ -224,7 +224,8 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
           break;
         }
         case 'refuse':
-          if (!r || s.requests[s.requestIdx] === 'done') break;
+          // A refusal of something the user has not asked for yet (an aside) is no answer to the goal.
+          if (!r || s.requests[s.requestIdx] === 'pending' || s.requests[s.requestIdx] === 'done') break;
           if (user.goal.acceptsRefusal || s.pushedBack.has(s.requestIdx)) {
             s.requests[s.requestIdx] = 'refused';
             progress = true;
@@ -254,19 +255,33 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
     if (answers.length === 0 && !progress && !s.finished && acts.length === 0) {
       answers.push({ act: 'complain', value: 'confused' });
     }
+    // An answer replaces any pending act that would say the same slot again.
+    const answered = new Set(answers.filter((a) => a.act === 'inform' || a.act === 'repeat').map((a) => a.slot));
+    s.agenda = s.agenda.filter((x) => !(x.act === 'inform' && answered.has(x.slot)));
     // Answers go on top, in the order they were produced.
     for (const a of answers.reverse()) s.agenda.push(a);
     return progress;
   }
 
   /** Pops up to n acts. "bye" stays at the bottom until the goal is settled. */
-  function pop(n: number): DialogueAct[] {
+  function pop(count: number): DialogueAct[] {
+    let n = count;
     const out: DialogueAct[] = [];
     while (out.length < n && s.agenda.length > 0) {
       const top = s.agenda[s.agenda.length - 1]!;
       if (top.act === 'bye' && !s.finished) break;
       out.push(s.agenda.pop()!);
+      // A greeting is not a turn's worth of content on its own.
+      if (top.act === 'greet') n++;
+      if (top.act === 'want' && top.slot !== 'vague') {
+        const i = top.slot === 'again' ? s.requestIdx : Number(top.slot);
+        if (s.requests[i] === 'pending') s.requests[i] = 'stated';
+      }
       if (top.act === 'bye') break;
+      // A vague opening is a message of its own; the real request comes next turn.
+      if (top.act === 'want' && top.slot === 'vague') break;
+      // A "no" goes out with its correction.
+      if (top.act === 'negate') while (s.agenda.at(-1)?.act === 'inform') out.push(s.agenda.pop()!);
     }
     return out;
   }

@@ -41,7 +41,7 @@ export function slotLabel(slot: string): string {
 
 /** Lower case, underscores as spaces, single spaces: for loose "does it say X" checks. */
 export function normalize(text: string): string {
-  return text.toLowerCase().replace(/[_]/g, ' ').replace(/\s+/g, ' ').trim();
+  return text.toLowerCase().replace(/[\u2018\u2019\u02bc]/g, "'").replace(/[_]/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
 function sentences(text: string): string[] {
@@ -67,7 +67,15 @@ export function parseAgentText(text: string, slots: readonly string[]): Dialogue
   for (const raw of sentences(text)) {
     const s = normalize(raw);
     const question = raw.includes('?');
-    if (question && CONFIRM.test(s)) {
+    // "Could you confirm your email?" / "Before I proceed, what's your name?" ask for a slot.
+    const asksForSlot =
+      question &&
+      slots.some((slot) =>
+        slotAliases(slot).some((alias) =>
+          new RegExp(`\\b(what(?:'s| is| are)|confirm|verify|provide|share|tell me|give me)\\s+(?:me\\s+)?your\\s+${escapeRe(alias)}([^a-z]|$)`).test(s),
+        ),
+      );
+    if (question && CONFIRM.test(s) && !asksForSlot) {
       acts.push({ act: 'confirm', value: raw });
       continue;
     }

@@ -50,6 +50,11 @@ const T: Record<string, Templates> = {
     neutral: ['My {label} is {v}.', "It's {v}.", 'Sure, it is {v}.'],
     formal: ['My {label} is {v}.', 'Certainly. It is {v}.'],
   },
+  volunteer: {
+    casual: ['my {label} is {v}', '{label} is {v} btw'],
+    neutral: ['My {label} is {v}.', 'In case it helps, my {label} is {v}.'],
+    formal: ['For reference, my {label} is {v}.'],
+  },
   informItems: {
     casual: ['{v}', 'the {v} one'],
     neutral: ["It's {v}.", 'I mean {v}.'],
@@ -175,7 +180,7 @@ export function renderUserActs(acts: readonly DialogueAct[], style: RenderStyle,
         break;
       case 'inform':
         parts.push(
-          fill(a.slot === 'items' ? 'informItems' : a.slot === 'refund_method' ? 'informRefund' : 'inform', style, rng, {
+          fill(a.unprompted ? 'volunteer' : a.slot === 'items' ? 'informItems' : a.slot === 'refund_method' ? 'informRefund' : 'inform', style, rng, {
             v: a.value,
             label,
           }),
@@ -210,5 +215,6 @@ export function renderUserActs(acts: readonly DialogueAct[], style: RenderStyle,
     }
   }
   if (style.driftRate > 0 && chance(rng, style.driftRate)) parts.push(pick(rng, ASIDES));
-  return parts.join(' ');
+  // Casual templates skip punctuation; a sentence still has to end before the next begins.
+  return parts.map((p, i) => (i < parts.length - 1 && !/[.?!,:]$/.test(p) ? `${p}.` : p)).join(' ');
 }

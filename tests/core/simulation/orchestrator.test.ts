@@ -270,7 +270,7 @@ describe('runConversation: recording', () => {
 
   it('awaits onTurn for each turn, in order, before the next turn starts', async () => {
     const log: string[] = [];
-    const note = (who: string) => (view: unknown, ctx: { turnIndex: number }) => {
+    const note = (who: string) => (_view: unknown, ctx: { turnIndex: number }) => {
       log.push(`${who} ${ctx.turnIndex}`);
       return say(`${who} says something`);
     };

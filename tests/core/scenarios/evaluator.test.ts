@@ -1,0 +1,207 @@
+import { describe, expect, it } from 'vitest';
+import type { JsonObject, Turn } from '../../../src/core/model/types.ts';
+import { canonicalHash, canonicalJson, diffJson } from '../../../src/core/scenarios/canonical.ts';
+import { evaluateSession, readPath, replayGold } from '../../../src/core/scenarios/evaluator.ts';
+import { ACME_DOMAIN, acmeDb, makeScenario, scenarioWith } from '../fixtures.ts';
+
+type Evidence = Pick<Turn, 'role' | 'content' | 'toolCalls'>;
+const agentSays = (content: string): Evidence => ({ role: 'agent', content, toolCalls: [] });
+const userSays = (content: string): Evidence => ({ role: 'user', content, toolCalls: [] });
+
+/** The acme db after A1 moved to `plan`, written with keys in a different order. */
+function dbWithPlan(plan: string): JsonObject {
+  return {
+    accounts: {
+      B2: { plan: 'premium', email: 'ben@example.org', name: 'Ben Ode' },
+      A1: { plan, name: 'Ana Lima', email: 'ana@example.org' },
+    },
+  };
+}
+
+describe('replayGold', () => {
+  it('replays the gold actions on a fresh database and reports each result', () => {
+    const scenario = makeScenario();
+    const gold = replayGold(scenario, ACME_DOMAIN);
+    expect(gold.results).toEqual([{ ok: true }, { ok: true }]);
+    expect(gold.db).toMatchObject({ accounts: { A1: { plan: 'premium' }, B2: { plan: 'premium' } } });
+    expect(scenario.initialDb).toEqual(acmeDb());
+  });
+
+  it('reports a gold action that fails, with its message', () => {
+    const scenario = scenarioWith((s) => {
+      s.evaluation.goldActions = [
+        { name: 'set_plan', arguments: { account_id: 'A1', plan: 'premium' } },
+        { name: 'set_plan', arguments: { account_id: 'ZZ9', plan: 'family' } },
+      ];
+    });
+    const gold = replayGold(scenario, ACME_DOMAIN);
+    expect(gold.results).toEqual([{ ok: true }, { ok: false, error: 'Account not found' }]);
+    expect(gold.db).toMatchObject({ accounts: { A1: { plan: 'premium' } } });
+  });
+});
+
+describe('evaluateSession', () => {
+  it('gives reward 1 when the final database equals the gold replay, whatever the key order', () => {
+    const scenario = makeScenario();
+    const score = evaluateSession(scenario, ACME_DOMAIN, { finalDb: dbWithPlan('premium'), turns: [] });
+    expect(score.reward).toBe(1);
+    expect(score.db).toMatchObject({ match: true, diff: [] });
+    expect(score.db!.actualHash).toBe(score.db!.expectedHash);
+    expect(score.expectedDb).toMatchObject({ accounts: { A1: { plan: 'premium' } } });
+    expect(score.notes).toEqual([]);
+  });
+
+  it('gives reward 0 with a diff when the write is missing', () => {
+    const score = evaluateSession(makeScenario(), ACME_DOMAIN, { finalDb: acmeDb(), turns: [] });
+    expect(score.reward).toBe(0);
+    expect(score.db!.match).toBe(false);
+    expect(score.db!.actualHash).not.toBe(score.db!.expectedHash);
+    expect(score.db!.diff).toEqual([{ path: 'accounts.A1.plan', expected: 'premium', actual: 'basic' }]);
+  });
+
+  it('gives reward 0 when the write had a wrong argument', () => {
+    const score = evaluateSession(makeScenario(), ACME_DOMAIN, { finalDb: dbWithPlan('family'), turns: [] });
+    expect(score.reward).toBe(0);
+    expect(score.db!.diff).toEqual([{ path: 'accounts.A1.plan', expected: 'premium', actual: 'family' }]);
+  });
+
+  it('lists every changed path, added and removed fields included', () => {
+    const finalDb = dbWithPlan('premium') as { accounts: Record<string, JsonObject> };
+    finalDb.accounts.A1!.email = 'other@example.org';
+    delete finalDb.accounts.B2;
+    finalDb.accounts.C3 = { name: 'New' };
+    const score = evaluateSession(makeScenario(), ACME_DOMAIN, { finalDb, turns: [] });
+    expect(score.db!.diff.map((d) => d.path)).toEqual(['accounts.A1.email', 'accounts.B2', 'accounts.C3']);
+    expect(score.db!.diff[1]).toEqual({
+      path: 'accounts.B2',
+      expected: { name: 'Ben Ode', email: 'ben@example.org', plan: 'premium' },
+      actual: undefined,
+    });
+  });
+
+  it('finds information to convey in agent messages, case-insensitively, and only there', () => {
+    const scenario = scenarioWith((s) => {
+      s.evaluation.communicateInfo = ['Premium', '€30'];
+      s.evaluation.rewardBasis = ['DB', 'COMMUNICATE'];
+    });
+    const finalDb = dbWithPlan('premium');
+    const pass = evaluateSession(scenario, ACME_DOMAIN, {
+      finalDb,
+      turns: [userSays('how much?'), agentSays('You are on PREMIUM now.'), agentSays('It costs €30 a month.')],
+    });
+    expect(pass.communicate).toEqual([
+      { info: 'Premium', found: true },
+      { info: '€30', found: true },
+    ]);
+    expect(pass.reward).toBe(1);
+
+    const fail = evaluateSession(scenario, ACME_DOMAIN, {
+      finalDb,
+      turns: [userSays('Is it €30?'), agentSays('You are on premium now.')],
+    });
+    expect(fail.communicate).toEqual([
+      { info: 'Premium', found: true },
+      { info: '€30', found: false },
+    ]);
+    expect(fail.reward).toBe(0);
+  });
+
+  it('does not let communication count when it is not in the reward basis', () => {
+    const scenario = scenarioWith((s) => (s.evaluation.communicateInfo = ['a fact never said']));
+    const score = evaluateSession(scenario, ACME_DOMAIN, { finalDb: dbWithPlan('premium'), turns: [] });
+    expect(score.communicate).toEqual([{ info: 'a fact never said', found: false }]);
+    expect(score.reward).toBe(1);
+  });
+
+  it('checks env assertions by path when they are in the basis', () => {
+    const scenario = scenarioWith((s) => {
+      s.evaluation.rewardBasis = ['ENV_ASSERTION'];
+      s.evaluation.envAssertions = [
+        { path: 'accounts.A1.plan', equals: 'premium' },
+        { path: 'accounts.B2.plan', equals: 'basic' },
+      ];
+    });
+    const score = evaluateSession(scenario, ACME_DOMAIN, { finalDb: dbWithPlan('premium'), turns: [] });
+    expect(score.envAssertions![0]).toEqual({ path: 'accounts.A1.plan', expected: 'premium', actual: 'premium', ok: true });
+    expect(score.envAssertions![1]).toEqual({ path: 'accounts.B2.plan', expected: 'basic', actual: 'premium', ok: false });
+    expect(score.reward).toBe(0);
+    const only = scenarioWith((s) => {
+      s.evaluation.rewardBasis = ['ENV_ASSERTION'];
+    });
+    // The DB differs from gold (B2 removed) but only the assertion counts.
+    const db = dbWithPlan('premium') as { accounts: Record<string, JsonObject> };
+    delete db.accounts.B2;
+    expect(evaluateSession(only, ACME_DOMAIN, { finalDb: db, turns: [] }).reward).toBe(1);
+  });
+
+  it('notes gold actions that fail on replay', () => {
+    const scenario = scenarioWith((s) => {
+      s.evaluation.goldActions.push({ name: 'set_plan', arguments: { account_id: 'ZZ9', plan: 'basic' } });
+    });
+    const score = evaluateSession(scenario, ACME_DOMAIN, { finalDb: dbWithPlan('premium'), turns: [] });
+    expect(score.notes).toEqual(['Gold action 3 (set_plan) fails on replay: Account not found']);
+  });
+
+  it('notes criteria that cannot be scored yet and leaves them out', () => {
+    const scenario = scenarioWith((s) => {
+      s.evaluation.rewardBasis = ['DB', 'NL_ASSERTION'];
+      s.evaluation.nlAssertions = ['The agent was polite.'];
+    });
+    const score = evaluateSession(scenario, ACME_DOMAIN, { finalDb: dbWithPlan('premium'), turns: [] });
+    expect(score.reward).toBe(1);
+    expect(score.basis).toEqual(['DB', 'NL_ASSERTION']);
+    expect(score.notes).toHaveLength(1);
+    expect(score.notes[0]).toContain('NL_ASSERTION');
+  });
+
+  it('uses a given gold replay instead of replaying again', () => {
+    const scenario = makeScenario();
+    const gold = { results: [{ ok: true as const }], db: acmeDb() };
+    expect(evaluateSession(scenario, ACME_DOMAIN, { finalDb: acmeDb(), turns: [] }, gold).reward).toBe(1);
+  });
+});
+
+describe('canonical JSON', () => {
+  it('gives the same text and hash whatever the key order, at every level', () => {
+    const a = { b: 1, a: { y: [1, { q: 2, p: 3 }], x: null } };
+    const b = { a: { x: null, y: [1, { p: 3, q: 2 }] }, b: 1 };
+    expect(canonicalJson(a)).toBe('{"a":{"x":null,"y":[1,{"p":3,"q":2}]},"b":1}');
+    expect(canonicalJson(b)).toBe(canonicalJson(a));
+    expect(canonicalHash(b)).toBe(canonicalHash(a));
+    expect(canonicalHash(a)).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('distinguishes different data: values, array order, types', () => {
+    const h = canonicalHash({ a: [1, 2] });
+    expect(canonicalHash({ a: [2, 1] })).not.toBe(h);
+    expect(canonicalHash({ a: ['1', 2] })).not.toBe(h);
+    expect(canonicalHash({ a: [1, 2], b: null })).not.toBe(h);
+    expect(canonicalJson(undefined)).not.toBe(canonicalJson(null));
+  });
+});
+
+describe('diffJson', () => {
+  it('names nested object and array paths', () => {
+    expect(diffJson({ a: { b: 1, c: [1, 2, { d: 'x' }] } }, { a: { b: 2, c: [1, 3, { d: 'y' }] } })).toEqual([
+      { path: 'a.b', expected: 1, actual: 2 },
+      { path: 'a.c[1]', expected: 2, actual: 3 },
+      { path: 'a.c[2].d', expected: 'x', actual: 'y' },
+    ]);
+  });
+
+  it('reports a whole array whose length changed, and a changed root', () => {
+    expect(diffJson({ l: [1, 2] }, { l: [1, 2, 3] })).toEqual([{ path: 'l', expected: [1, 2], actual: [1, 2, 3] }]);
+    expect(diffJson(1, 'one')).toEqual([{ path: '(root)', expected: 1, actual: 'one' }]);
+    expect(diffJson({ a: 1 }, { a: 1 })).toEqual([]);
+  });
+});
+
+describe('readPath', () => {
+  it('reads dot and bracket paths and gives undefined past a missing step', () => {
+    const db = { orders: [{ id: 'x', items: [{ qty: 2 }] }] };
+    expect(readPath(db, 'orders[0].items[0].qty')).toBe(2);
+    expect(readPath(db, 'orders.0.id')).toBe('x');
+    expect(readPath(db, 'orders[3].id')).toBeUndefined();
+    expect(readPath(db, 'orders[0].id.length')).toBeUndefined();
+  });
+});

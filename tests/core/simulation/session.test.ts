@@ -1,0 +1,170 @@
+import { describe, expect, it } from 'vitest';
+import type { RunSpec, Turn } from '../../../src/core/model/types.ts';
+import { planSessions, runSession, startedSession, type SessionDeps } from '../../../src/core/simulation/session.ts';
+import { createAgendaUser } from '../../../src/core/users/agenda.ts';
+import { ACME_DOMAIN, acmeDb, makePersona, makeScenario, PERSONAS, say, scripted, type ScriptStep } from '../fixtures.ts';
+
+const SPEC: RunSpec = {
+  name: 'test run',
+  scenarioIds: ['upgrade-plan'],
+  personaIds: ['baseline'],
+  user: { kind: 'agenda', label: 'Agenda', version: 'agenda-1.0', settings: {} },
+  agent: { kind: 'scripted', label: 'Scripted', version: 'test', settings: {} },
+  trials: 2,
+  seed: 99,
+  maxTurns: 30,
+  maxErrors: 3,
+};
+
+const goodAgent = (): ScriptStep[] => [
+  say('What is your account id?', { acts: [{ act: 'request', slot: 'account_id' }] }),
+  say('Shall I switch account A1 to the premium plan?', {
+    acts: [{ act: 'confirm', slot: 'set_plan', value: 'switch account A1 to the premium plan' }],
+  }),
+  say('', { toolCalls: [{ name: 'set_plan', arguments: { account_id: 'A1', plan: 'premium' } }] }),
+  say('Done: you are on premium now.', { acts: [{ act: 'done', slot: 'set_plan' }] }),
+];
+const reqmore = say('Anything else?', { acts: [{ act: 'reqmore' }] });
+
+function deps(patch: Partial<SessionDeps> = {}): SessionDeps {
+  let t = 1000;
+  return {
+    runId: 'run1',
+    spec: SPEC,
+    domain: ACME_DOMAIN,
+    createUser: (ctx) => createAgendaUser(ctx),
+    createAgent: () => scripted('agent', goodAgent(), { fallback: reqmore }),
+    now: () => (t += 10),
+    ...patch,
+  };
+}
+
+const plan = (trial = 0) => planSessions('run1', { ...SPEC, trials: trial + 1 }, [makeScenario()], [PERSONAS.baseline])[trial]!;
+
+describe('planSessions', () => {
+  it('plans trial-major, with stable ids and seeds', () => {
+    const scenarios = [makeScenario(), makeScenario({ id: 'other' })];
+    const personas = [PERSONAS.baseline, PERSONAS.impatient];
+    const plans = planSessions('r', SPEC, scenarios, personas);
+    expect(plans.map((p) => p.id)).toEqual([
+      'r:upgrade-plan:baseline:0',
+      'r:upgrade-plan:impatient:0',
+      'r:other:baseline:0',
+      'r:other:impatient:0',
+      'r:upgrade-plan:baseline:1',
+      'r:upgrade-plan:impatient:1',
+      'r:other:baseline:1',
+      'r:other:impatient:1',
+    ]);
+    expect(new Set(plans.map((p) => p.seed)).size).toBe(8);
+    expect(planSessions('r', SPEC, scenarios, personas).map((p) => p.seed)).toEqual(plans.map((p) => p.seed));
+    expect(planSessions('r', { ...SPEC, seed: 100 }, scenarios, personas)[0]!.seed).not.toBe(plans[0]!.seed);
+  });
+});
+
+describe('runSession', () => {
+  it('runs and scores a session that reaches the goal as a pass', async () => {
+    const turns: Turn[] = [];
+    const session = await runSession(plan(), deps({ onTurn: (t) => void turns.push(t) }));
+    expect(session).toMatchObject({
+      id: 'run1:upgrade-plan:baseline:0',
+      runId: 'run1',
+      scenarioId: 'upgrade-plan',
+      personaId: 'baseline',
+      status: 'done',
+      outcome: 'pass',
+      termination: 'user_stop',
+      startedAt: 1010,
+    });
+    expect(session.turnCount).toBe(turns.length);
+    expect(session.score?.reward).toBe(1);
+    expect(session.finalDb).toEqual(session.expectedDb);
+    expect(session.finishedAt!).toBeGreaterThan(session.startedAt);
+    expect(session.error).toBeUndefined();
+  });
+
+  it('scores a session that did the wrong thing as a fail', async () => {
+    const wrong = goodAgent();
+    wrong[2] = say('', { toolCalls: [{ name: 'set_plan', arguments: { account_id: 'A1', plan: 'family' } }] });
+    const session = await runSession(plan(), deps({ createAgent: () => scripted('agent', wrong, { fallback: reqmore }) }));
+    expect(session.outcome).toBe('fail');
+    expect(session.score?.db?.diff).toEqual([{ path: 'accounts.A1.plan', expected: 'premium', actual: 'family' }]);
+  });
+
+  it('records an agent that cannot be created as an agent_error session', async () => {
+    const session = await runSession(
+      plan(),
+      deps({
+        createAgent: () => {
+          throw new Error('No rule-based agent exists for domain "acme".');
+        },
+      }),
+    );
+    expect(session).toMatchObject({
+      status: 'done',
+      outcome: 'error',
+      termination: 'agent_error',
+      turnCount: 0,
+      error: { name: 'Error', message: 'No rule-based agent exists for domain "acme".' },
+    });
+  });
+
+  it('records a user that cannot be created as a user_error session', async () => {
+    const session = await runSession(
+      plan(),
+      deps({
+        createUser: () => {
+          throw new TypeError('bad persona');
+        },
+      }),
+    );
+    expect(session).toMatchObject({ outcome: 'error', termination: 'user_error', error: { name: 'TypeError' } });
+  });
+
+  it('marks a session whose agent crashed as an error, not a fail', async () => {
+    const session = await runSession(
+      plan(),
+      deps({ createAgent: () => scripted('agent', [{ throws: { name: 'DeviceLostError', message: 'lost' } }]) }),
+    );
+    expect(session).toMatchObject({ outcome: 'error', termination: 'engine_lost', error: { name: 'DeviceLostError', message: 'lost' } });
+    expect(session.turnCount).toBe(1);
+    expect(session.finalDb).toEqual(acmeDb());
+  });
+
+  it('scores a session that ran out of turns as a fail', async () => {
+    const session = await runSession(
+      plan(),
+      deps({ spec: { ...SPEC, maxTurns: 3 }, createAgent: () => scripted('agent', [], { fallback: say('One moment.') }) }),
+    );
+    expect(session).toMatchObject({ outcome: 'fail', termination: 'max_turns', turnCount: 3 });
+  });
+
+  it('fills and reuses the gold cache', async () => {
+    const goldCache = new Map();
+    await runSession(plan(), deps({ goldCache }));
+    expect(goldCache.get('upgrade-plan')?.db).toMatchObject({ accounts: { A1: { plan: 'premium' } } });
+    // A cached replay is used as is: here it says the initial database was expected.
+    goldCache.set('upgrade-plan', { results: [], db: acmeDb() });
+    const session = await runSession(plan(), deps({ goldCache }));
+    expect(session.expectedDb).toEqual(acmeDb());
+    expect(session.outcome).toBe('fail');
+  });
+
+  it('gives the same transcript for the same plan', async () => {
+    const contents = async (seedTrial: number) => {
+      const turns: string[] = [];
+      const persona = makePersona('chatty', { drift: 5, noise: 4 });
+      const p = planSessions('run1', { ...SPEC, trials: 2 }, [makeScenario()], [persona])[seedTrial]!;
+      await runSession(p, deps({ onTurn: (t) => void turns.push(t.content) }));
+      return turns;
+    };
+    expect(await contents(0)).toEqual(await contents(0));
+  });
+});
+
+describe('startedSession', () => {
+  it('describes a running session before its first turn', () => {
+    const s = startedSession(plan(), { runId: 'run1', spec: SPEC, now: () => 5 });
+    expect(s).toMatchObject({ status: 'running', outcome: 'running', turnCount: 0, startedAt: 5, user: SPEC.user, agent: SPEC.agent });
+  });
+});

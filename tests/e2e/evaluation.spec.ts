@@ -1,0 +1,197 @@
+import { expect, test, chromium, type Page } from '@playwright/test';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import config from '../../playwright.config.ts';
+
+/*
+ * The whole flow of issue 2 in Debian's Chromium against the built page: choose, run,
+ * watch, read results, open a transcript, reload, export, delete, and refuse bad input.
+ */
+
+const base = String(config.use?.baseURL);
+
+async function startInstantRun(page: Page, opts: { personas?: string[] } = {}) {
+  await page.goto(base);
+  await expect(page.getByRole('heading', { name: 'New evaluation run' })).toBeVisible();
+  if (opts.personas) {
+    await page.getByRole('region', { name: '2 · Personas' }).getByRole('button', { name: 'None' }).click();
+    for (const name of opts.personas) await page.getByLabel(name).check();
+  }
+  await page.getByLabel('Playback').selectOption('instant');
+  await page.getByRole('button', { name: 'Start run' }).click();
+  await expect(page).toHaveURL(/#\/runs\/run-/);
+}
+
+async function waitForCompletion(page: Page) {
+  await expect(page.locator('header .badge', { hasText: 'completed' })).toBeVisible({ timeout: 60_000 });
+}
+
+test('a built-in evaluation runs, shows results and transcripts, and survives a reload', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+
+  await page.goto(base);
+  // The page opens ready: a pack, personas and both seats are chosen.
+  const count = page.locator('.count strong');
+  await expect(count).not.toHaveText('0');
+  const sessions = Number(await count.textContent());
+  expect(sessions).toBeGreaterThanOrEqual(8);
+
+  await startInstantRun(page);
+  await waitForCompletion(page);
+
+  const rate = page.getByTestId('overall-rate');
+  await expect(rate).toHaveText(/^\d+%$/);
+  await expect(page.getByRole('figure', { name: 'Per task' }).locator('.r')).not.toHaveCount(0);
+  await expect(page.getByRole('figure', { name: 'Per persona' }).locator('.r')).not.toHaveCount(0);
+  await expect(page.locator('.chip').first()).toBeVisible();
+  await expect(page.getByRole('heading', { name: /Sessions/ })).toContainText(`(${sessions})`);
+
+  // Filter to passed sessions, open one transcript.
+  await page.getByLabel('Filter by outcome').selectOption('pass');
+  const first = page.locator('a.srow').first();
+  await expect(first).toBeVisible();
+  await first.click();
+  await expect(page).toHaveURL(/\/sessions\//);
+  await expect(page.getByTestId('session-outcome')).toHaveText('pass');
+  const transcript = page.getByRole('list', { name: 'Transcript' });
+  await expect(transcript.locator('[data-role="user"]').first()).toBeVisible();
+  await expect(transcript.locator('[data-role="agent"]').first()).toBeVisible();
+  await expect(transcript.locator('details.tool').first()).toBeVisible();
+  await expect(page.getByText('DB matches')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Final database vs expected' })).toBeVisible();
+  const sessionUrl = page.url();
+  const turnCount = await transcript.locator('li.turn').count();
+  expect(turnCount).toBeGreaterThan(3);
+
+  // Reload: the same transcript comes back from IndexedDB.
+  await page.reload();
+  await expect(page.getByRole('list', { name: 'Transcript' }).locator('li.turn')).toHaveCount(turnCount);
+  expect(page.url()).toBe(sessionUrl);
+
+  await page.goto(`${base}#/runs`);
+  await expect(page.locator('tbody tr')).toHaveCount(1);
+  await expect(page.locator('tbody tr .badge')).toHaveText('completed');
+  expect(errors).toEqual([]);
+});
+
+test('a run exports as JSONL and can be deleted', async ({ page }) => {
+  await startInstantRun(page, { personas: ['Baseline cooperative', 'Hurried commuter'] });
+  await waitForCompletion(page);
+  const runId = page.url().split('/runs/')[1]!;
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSONL' }).click()]);
+  const path = await download.path();
+  const lines = readFileSync(path, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+  expect(lines[0]).toMatchObject({ type: 'run', formatVersion: 1, run: { id: runId, status: 'completed' } });
+  const sessionLines = lines.slice(1);
+  expect(sessionLines.length).toBe(lines[0].run.totalSessions);
+  for (const l of sessionLines) {
+    expect(l.type).toBe('session');
+    expect(l.session.runId).toBe(runId);
+    expect(l.turns.length).toBe(l.session.turnCount);
+    expect(l.session.finalDb).toBeTruthy();
+  }
+
+  page.once('dialog', (d) => void d.accept());
+  await page.getByRole('button', { name: 'Delete run' }).click();
+  await expect(page).toHaveURL(/#\/runs$/);
+  await expect(page.locator(`tr[data-run-id="${runId}"]`)).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Runs', exact: true })).toBeVisible();
+  await expect(page.locator(`tr[data-run-id="${runId}"]`)).toHaveCount(0);
+});
+
+test('the live view streams turns and a run can be stopped', async ({ page }) => {
+  await page.goto(base);
+  await page.getByLabel('Playback').selectOption('readable');
+  await page.getByRole('button', { name: 'Start run' }).click();
+  const live = page.getByRole('region', { name: 'Live run' });
+  await expect(live).toBeVisible();
+  const turns = live.locator('li.turn');
+  await expect(turns.first()).toBeVisible();
+  await expect.poll(() => turns.count(), { timeout: 15_000 }).toBeGreaterThan(2);
+  await live.getByRole('button', { name: 'Stop run' }).click();
+  await expect(live).toBeHidden({ timeout: 10_000 });
+  await expect(page.locator('header .badge', { hasText: 'aborted' })).toBeVisible();
+});
+
+test('bad scenario and persona JSON is refused with the field named, and nothing is written', async ({ page }) => {
+  await page.goto(`${base}#/library`);
+  const personaCount = async () => Number((await page.locator('#h-pers .faint').textContent())!.replace(/\D/g, ''));
+  const before = await personaCount();
+  const box = page.getByLabel('JSON to import');
+  const importButton = page.getByRole('button', { name: 'Import pasted JSON' });
+  const error = page.getByTestId('import-error');
+
+  await box.fill('{ "id": "x", "name": "X", ');
+  await importButton.click();
+  await expect(error).toContainText('not valid JSON');
+
+  const persona = {
+    id: 'too-patient',
+    name: 'Too patient',
+    summary: 'Out of range',
+    role: 'customer',
+    background: '',
+    traits: { patience: 9, verbosity: 3, clarity: 3, cooperativeness: 3, techLiteracy: 3, emotion: 3, formality: 3, noise: 1, drift: 1, initiative: 3, proficiency: 5 },
+  };
+  await box.fill(JSON.stringify(persona));
+  await importButton.click();
+  await expect(error).toContainText('traits.patience');
+  await expect(error).toContainText('at most 5');
+
+  const { name: _drop, ...nameless } = { ...persona, traits: { ...persona.traits, patience: 3 } };
+  await box.fill(JSON.stringify(nameless));
+  await importButton.click();
+  await expect(error).toContainText('name');
+  await expect(error).toContainText('missing');
+
+  const pack = JSON.parse(readFileSync(join(process.cwd(), 'public/packs/bookshop.json'), 'utf8'));
+  pack.id = 'broken-pack';
+  pack.tasks = pack.tasks.slice(0, 1).map((t: { id: string }) => ({ ...t, id: 'broken-1' }));
+  pack.tools[0].name = 'refund_everything';
+  await box.fill(JSON.stringify(pack));
+  await importButton.click();
+  await expect(error).toContainText('tools[0].name');
+  await expect(error).toContainText('refund_everything');
+
+  await page.reload();
+  expect(await personaCount()).toBe(before);
+  await expect(page.getByText('broken-1')).toHaveCount(0);
+
+  // A good persona goes in and stays.
+  await page.getByLabel('JSON to import').fill(JSON.stringify({ ...persona, id: 'fine', name: 'Fine persona', traits: { ...persona.traits, patience: 2 } }));
+  await page.getByRole('button', { name: 'Import pasted JSON' }).click();
+  await expect(page.getByRole('status')).toContainText('fine');
+  await page.reload();
+  expect(await personaCount()).toBe(before + 1);
+});
+
+test('runs survive closing and reopening the browser', async () => {
+  const profile = mkdtempSync(join(tmpdir(), 'understudy-profile-'));
+  const launch = () =>
+    chromium.launchPersistentContext(profile, {
+      ...config.use?.launchOptions,
+      viewport: { width: 1280, height: 860 },
+    });
+  try {
+    let ctx = await launch();
+    let page = await ctx.newPage();
+    await startInstantRun(page, { personas: ['Baseline cooperative'] });
+    await waitForCompletion(page);
+    const runUrl = page.url();
+    const rate = await page.getByTestId('overall-rate').textContent();
+    await ctx.close();
+
+    ctx = await launch();
+    page = await ctx.newPage();
+    await page.goto(runUrl);
+    await expect(page.getByTestId('overall-rate')).toHaveText(rate!);
+    await expect(page.locator('header .badge', { hasText: 'completed' })).toBeVisible();
+    await ctx.close();
+  } finally {
+    rmSync(profile, { recursive: true, force: true });
+  }
+});
