@@ -1,6 +1,9 @@
 import { defineConfig } from '@playwright/test';
 
 const port = Number(process.env.E2E_PORT ?? 4199);
+/** Where the second test server puts the page. */
+export const SUB_PATH = '/classroom/tools/understudy/';
+export const SUB_PATH_URL = `http://localhost:${port + 1}${SUB_PATH}`;
 
 // Debian's Chromium only: never a downloaded browser. The flags keep it from reaching out
 // to the network, which this machine does not have.
@@ -27,10 +30,19 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: `node scripts/serve.mjs --port ${port}`,
-    url: `http://localhost:${port}/`,
-    reuseExistingServer: false,
-    timeout: 30_000,
-  },
+  webServer: [
+    {
+      command: `node scripts/serve.mjs --port ${port}`,
+      url: `http://localhost:${port}/`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+    },
+    {
+      // The same dist/ under a sub-path, as on a static host or a classroom server.
+      command: `node scripts/serve.mjs --port ${port + 1} --prefix ${SUB_PATH}`,
+      url: `http://localhost:${port + 1}${SUB_PATH}`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+    },
+  ],
 });

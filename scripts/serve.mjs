@@ -11,6 +11,9 @@ const args = process.argv.slice(2);
 const argPort = args.indexOf('--port');
 const wanted = Number(argPort >= 0 ? args[argPort + 1] : process.env.PORT ?? 4173);
 const host = process.env.HOST ?? '127.0.0.1';
+// --prefix /some/path/ serves the page under a sub-path, as a static host might.
+const argPrefix = args.indexOf('--prefix');
+const prefix = (argPrefix >= 0 ? args[argPrefix + 1] : '/').replace(/\/?$/, '/');
 
 if (!existsSync(join(root, 'index.html'))) {
   console.error(`No built page in ${root}. Run "npm run build" first (npm start does it for you).`);
@@ -34,7 +37,11 @@ const TYPES = {
 
 const server = http.createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  let path = decodeURIComponent(url.pathname);
+  if (!url.pathname.startsWith(prefix)) {
+    res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
+    return;
+  }
+  let path = '/' + decodeURIComponent(url.pathname.slice(prefix.length));
   if (path.endsWith('/')) path += 'index.html';
   const file = normalize(join(root, path));
   if (!file.startsWith(root + sep) && file !== root) {
@@ -66,7 +73,7 @@ function listen(port, triesLeft) {
     }
   });
   server.listen(port, host, () => {
-    console.log(`\n  Understudy is ready: http://localhost:${port}/\n  (serving ${root}; Ctrl+C to stop)\n`);
+    console.log(`\n  Understudy is ready: http://localhost:${port}${prefix}\n  (serving ${root}; Ctrl+C to stop)\n`);
   });
 }
 listen(wanted, 20);

@@ -61,8 +61,9 @@ export class AppState {
   async init(baseUrl = './'): Promise<void> {
     try {
       this.storage = Storage.open();
-      const marked = await this.storage.markInterruptedRuns();
-      this.interrupted = typeof marked === 'number' ? marked : (marked as { sessions?: number })?.sessions ?? 0;
+      // A run another tab is executing holds a Web Lock; only runs nobody holds were cut short.
+      const marked = await this.storage.markInterruptedRuns({ keepRunIds: await heldRunIds() });
+      this.interrupted = marked.length;
       await this.seedBuiltins(baseUrl);
       await this.refresh();
       this.ready = true;
@@ -178,6 +179,15 @@ export class AppState {
     await this.storage.deleteRun(id);
     await this.refreshRuns();
   }
+}
+
+/** Prefix of the Web Lock a tab holds while it executes a run. */
+export const RUN_LOCK_PREFIX = 'understudy-run:';
+
+async function heldRunIds(): Promise<string[]> {
+  if (typeof navigator === 'undefined' || !navigator.locks) return [];
+  const { held = [] } = await navigator.locks.query();
+  return held.flatMap((l) => (l.name?.startsWith(RUN_LOCK_PREFIX) ? [l.name.slice(RUN_LOCK_PREFIX.length)] : []));
 }
 
 async function fetchJson(url: string): Promise<unknown> {

@@ -14,7 +14,7 @@ import {
   type Scenario,
   type Turn,
 } from '../core/index.ts';
-import { app, describeError } from './app.svelte.ts';
+import { app, describeError, RUN_LOCK_PREFIX } from './app.svelte.ts';
 
 /** How fast a run plays: classical participants are instant, so a demo can slow them down. */
 export type Pace = 'instant' | 'fast' | 'readable';
@@ -136,7 +136,14 @@ export class RunController {
     this.pace = choice.pace;
     this.startedAt = Date.now();
     this.controller = new AbortController();
-    void this.loop(run, plans, scenarios, personas, user.create, agent.create, this.controller.signal);
+    const go = () => this.loop(run, plans, scenarios, personas, user.create, agent.create, this.controller!.signal);
+    // Hold a Web Lock for the run's lifetime, so another tab opening meanwhile does not take
+    // it for a run left behind by a closed tab.
+    if (typeof navigator !== 'undefined' && navigator.locks) {
+      void navigator.locks.request(RUN_LOCK_PREFIX + runId, go);
+    } else {
+      void go();
+    }
     return runId;
   }
 

@@ -2,7 +2,7 @@ import { expect, test, chromium, type Page } from '@playwright/test';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import config from '../../playwright.config.ts';
+import config, { SUB_PATH_URL } from '../../playwright.config.ts';
 
 /*
  * The whole flow of issue 2 in Debian's Chromium against the built page: choose, run,
@@ -11,8 +11,8 @@ import config from '../../playwright.config.ts';
 
 const base = String(config.use?.baseURL);
 
-async function startInstantRun(page: Page, opts: { personas?: string[] } = {}) {
-  await page.goto(base);
+async function startInstantRun(page: Page, opts: { personas?: string[]; url?: string } = {}) {
+  await page.goto(opts.url ?? base);
   await expect(page.getByRole('heading', { name: 'New evaluation run' })).toBeVisible();
   if (opts.personas) {
     await page.getByRole('region', { name: '2 · Personas' }).getByRole('button', { name: 'None' }).click();
@@ -190,6 +190,54 @@ test('runs survive closing and reopening the browser', async () => {
     await page.goto(runUrl);
     await expect(page.getByTestId('overall-rate')).toHaveText(rate!);
     await expect(page.locator('header .badge', { hasText: 'completed' })).toBeVisible();
+    await ctx.close();
+  } finally {
+    rmSync(profile, { recursive: true, force: true });
+  }
+});
+
+test('the built page works from a sub-path of a static host', async ({ page }) => {
+  const failed: string[] = [];
+  page.on('response', (r) => {
+    if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+  });
+  await startInstantRun(page, { url: SUB_PATH_URL, personas: ['Vague first-timer'] });
+  expect(page.url().startsWith(SUB_PATH_URL)).toBe(true);
+  await waitForCompletion(page);
+  await page.locator('a.srow').first().click();
+  await expect(page.getByRole('list', { name: 'Transcript' }).locator('li.turn').first()).toBeVisible();
+  expect(failed).toEqual([]);
+});
+
+test('a tab closed mid-run keeps every finished turn and marks the run interrupted', async () => {
+  const profile = mkdtempSync(join(tmpdir(), 'understudy-profile-'));
+  const launch = () => chromium.launchPersistentContext(profile, { ...config.use?.launchOptions });
+  try {
+    let ctx = await launch();
+    let page = await ctx.newPage();
+    await page.goto(base);
+    await page.getByLabel('Playback').selectOption('readable');
+    await page.getByRole('button', { name: 'Start run' }).click();
+    const live = page.getByRole('region', { name: 'Live run' });
+    await expect.poll(() => live.locator('li.turn').count(), { timeout: 15_000 }).toBeGreaterThan(3);
+    // Still in the first session, so the session cut short is the one whose turns were shown.
+    await expect(live.getByText(/^0 done/)).toBeVisible();
+    const shown = await live.locator('li.turn').count();
+    const runUrl = page.url();
+    await ctx.close(); // the tab goes away mid-session
+
+    ctx = await launch();
+    page = await ctx.newPage();
+    await page.goto(base);
+    await expect(page.getByText(/cut short when this page was last closed/)).toBeVisible();
+    await page.goto(runUrl);
+    await expect(page.locator('header .badge', { hasText: 'interrupted' })).toBeVisible();
+    await page.getByLabel('Filter by outcome').selectOption('error');
+    await page.locator('a.srow').first().click();
+    // Every turn the live view had shown was already stored.
+    const stored = await page.getByRole('list', { name: 'Transcript' }).locator('li.turn').count();
+    expect(stored).toBeGreaterThanOrEqual(shown);
+    await expect(page.getByText('Interrupted:')).toBeVisible();
     await ctx.close();
   } finally {
     rmSync(profile, { recursive: true, force: true });
