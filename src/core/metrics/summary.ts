@@ -1,5 +1,6 @@
 import type { Outcome, TerminationReason } from '../model/types.ts';
 import { wilsonInterval } from '../stats/wilson.ts';
+import { passHatK } from '../stats/passk.ts';
 
 /** The fields of a session a summary needs; storage can supply just these. */
 export interface SessionOutcome {
@@ -7,6 +8,7 @@ export interface SessionOutcome {
   personaId: string;
   outcome: Outcome;
   termination?: TerminationReason;
+  turnCount?: number;
 }
 
 export interface Rate {
@@ -16,6 +18,8 @@ export interface Rate {
   rate: number | null;
   lower: number;
   upper: number;
+  /** Mean stored turns of the counted sessions: what a persona costs the agent. */
+  meanTurns: number | null;
 }
 
 export interface RunSummary {
@@ -26,10 +30,13 @@ export interface RunSummary {
   running: number;
 }
 
-function rate(passed: number, counted: number): Rate {
+function rate([passed, counted, turns]: Tally): Rate {
   const ci = wilsonInterval(passed, counted);
-  return { passed, counted, rate: counted ? passed / counted : null, ...ci };
+  return { passed, counted, rate: counted ? passed / counted : null, ...ci, meanTurns: counted ? turns / counted : null };
 }
+
+/** passed, counted, total turns */
+type Tally = [number, number, number];
 
 /**
  * Success rates with Wilson 95% intervals, overall, per scenario and per persona.
@@ -37,17 +44,20 @@ function rate(passed: number, counted: number): Rate {
  * stopped by the person ("aborted") or are still running are left out.
  */
 export function summarizeOutcomes(sessions: Iterable<SessionOutcome>): RunSummary {
-  const tally = () => new Map<string, [number, number]>();
+  const tally = () => new Map<string, Tally>();
   const byScenario = tally();
   const byPersona = tally();
   const terminations = new Map<TerminationReason, number>();
-  let passed = 0;
-  let counted = 0;
+  const overall: Tally = [0, 0, 0];
   let running = 0;
-  const add = (m: Map<string, [number, number]>, key: string, pass: boolean) => {
-    const t = m.get(key) ?? [0, 0];
+  const add = (t: Tally, pass: boolean, turns: number) => {
     t[0] += pass ? 1 : 0;
     t[1] += 1;
+    t[2] += turns;
+  };
+  const addTo = (m: Map<string, Tally>, key: string, pass: boolean, turns: number) => {
+    const t = m.get(key) ?? [0, 0, 0];
+    add(t, pass, turns);
     m.set(key, t);
   };
   for (const s of sessions) {
@@ -58,17 +68,51 @@ export function summarizeOutcomes(sessions: Iterable<SessionOutcome>): RunSummar
     }
     if (s.termination === 'aborted') continue;
     const pass = s.outcome === 'pass';
-    passed += pass ? 1 : 0;
-    counted++;
-    add(byScenario, s.scenarioId, pass);
-    add(byPersona, s.personaId, pass);
+    const turns = s.turnCount ?? 0;
+    add(overall, pass, turns);
+    addTo(byScenario, s.scenarioId, pass, turns);
+    addTo(byPersona, s.personaId, pass, turns);
   }
-  const toRates = (m: Map<string, [number, number]>) => new Map([...m].map(([k, [p, n]]) => [k, rate(p, n)]));
+  const toRates = (m: Map<string, Tally>) => new Map([...m].map(([k, t]) => [k, rate(t)]));
   return {
-    overall: rate(passed, counted),
+    overall: rate(overall),
     byScenario: toRates(byScenario),
     byPersona: toRates(byPersona),
     terminations,
     running,
   };
+}
+
+/** pass^k at one k: the chance that k trials of the same task and persona all succeed. */
+export interface PassHatPoint {
+  k: number;
+  value: number;
+  /** (task, persona) pairs averaged over. */
+  pairs: number;
+}
+
+/**
+ * The pass^k curve for k = 1 … the fewest trials any pair has: per (scenario, persona)
+ * pair, the unbiased estimate from its n trials with c successes, averaged over pairs
+ * (τ-bench's definition, with the persona as part of the task).
+ */
+export function passHatKCurve(sessions: Iterable<SessionOutcome>): PassHatPoint[] {
+  const pairs = new Map<string, [number, number]>();
+  for (const s of sessions) {
+    if (s.outcome === 'running' || s.termination === 'aborted') continue;
+    const key = JSON.stringify([s.scenarioId, s.personaId]);
+    const t = pairs.get(key) ?? [0, 0];
+    t[0] += s.outcome === 'pass' ? 1 : 0;
+    t[1] += 1;
+    pairs.set(key, t);
+  }
+  if (pairs.size === 0) return [];
+  const maxK = Math.min(...[...pairs.values()].map(([, n]) => n));
+  const curve: PassHatPoint[] = [];
+  for (let k = 1; k <= maxK; k++) {
+    let sum = 0;
+    for (const [c, n] of pairs.values()) sum += passHatK(n, c, k);
+    curve.push({ k, value: sum / pairs.size, pairs: pairs.size });
+  }
+  return curve;
 }
