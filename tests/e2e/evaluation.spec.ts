@@ -46,6 +46,7 @@ test('a built-in evaluation runs, shows results and transcripts, and survives a 
   await expect(page.getByRole('figure', { name: 'Per task' }).locator('.r')).not.toHaveCount(0);
   await expect(page.getByRole('figure', { name: 'Per persona' }).locator('.r')).not.toHaveCount(0);
   await expect(page.locator('.chip').first()).toBeVisible();
+  await expect(page.getByTestId('passk')).toContainText('k=1');
   await expect(page.getByRole('heading', { name: /Sessions/ })).toContainText(`(${sessions})`);
 
   // Filter to passed sessions, open one transcript.
