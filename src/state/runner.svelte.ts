@@ -8,7 +8,6 @@ import {
   userSeat,
   type GoldReplay,
   type Outcome,
-  type Persona,
   type Run,
   type RunSpec,
   type Scenario,
@@ -136,7 +135,8 @@ export class RunController {
     this.pace = choice.pace;
     this.startedAt = Date.now();
     this.controller = new AbortController();
-    const go = () => this.loop(run, plans, scenarios, personas, user.create, agent.create, this.controller!.signal);
+    const signal = this.controller.signal;
+    const go = () => this.loop(run, plans, user.create, agent.create, signal);
     // Hold a Web Lock for the run's lifetime, so another tab opening meanwhile does not take
     // it for a run left behind by a closed tab.
     if (typeof navigator !== 'undefined' && navigator.locks) {
@@ -154,8 +154,6 @@ export class RunController {
   private async loop(
     run: Run,
     plans: ReturnType<typeof planSessions>,
-    _scenarios: Scenario[],
-    _personas: Persona[],
     createUser: Parameters<typeof runSession>[1]['createUser'],
     createAgent: Parameters<typeof runSession>[1]['createAgent'],
     signal: AbortSignal,
