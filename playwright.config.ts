@@ -5,6 +5,15 @@ const port = Number(process.env.E2E_PORT ?? 4199);
 export const SUB_PATH = '/classroom/tools/understudy/';
 export const SUB_PATH_URL = `http://localhost:${port + 1}${SUB_PATH}`;
 
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-dev-shm-usage',
+];
+
 // Debian's Chromium only: never a downloaded browser. The flags keep it from reaching out
 // to the network, which this machine does not have.
 export default defineConfig({
@@ -20,16 +29,24 @@ export default defineConfig({
     viewport: { width: 1360, height: 900 },
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-dev-shm-usage',
-      ],
+      args: CHROMIUM_ARGS,
     },
   },
+  projects: [
+    // Without --enable-unsafe-webgpu, Debian's Chromium has navigator.gpu but no adapter.
+    { name: 'chromium', testIgnore: /models\.spec\.ts$/ },
+    {
+      // With it, a software adapter: SwiftShader (vendor "google", no shader-f16).
+      name: 'chromium-webgpu',
+      testMatch: /models\.spec\.ts$/,
+      use: {
+        launchOptions: {
+          executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+          args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'],
+        },
+      },
+    },
+  ],
   webServer: [
     {
       command: `node scripts/serve.mjs --port ${port}`,

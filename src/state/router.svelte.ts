@@ -4,7 +4,8 @@ export type Route =
   | { page: 'runs' }
   | { page: 'run'; runId: string }
   | { page: 'session'; runId: string; sessionId: string }
-  | { page: 'library' };
+  | { page: 'library' }
+  | { page: 'models' };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -14,6 +15,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'runs' && parts[1]) return { page: 'run', runId: parts[1] };
   if (parts[0] === 'runs') return { page: 'runs' };
   if (parts[0] === 'library') return { page: 'library' };
+  if (parts[0] === 'models') return { page: 'models' };
   return { page: 'new' };
 }
 
@@ -29,6 +31,8 @@ export function href(route: Route): string {
       return `#/runs/${encodeURIComponent(route.runId)}/sessions/${encodeURIComponent(route.sessionId)}`;
     case 'library':
       return '#/library';
+    case 'models':
+      return '#/models';
   }
 }
 

@@ -52,6 +52,12 @@ export interface SessionDbsRow {
   expectedDb?: JsonObject;
 }
 
+/** One app setting (model roles, custom models, …), stored as a key and a JSON-safe value. */
+export interface SettingRow {
+  key: string;
+  value: unknown;
+}
+
 export class UnderstudyDB extends Dexie {
   runs!: Table<Run, string>;
   sessions!: Table<Session, string>;
@@ -60,6 +66,8 @@ export class UnderstudyDB extends Dexie {
   scenarios!: Table<StoredScenario, string>;
   personas!: Table<StoredPersona, string>;
   sessionDbs!: Table<SessionDbsRow, string>;
+  /** Key-value settings that outlive a page load (e.g. which model fills each role). */
+  settings!: Table<SettingRow, string>;
 
   constructor(name: string = DEFAULT_DB_NAME, deps?: IndexedDBDeps) {
     super(name, deps ? { indexedDB: deps.indexedDB, IDBKeyRange: deps.IDBKeyRange } : undefined);
@@ -88,6 +96,8 @@ export class UnderstudyDB extends Dexie {
       scenarios: 'id, packId, domain',
       personas: 'id, setId',
       sessionDbs: 'sessionId',
+      // Added to version 1 before anything shipped; from now on new stores need a new version.
+      settings: 'key',
     });
   }
 }

@@ -485,4 +485,17 @@ export class Storage {
       return { scenarios: s.length, personas: p.length, skipped };
     });
   }
+
+  // ─── Settings ──────────────────────────────────────────────────────────────
+
+  /** A stored setting, or undefined when it was never set. Callers check the shape they read. */
+  async getSetting<T = unknown>(key: string): Promise<T | undefined> {
+    const row = await this.db.settings.get(key);
+    return row?.value as T | undefined;
+  }
+
+  /** Stores a setting (a structured-cloneable value), replacing any earlier one. */
+  async putSetting(key: string, value: unknown): Promise<void> {
+    await this.db.settings.put({ key, value });
+  }
 }

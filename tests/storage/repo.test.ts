@@ -330,3 +330,16 @@ describe('scenarios and personas', () => {
     expect(await storage.getPersona('p-mine')).toMatchObject({ name: 'Me', builtin: false });
   });
 });
+
+describe('settings', () => {
+  it('stores, replaces and reads settings by key; unknown keys are undefined', async () => {
+    expect(await storage.getSetting('roles')).toBeUndefined();
+    await storage.putSetting('roles', { mode: 'per-role', agent: 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC' });
+    await storage.putSetting('other', [1, 2]);
+    expect(await storage.getSetting('roles')).toEqual({ mode: 'per-role', agent: 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC' });
+    await storage.putSetting('roles', { mode: 'shared' });
+    expect(await storage.getSetting<{ mode: string }>('roles')).toEqual({ mode: 'shared' });
+    expect(await storage.getSetting('other')).toEqual([1, 2]);
+    expect(await storage.db.settings.count()).toBe(2);
+  });
+});

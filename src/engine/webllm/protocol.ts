@@ -15,6 +15,9 @@ export interface LoadProgress {
   /** Bytes fetched so far and in total, when the text says so. */
   loadedBytes?: number;
   totalBytes?: number;
+  /** Shard or shader module counter, when the text says so ("[12/50]"). */
+  step?: number;
+  steps?: number;
   elapsedSeconds: number;
   text: string;
 }

@@ -1,0 +1,335 @@
+/**
+ * The LlmWorkerApi around one MLCEngine. Everything web-llm-specific comes in through deps, so
+ * this runs (and is tested) in Node with a fake engine; workers/llm.worker.ts wires the real one.
+ * Every error leaves as an EngineError with a name the page can act on.
+ */
+import type {
+  AppConfig,
+  ChatCompletionChunk,
+  ChatCompletionMessageParam,
+  ChatCompletionRequestStreaming,
+  InitProgressCallback,
+  ResponseFormat as WebLlmResponseFormat,
+} from '@mlc-ai/web-llm';
+import { EngineError, type ChatRequest, type ChatResult, type ChatUsage, type FinishReason, type ResponseFormat } from '../types.ts';
+import { buildAppConfig, catalogOf, f32VariantOf, validateCustomModel } from './catalog.ts';
+import { toEngineError, type ErrorContext } from './errors.ts';
+import { parseInitProgress } from './progress.ts';
+import type { CatalogModel, DeviceReport, LlmWorkerApi, LoadPhase, LoadProgress } from './protocol.ts';
+
+/** The part of MLCEngine this API uses. */
+export interface MlcEngineLike {
+  setAppConfig(appConfig: AppConfig): void;
+  setInitProgressCallback(cb?: InitProgressCallback): void;
+  reload(modelId: string): Promise<void>;
+  unload(): Promise<void>;
+  interruptGenerate(): Promise<void> | void;
+  resetChat(keepStats?: boolean, modelId?: string): Promise<void>;
+  chat: {
+    completions: {
+      create(request: ChatCompletionRequestStreaming): Promise<AsyncIterable<ChatCompletionChunk>>;
+    };
+  };
+}
+
+export interface LlmWorkerDeps {
+  /** Called once, on first need. */
+  createEngine: () => MlcEngineLike;
+  prebuiltAppConfig: AppConfig;
+  hasModelInCache: (modelId: string, appConfig?: AppConfig) => Promise<boolean>;
+  deleteModelAllInfoInCache: (modelId: string, appConfig?: AppConfig) => Promise<void>;
+  gatherDeviceReport: () => Promise<DeviceReport>;
+  /** Clock for delta batching (ms); performance.now by default. */
+  now?: () => number;
+  /** Flush streamed text at least this often (ms) … */
+  flushIntervalMs?: number;
+  /** … or once this many characters are waiting. */
+  flushChars?: number;
+}
+
+const EMPTY_USAGE: ChatUsage = { promptTokens: 0, completionTokens: 0 };
+
+function toMessages(req: ChatRequest): ChatCompletionMessageParam[] {
+  return req.messages.map((m): ChatCompletionMessageParam => {
+    switch (m.role) {
+      case 'system':
+        return { role: 'system', content: m.content };
+      case 'user':
+        return { role: 'user', content: m.content };
+      case 'assistant':
+        return { role: 'assistant', content: m.content };
+      case 'tool':
+        return { role: 'tool', content: m.content, tool_call_id: m.tool_call_id };
+    }
+  });
+}
+
+function toResponseFormat(f: ResponseFormat | undefined): WebLlmResponseFormat | undefined {
+  if (!f) return undefined;
+  switch (f.type) {
+    case 'text':
+      return undefined;
+    case 'json_object':
+      return f.schema !== undefined ? { type: 'json_object', schema: f.schema } : { type: 'json_object' };
+    case 'grammar':
+      return { type: 'grammar', grammar: f.grammar };
+  }
+}
+
+/** The streaming request web-llm gets: every sampling field explicit, usage asked for. */
+export function toWebLlmRequest(req: ChatRequest, modelId: string | null): ChatCompletionRequestStreaming {
+  const s = req.sampling;
+  const out: ChatCompletionRequestStreaming = {
+    messages: toMessages(req),
+    stream: true,
+    stream_options: { include_usage: true },
+    temperature: s.temperature,
+    top_p: s.top_p,
+    max_tokens: s.max_tokens,
+    seed: Math.trunc(s.seed),
+    frequency_penalty: s.frequency_penalty,
+    presence_penalty: s.presence_penalty,
+  };
+  if (s.repetition_penalty !== undefined) out.repetition_penalty = s.repetition_penalty;
+  const rf = toResponseFormat(req.responseFormat);
+  if (rf) out.response_format = rf;
+  if (modelId) out.model = modelId;
+  return out;
+}
+
+function toUsage(u: ChatCompletionChunk['usage'], fallbackCompletion: number): ChatUsage {
+  if (!u) return { ...EMPTY_USAGE, completionTokens: fallbackCompletion };
+  const usage: ChatUsage = { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens };
+  const x = u.extra;
+  if (x) {
+    if (Number.isFinite(x.prefill_tokens_per_s)) usage.prefillTokensPerSecond = x.prefill_tokens_per_s;
+    if (Number.isFinite(x.decode_tokens_per_s)) usage.decodeTokensPerSecond = x.decode_tokens_per_s;
+    if (Number.isFinite(x.time_to_first_token_s)) usage.timeToFirstTokenMs = x.time_to_first_token_s * 1000;
+    if (Number.isFinite(x.e2e_latency_s)) usage.e2eLatencyMs = x.e2e_latency_s * 1000;
+  }
+  return usage;
+}
+
+/** Calls a callback that may be a comlink proxy (returns a promise) without letting it throw here. */
+function fire<T>(cb: ((arg: T) => unknown) | undefined, arg: T): Promise<unknown> | undefined {
+  if (!cb) return undefined;
+  try {
+    const r = cb(arg);
+    return r instanceof Promise ? r.catch(() => undefined) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createLlmWorkerApi(deps: LlmWorkerDeps): LlmWorkerApi {
+  const now = deps.now ?? (() => performance.now());
+  const flushIntervalMs = deps.flushIntervalMs ?? 30;
+  const flushChars = deps.flushChars ?? 64;
+
+  let engine: MlcEngineLike | null = null;
+  let loadedId: string | null = null;
+  /** Bumped by unload/load, so a load overtaken by another call knows it was cancelled. */
+  let loadGeneration = 0;
+  /** Set while a completion runs; abort() flips it so a stop requested during prefill sticks. */
+  let current: { aborted: boolean } | null = null;
+
+  const getEngine = (): MlcEngineLike => (engine ??= deps.createEngine());
+
+  function contextFor(op: ErrorContext['op'], modelId: string | undefined, appConfig: AppConfig): ErrorContext {
+    const ctx: ErrorContext = { op };
+    if (!modelId) return ctx;
+    ctx.modelId = modelId;
+    const record = appConfig.model_list.find((r) => r.model_id === modelId);
+    if (record) {
+      ctx.modelUrl = record.model;
+      ctx.modelLibUrl = record.model_lib;
+    }
+    const variant = f32VariantOf(modelId, appConfig.model_list.map((r) => r.model_id));
+    if (variant) ctx.f32Variant = variant;
+    return ctx;
+  }
+
+  function configFor(custom: CatalogModel[] | null): AppConfig {
+    for (const m of custom ?? []) {
+      const problem = validateCustomModel(m);
+      if (problem) throw new EngineError('InvalidCustomModelError', problem);
+    }
+    return buildAppConfig(deps.prebuiltAppConfig, custom);
+  }
+
+  const api: LlmWorkerApi = {
+    async load(modelId, custom, onProgress) {
+      const appConfig = configFor(custom);
+      if (!appConfig.model_list.some((r) => r.model_id === modelId)) {
+        throw new EngineError('ModelLoadError', `Unknown model id ${modelId}: it is neither in web-llm's catalog nor a custom model.`);
+      }
+      const ctx = contextFor('load', modelId, appConfig);
+      const generation = ++loadGeneration;
+      loadedId = null;
+      let phase: LoadPhase | undefined;
+      let sawReady = false;
+      // As with deltas: progress travels on the callback's own port, so wait for it to land
+      // before the load resolves, or the page could see "ready" after the load ended.
+      const pending: Promise<unknown>[] = [];
+      const report = (p: LoadProgress) => {
+        const r = fire(onProgress, p);
+        if (r) pending.push(r);
+      };
+      const eng = getEngine();
+      try {
+        eng.setAppConfig(appConfig);
+        eng.setInitProgressCallback((r) => {
+          if (generation !== loadGeneration) return;
+          const p = parseInitProgress(r, phase);
+          phase = p.phase;
+          if (p.phase === 'ready') sawReady = true;
+          report(p);
+        });
+        await eng.reload(modelId);
+      } catch (err) {
+        throw toEngineError(err, ctx);
+      } finally {
+        eng.setInitProgressCallback(undefined);
+      }
+      // web-llm's reload() returns quietly when unload() aborted it.
+      if (generation !== loadGeneration) throw new EngineError('AbortError', `Loading ${modelId} was cancelled.`);
+      loadedId = modelId;
+      if (!sawReady) {
+        const done: LoadProgress = { phase: 'ready', fraction: 1, elapsedSeconds: 0, text: `Loaded ${modelId}` };
+        report(done);
+      }
+      await Promise.all(pending);
+    },
+
+    async unload() {
+      loadGeneration++;
+      loadedId = null;
+      if (!engine) return;
+      try {
+        await engine.unload();
+      } catch (err) {
+        throw toEngineError(err, { op: 'unload' });
+      }
+    },
+
+    async complete(request, onDelta) {
+      if (loadedId === null) {
+        throw new EngineError('ModelNotLoadedError', 'No model is loaded in this engine: load one before asking it to complete.');
+      }
+      if (request.model && request.model !== loadedId) {
+        throw new EngineError('ModelNotLoadedError', `${request.model} is not loaded in this engine (${loadedId} is).`);
+      }
+      const eng = getEngine();
+      const run = { aborted: false };
+      current = run;
+      const pending: Promise<unknown>[] = [];
+      let content = '';
+      let buffer = '';
+      let lastFlush = now();
+      let finish: FinishReason | null = null;
+      let usage: ChatCompletionChunk['usage'];
+      let deltas = 0;
+      const flush = () => {
+        if (!buffer) return;
+        const p = fire(onDelta, buffer);
+        if (p) pending.push(p);
+        buffer = '';
+        lastFlush = now();
+      };
+      try {
+        if (request.resetChat) await eng.resetChat();
+        if (!run.aborted) {
+          const stream = await eng.chat.completions.create(toWebLlmRequest(request, loadedId));
+          // web-llm clears its interrupt flag when the generator starts (after create() has
+          // returned), so a stop asked for before then is raised again at the first chunk.
+          let reraised = false;
+          for await (const chunk of stream) {
+            if (run.aborted && !reraised) {
+              reraised = true;
+              await eng.interruptGenerate();
+            }
+            const choice = chunk.choices[0];
+            const text = choice?.delta?.content;
+            if (text) {
+              content += text;
+              buffer += text;
+              deltas++;
+              if (buffer.length >= flushChars || now() - lastFlush >= flushIntervalMs) flush();
+            }
+            if (choice?.finish_reason) finish = choice.finish_reason;
+            if (chunk.usage) usage = chunk.usage;
+          }
+        }
+        flush();
+      } catch (err) {
+        flush();
+        throw toEngineError(err, { op: 'complete', modelId: loadedId ?? request.model });
+      } finally {
+        if (current === run) current = null;
+        // The result travels on comlink's main port, deltas on the callback's own port: wait
+        // until the page has taken every delta, so none arrives after the result.
+        await Promise.all(pending);
+      }
+      return {
+        content,
+        finishReason: finish ?? (run.aborted ? 'abort' : 'stop'),
+        usage: toUsage(usage, deltas),
+      } satisfies ChatResult;
+    },
+
+    async abort() {
+      if (current) current.aborted = true;
+      if (!engine) return;
+      try {
+        await engine.interruptGenerate();
+      } catch (err) {
+        throw toEngineError(err, { op: 'complete' });
+      }
+    },
+
+    async catalog(custom) {
+      for (const m of custom ?? []) {
+        const problem = validateCustomModel(m);
+        if (problem) throw new EngineError('InvalidCustomModelError', problem);
+      }
+      return catalogOf(deps.prebuiltAppConfig, custom);
+    },
+
+    async cacheStatus(modelIds, custom) {
+      const appConfig = configFor(custom);
+      const out: Record<string, boolean> = {};
+      for (const id of modelIds) {
+        try {
+          out[id] = await deps.hasModelInCache(id, appConfig);
+        } catch {
+          // Unknown ids and unreadable caches both mean "not ready to use offline".
+          out[id] = false;
+        }
+      }
+      return out;
+    },
+
+    async deleteModel(modelId, custom) {
+      const appConfig = configFor(custom);
+      if (loadedId === modelId) await api.unload();
+      try {
+        await deps.deleteModelAllInfoInCache(modelId, appConfig);
+      } catch (err) {
+        throw toEngineError(err, contextFor('delete', modelId, appConfig));
+      }
+    },
+
+    async deviceReport() {
+      try {
+        return await deps.gatherDeviceReport();
+      } catch (err) {
+        throw toEngineError(err, { op: 'device' });
+      }
+    },
+
+    async loaded() {
+      return loadedId;
+    },
+  };
+  return api;
+}

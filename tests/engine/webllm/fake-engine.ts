@@ -1,0 +1,125 @@
+/**
+ * A fake MLCEngine for the worker API tests: the methods the API uses, with web-llm's progress
+ * texts and streaming chunk shapes, and switches to make each step fail or wait.
+ */
+import type { AppConfig, ChatCompletionChunk, ChatCompletionRequestStreaming, InitProgressCallback } from '@mlc-ai/web-llm';
+import type { MlcEngineLike } from '../../../src/engine/webllm/worker-api.ts';
+
+export const HF = 'https://huggingface.co/mlc-ai/';
+export const LIBS = 'https://raw.githubusercontent.com/mlc-ai/binary-mlc-llm-libs/main/web-llm-models/v0_2_86/base/';
+
+/** A few real catalog records (0.2.86), plus an embedding and a VLM model to leave out. */
+export const APP_CONFIG: AppConfig = {
+  cacheBackend: 'cache',
+  model_list: [
+    { model: `${HF}Qwen2.5-0.5B-Instruct-q4f32_1-MLC`, model_id: 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC', model_lib: `${LIBS}Qwen2-0.5B-Instruct-q4f32_1_cs1k-webgpu.wasm`, vram_required_MB: 1060.2, low_resource_required: true },
+    { model: `${HF}SmolLM2-360M-Instruct-q4f16_1-MLC`, model_id: 'SmolLM2-360M-Instruct-q4f16_1-MLC', model_lib: `${LIBS}SmolLM2-360M-Instruct-q4f16_1_cs1k-webgpu.wasm`, vram_required_MB: 376.06, low_resource_required: true, required_features: ['shader-f16'] },
+    { model: `${HF}SmolLM2-360M-Instruct-q4f32_1-MLC`, model_id: 'SmolLM2-360M-Instruct-q4f32_1-MLC', model_lib: `${LIBS}SmolLM2-360M-Instruct-q4f32_1_cs1k-webgpu.wasm`, vram_required_MB: 579.61, low_resource_required: true },
+    { model: `${HF}Phi-3.5-mini-instruct-q4f16_1-MLC`, model_id: 'Phi-3.5-mini-instruct-q4f16_1-MLC', model_lib: `${LIBS}Phi-3.5-mini-instruct-q4f16_1_cs1k-webgpu.wasm`, vram_required_MB: 3672.07, low_resource_required: false },
+    { model: `${HF}Llama-3.2-1B-Instruct-q4f32_1-MLC`, model_id: 'Llama-3.2-1B-Instruct-q4f32_1-MLC', model_lib: `${LIBS}Llama-3.2-1B-Instruct-q4f32_1_cs1k-webgpu.wasm`, vram_required_MB: 1128.82, low_resource_required: true },
+    // ModelType: 1 embedding, 2 VLM.
+    { model: `${HF}snowflake-arctic-embed-s-q0f32-MLC-b4`, model_id: 'snowflake-arctic-embed-s-q0f32-MLC-b4', model_lib: `${LIBS}snowflake.wasm`, vram_required_MB: 238.71, model_type: 1 },
+    { model: `${HF}Phi-3.5-vision-instruct-q4f16_1-MLC`, model_id: 'Phi-3.5-vision-instruct-q4f16_1-MLC', model_lib: `${LIBS}phi-vision.wasm`, vram_required_MB: 4521.54, model_type: 2 },
+  ],
+};
+
+/** The progress reports web-llm 0.2.86 sends while downloading a 3-shard model. */
+export const DOWNLOAD_REPORTS = [
+  { progress: 0, timeElapsed: 0, text: 'Start to fetch params' },
+  { progress: 0.3333, timeElapsed: 1, text: 'Fetching param cache[1/3]: 100MB fetched. 33% completed, 1 secs elapsed. It can take a while when we first visit this page to populate the cache. Later refreshes will become faster.' },
+  { progress: 1, timeElapsed: 3, text: 'Fetching param cache[3/3]: 300MB fetched. 100% completed, 3 secs elapsed. It can take a while when we first visit this page to populate the cache. Later refreshes will become faster.' },
+  { progress: 0.5, timeElapsed: 4, text: 'Loading model from cache[2/3]: 200MB loaded. 66% completed, 4 secs elapsed.' },
+  { progress: 0.4, timeElapsed: 5, text: 'Loading GPU shader modules[40/100]: 40% completed, 5 secs elapsed.' },
+  { progress: 1, timeElapsed: 6, text: 'Loading GPU shader modules[100/100]: 100% completed, 6 secs elapsed.' },
+  { progress: 1, timeElapsed: 6.2, text: 'Finish loading on WebGPU - google swiftshader' },
+];
+
+export function namedError(name: string, message: string): Error {
+  const e = new Error(message);
+  e.name = name;
+  return e;
+}
+
+const chunk = (content: string | null, finish: ChatCompletionChunk.Choice['finish_reason'] = null): ChatCompletionChunk => ({
+  id: 'chatcmpl-1',
+  object: 'chat.completion.chunk',
+  created: 0,
+  model: 'fake',
+  choices: [{ index: 0, delta: content === null ? {} : { content, role: 'assistant' }, finish_reason: finish, logprobs: null }],
+});
+
+export class FakeMLCEngine implements MlcEngineLike {
+  appConfig: AppConfig | undefined;
+  progress: InitProgressCallback | undefined;
+  readonly calls: string[] = [];
+  readonly requests: ChatCompletionRequestStreaming[] = [];
+  /** What reload() does; default: send DOWNLOAD_REPORTS and succeed. */
+  onReload: (modelId: string, engine: FakeMLCEngine) => Promise<void> = async () => {
+    for (const r of DOWNLOAD_REPORTS) this.progress?.(r);
+  };
+  /** Tokens the next completion streams. */
+  tokens: string[] = ['Hello', ',', ' wor', 'ld', '!'];
+  /** Called before each token is produced (advance a clock, wait on a gate, throw…). */
+  beforeToken: (index: number) => void | Promise<void> = () => undefined;
+  /** Called once the generator starts, as web-llm's prefill. */
+  prefill: () => void | Promise<void> = () => undefined;
+  usage = {
+    prompt_tokens: 12,
+    completion_tokens: 5,
+    total_tokens: 17,
+    extra: { e2e_latency_s: 1.5, prefill_tokens_per_s: 300, decode_tokens_per_s: 40, time_to_first_token_s: 0.25, time_per_output_token_s: 0.025 },
+  };
+  private interrupted = false;
+
+  chat = {
+    completions: {
+      create: async (req: ChatCompletionRequestStreaming): Promise<AsyncIterable<ChatCompletionChunk>> => {
+        this.calls.push('create');
+        this.requests.push(structuredClone(req));
+        return this.generate();
+      },
+    },
+  };
+
+  setAppConfig(appConfig: AppConfig): void {
+    this.calls.push('setAppConfig');
+    this.appConfig = appConfig;
+  }
+  setInitProgressCallback(cb?: InitProgressCallback): void {
+    this.progress = cb;
+  }
+  async reload(modelId: string): Promise<void> {
+    this.calls.push(`reload:${modelId}`);
+    await this.onReload(modelId, this);
+  }
+  async unload(): Promise<void> {
+    this.calls.push('unload');
+  }
+  async interruptGenerate(): Promise<void> {
+    this.calls.push('interrupt');
+    this.interrupted = true;
+  }
+  async resetChat(): Promise<void> {
+    this.calls.push('resetChat');
+    await Promise.resolve();
+  }
+
+  private async *generate(): AsyncGenerator<ChatCompletionChunk> {
+    // As web-llm: the interrupt flag is cleared when the generator starts.
+    this.interrupted = false;
+    await this.prefill();
+    let finish: 'stop' | 'abort' = 'stop';
+    let produced = 0;
+    for (let i = 0; i < this.tokens.length; i++) {
+      if (i > 0 && this.interrupted) {
+        finish = 'abort';
+        break;
+      }
+      await this.beforeToken(i);
+      produced++;
+      yield chunk(this.tokens[i]!);
+    }
+    yield chunk(null, finish);
+    yield { ...chunk(null), choices: [], usage: { ...this.usage, completion_tokens: produced } };
+  }
+}

@@ -1,0 +1,344 @@
+import { describe, expect, it } from 'vitest';
+import { EngineError, type ChatRequest } from '../../../src/engine/types.ts';
+import type { CatalogModel, LoadProgress } from '../../../src/engine/webllm/protocol.ts';
+import { createLlmWorkerApi, type LlmWorkerDeps } from '../../../src/engine/webllm/worker-api.ts';
+import { APP_CONFIG, FakeMLCEngine, namedError } from './fake-engine.ts';
+
+const QWEN = 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC';
+
+function setup(over: Partial<LlmWorkerDeps> = {}) {
+  const engine = new FakeMLCEngine();
+  let clock = 0;
+  const cached = new Set<string>();
+  const deleted: string[] = [];
+  const api = createLlmWorkerApi({
+    createEngine: () => engine,
+    prebuiltAppConfig: APP_CONFIG,
+    hasModelInCache: async (id) => cached.has(id),
+    deleteModelAllInfoInCache: async (id) => {
+      deleted.push(id);
+      cached.delete(id);
+    },
+    gatherDeviceReport: async () => ({ webgpu: false, reason: 'none here', features: [], shaderF16: false }),
+    now: () => clock,
+    ...over,
+  });
+  return { api, engine, cached, deleted, tick: (ms: number) => (clock += ms) };
+}
+
+const request = (over: Partial<ChatRequest> = {}): ChatRequest => ({
+  model: QWEN,
+  messages: [
+    { role: 'system', content: 'You are terse.' },
+    { role: 'user', content: 'Say hello.' },
+  ],
+  sampling: { temperature: 0.7, top_p: 0.9, max_tokens: 64, seed: 42, frequency_penalty: 0.1, presence_penalty: 0.2, repetition_penalty: 1.05 },
+  ...over,
+});
+
+async function rejection(p: Promise<unknown>): Promise<EngineError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(EngineError);
+    return err as EngineError;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('worker API: load', () => {
+  it('reports progress in phases, in order, with bytes and shard counts', async () => {
+    const { api } = setup();
+    const seen: LoadProgress[] = [];
+    await api.load(QWEN, null, (p) => seen.push(p));
+    const phases = seen.map((p) => p.phase).filter((p, i, a) => a[i - 1] !== p);
+    expect(phases).toEqual(['fetching', 'cache', 'shaders', 'ready']);
+    const fetch = seen.find((p) => p.text.startsWith('Fetching param cache[1/3]'))!;
+    expect(fetch).toMatchObject({ phase: 'fetching', step: 1, steps: 3, loadedBytes: 100 * 1024 * 1024 });
+    expect(fetch.totalBytes).toBeCloseTo((100 * 1024 * 1024) / 0.3333, -3);
+    expect(seen.at(-1)).toMatchObject({ phase: 'ready', fraction: 1 });
+    expect(await api.loaded()).toBe(QWEN);
+  });
+
+  it('sends a ready report even when web-llm sent none', async () => {
+    const { api, engine } = setup();
+    engine.onReload = async () => undefined;
+    const seen: LoadProgress[] = [];
+    await api.load(QWEN, null, (p) => seen.push(p));
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.phase).toBe('ready');
+  });
+
+  it('merges custom records into the app config', async () => {
+    const { api, engine } = setup();
+    const custom: CatalogModel = {
+      modelId: 'Mirror-Qwen-0.5B-q4f32_1-MLC',
+      modelUrl: 'https://models.example.org/qwen/',
+      modelLibUrl: 'https://libs.example.org/qwen.wasm',
+      requiredFeatures: [],
+      vramRequiredMB: 1000,
+      custom: true,
+    };
+    await api.load(custom.modelId, [custom], undefined);
+    const record = engine.appConfig!.model_list.find((r) => r.model_id === custom.modelId);
+    expect(record).toMatchObject({ model: custom.modelUrl, model_lib: custom.modelLibUrl, vram_required_MB: 1000 });
+    expect(engine.appConfig!.model_list.length).toBe(APP_CONFIG.model_list.length + 1);
+    expect(engine.calls).toContain(`reload:${custom.modelId}`);
+  });
+
+  it('rejects a custom model whose URL is not absolute http(s)', async () => {
+    const { api } = setup();
+    const bad: CatalogModel = { modelId: 'x', modelUrl: 'models/qwen', modelLibUrl: 'https://l/x.wasm', requiredFeatures: [], custom: true };
+    const e = await rejection(api.load('x', [bad]));
+    expect(e.name).toBe('InvalidCustomModelError');
+    expect(e.message).toMatch(/absolute http\(s\) URL/);
+    const ftp = await rejection(api.catalog([{ ...bad, modelUrl: 'ftp://host/x/' }]));
+    expect(ftp.message).toMatch(/http or https/);
+  });
+
+  it('names the host when the model host cannot be reached', async () => {
+    const { api, engine } = setup();
+    engine.onReload = async () => {
+      throw new TypeError('Failed to fetch');
+    };
+    const e = await rejection(api.load(QWEN, null));
+    expect(e.name).toBe('NetworkError');
+    expect(e.message).toContain('huggingface.co');
+    expect(e.message).toContain(QWEN);
+    expect(e.message).toMatch(/self-hosted mirror/);
+    expect(await api.loaded()).toBeNull();
+  });
+
+  it('maps device loss, quota, shader-f16 and HTML answers to named errors', async () => {
+    const { api, engine } = setup();
+    engine.onReload = async () => {
+      throw namedError('DeviceLostError', 'The WebGPU device was lost while loading the model.');
+    };
+    expect((await rejection(api.load(QWEN, null))).name).toBe('EngineLostError');
+
+    engine.onReload = async () => {
+      throw new DOMException('Quota exceeded.', 'QuotaExceededError');
+    };
+    const quota = await rejection(api.load(QWEN, null));
+    expect(quota.name).toBe('QuotaExceededError');
+    expect(quota.message).toMatch(/Delete cached models/);
+
+    engine.onReload = async () => {
+      throw namedError('ShaderF16SupportError', 'This model requires WebGPU extension shader-f16, which is not enabled in this browser.');
+    };
+    const f16 = await rejection(api.load('SmolLM2-360M-Instruct-q4f16_1-MLC', null));
+    expect(f16.name).toBe('ShaderF16MissingError');
+    expect(f16.message).toContain('SmolLM2-360M-Instruct-q4f32_1-MLC');
+
+    engine.onReload = async () => {
+      throw new SyntaxError(`Unexpected token '<', "<!DOCTYPE "... is not valid JSON`);
+    };
+    const html = await rejection(api.load(QWEN, null));
+    expect(html.name).toBe('ModelLoadError');
+    expect(html.message).toMatch(/HTML page/);
+
+    expect((await rejection(api.load('No-Such-Model', null))).name).toBe('ModelLoadError');
+  });
+
+  it('ends a load overtaken by unload() with AbortError', async () => {
+    const { api, engine } = setup();
+    let release!: () => void;
+    engine.onReload = () => new Promise<void>((r) => (release = r));
+    const loading = api.load(QWEN, null);
+    await Promise.resolve();
+    await api.unload();
+    release();
+    expect((await rejection(loading)).name).toBe('AbortError');
+    expect(await api.loaded()).toBeNull();
+  });
+});
+
+describe('worker API: complete', () => {
+  it('refuses before a model is loaded', async () => {
+    const { api } = setup();
+    expect((await rejection(api.complete(request()))).name).toBe('ModelNotLoadedError');
+  });
+
+  it('sends every sampling field explicitly and asks for usage', async () => {
+    const { api, engine } = setup();
+    await api.load(QWEN, null);
+    await api.complete(request({ responseFormat: { type: 'json_object', schema: '{"type":"object"}' } }));
+    const sent = engine.requests[0]!;
+    expect(sent).toMatchObject({
+      stream: true,
+      stream_options: { include_usage: true },
+      temperature: 0.7,
+      top_p: 0.9,
+      max_tokens: 64,
+      seed: 42,
+      frequency_penalty: 0.1,
+      presence_penalty: 0.2,
+      repetition_penalty: 1.05,
+      response_format: { type: 'json_object', schema: '{"type":"object"}' },
+      model: QWEN,
+    });
+    expect(sent.messages).toEqual(request().messages);
+    await api.complete(request({ responseFormat: { type: 'grammar', grammar: 'main ::= "yes" | "no"' } }));
+    expect(engine.requests[1]!.response_format).toEqual({ type: 'grammar', grammar: 'main ::= "yes" | "no"' });
+    await api.complete(request({ responseFormat: { type: 'text' } }));
+    expect(engine.requests[2]!.response_format).toBeUndefined();
+  });
+
+  it('returns content, finish reason and usage in ms', async () => {
+    const { api } = setup();
+    await api.load(QWEN, null);
+    const r = await api.complete(request());
+    expect(r.content).toBe('Hello, world!');
+    expect(r.finishReason).toBe('stop');
+    expect(r.usage).toEqual({
+      promptTokens: 12,
+      completionTokens: 5,
+      prefillTokensPerSecond: 300,
+      decodeTokensPerSecond: 40,
+      timeToFirstTokenMs: 250,
+      e2eLatencyMs: 1500,
+    });
+  });
+
+  it('streams in batches: fewer callbacks than tokens, nothing lost or reordered', async () => {
+    const { api, engine, tick } = setup({ flushIntervalMs: 30, flushChars: 1000 });
+    engine.tokens = Array.from({ length: 40 }, (_, i) => `t${i} `);
+    engine.beforeToken = () => void tick(10);
+    await api.load(QWEN, null);
+    const deltas: string[] = [];
+    const r = await api.complete(request(), (t) => void deltas.push(t));
+    expect(deltas.join('')).toBe(engine.tokens.join(''));
+    expect(r.content).toBe(engine.tokens.join(''));
+    expect(deltas.length).toBeLessThan(engine.tokens.length / 2);
+    expect(deltas.length).toBeGreaterThan(5);
+  });
+
+  it('also flushes on size when tokens come fast', async () => {
+    const { api, engine } = setup({ flushIntervalMs: 1e9, flushChars: 8 });
+    engine.tokens = 'abcdefghijklmnopqrstuvwxyz'.split('');
+    await api.load(QWEN, null);
+    const deltas: string[] = [];
+    await api.complete(request(), (t) => void deltas.push(t));
+    expect(deltas).toEqual(['abcdefgh', 'ijklmnop', 'qrstuvwx', 'yz']);
+  });
+
+  it('waits for the page to take the last deltas before resolving', async () => {
+    const { api } = setup();
+    await api.load(QWEN, null);
+    let taken = '';
+    const r = await api.complete(request(), async (t) => {
+      await new Promise((res) => setTimeout(res, 5));
+      taken += t;
+    });
+    expect(taken).toBe(r.content);
+  });
+
+  it('abort stops generation with finishReason abort and the text so far', async () => {
+    const { api, engine } = setup({ flushChars: 1 });
+    engine.tokens = ['a', 'b', 'c', 'd', 'e', 'f'];
+    await api.load(QWEN, null);
+    const deltas: string[] = [];
+    const r = await api.complete(request(), (t) => {
+      deltas.push(t);
+      if (deltas.length === 2) void api.abort();
+    });
+    expect(engine.calls).toContain('interrupt');
+    expect(r.finishReason).toBe('abort');
+    expect(r.content.length).toBeLessThan(6);
+    expect(deltas.join('')).toBe(r.content);
+  });
+
+  it('an abort during prefill still stops the request', async () => {
+    const { api, engine } = setup();
+    engine.tokens = ['a', 'b', 'c', 'd'];
+    let startPrefill!: () => void;
+    const prefillStarted = new Promise<void>((r) => (startPrefill = r));
+    let endPrefill!: () => void;
+    engine.prefill = () => {
+      startPrefill();
+      return new Promise<void>((r) => (endPrefill = r));
+    };
+    await api.load(QWEN, null);
+    const done = api.complete(request());
+    await prefillStarted;
+    await api.abort();
+    endPrefill();
+    const r = await done;
+    expect(r.finishReason).toBe('abort');
+    expect(r.content).toBe('a');
+  });
+
+  it('calls resetChat first only when the request asks', async () => {
+    const { api, engine } = setup();
+    await api.load(QWEN, null);
+    await api.complete(request());
+    expect(engine.calls).not.toContain('resetChat');
+    await api.complete(request({ resetChat: true }));
+    const i = engine.calls.indexOf('resetChat');
+    expect(i).toBeGreaterThan(-1);
+    expect(engine.calls[i + 1]).toBe('create');
+  });
+
+  it('turns a device lost mid-stream into EngineLostError, keeping delivered text', async () => {
+    const { api, engine } = setup({ flushChars: 1 });
+    engine.beforeToken = (i) => {
+      if (i === 2) throw namedError('Error', 'GPU device was lost: reason unknown');
+    };
+    await api.load(QWEN, null);
+    const deltas: string[] = [];
+    const e = await rejection(api.complete(request(), (t) => void deltas.push(t)));
+    expect(e.name).toBe('EngineLostError');
+    expect(deltas.join('')).toBe('Hello,');
+  });
+
+  it('keeps web-llm error names that say what went wrong', async () => {
+    const { api, engine } = setup();
+    engine.prefill = () => {
+      throw namedError('ContextWindowSizeExceededError', 'Prompt tokens exceed context window size.');
+    };
+    await api.load(QWEN, null);
+    expect((await rejection(api.complete(request()))).name).toBe('ContextWindowSizeExceededError');
+  });
+
+  it('refuses a request for another model than the loaded one', async () => {
+    const { api } = setup();
+    await api.load(QWEN, null);
+    expect((await rejection(api.complete(request({ model: 'Llama-3.2-1B-Instruct-q4f32_1-MLC' })))).name).toBe('ModelNotLoadedError');
+  });
+});
+
+describe('worker API: catalog, cache, device', () => {
+  it('lists chat models only, smallest first, with size and quantisation', async () => {
+    const { api } = setup();
+    const list = await api.catalog(null);
+    expect(list.map((m) => m.modelId)).toEqual([
+      'SmolLM2-360M-Instruct-q4f16_1-MLC',
+      'SmolLM2-360M-Instruct-q4f32_1-MLC',
+      QWEN,
+      'Llama-3.2-1B-Instruct-q4f32_1-MLC',
+      'Phi-3.5-mini-instruct-q4f16_1-MLC',
+    ]);
+    expect(list[0]).toMatchObject({ paramsB: 0.36, quantization: 'q4f16_1', requiredFeatures: ['shader-f16'], custom: false });
+    expect(list.at(-1)!.paramsB).toBe(3.8);
+  });
+
+  it('reports and deletes cached models, unloading a deleted loaded one', async () => {
+    const { api, cached, deleted, engine } = setup();
+    cached.add(QWEN);
+    expect(await api.cacheStatus([QWEN, 'Llama-3.2-1B-Instruct-q4f32_1-MLC'], null)).toEqual({
+      [QWEN]: true,
+      'Llama-3.2-1B-Instruct-q4f32_1-MLC': false,
+    });
+    await api.load(QWEN, null);
+    await api.deleteModel(QWEN, null);
+    expect(deleted).toEqual([QWEN]);
+    expect(engine.calls).toContain('unload');
+    expect(await api.loaded()).toBeNull();
+    expect(await api.cacheStatus([QWEN], null)).toEqual({ [QWEN]: false });
+  });
+
+  it('passes the device report through', async () => {
+    const { api } = setup();
+    expect(await api.deviceReport()).toMatchObject({ webgpu: false, shaderF16: false });
+  });
+});

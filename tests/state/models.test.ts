@@ -1,0 +1,151 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ModelsState, ROLES_KEY, type ModelsClient } from '../../src/state/models.svelte.ts';
+import type { CatalogModel, LoadProgress } from '../../src/engine/webllm/protocol.ts';
+import type { Storage } from '../../src/storage/repo.ts';
+import { dropTestStorage, openTestStorage } from '../storage/fixtures.ts';
+
+const GiB = 1024 ** 3;
+const rec = (id: string, vram: number, extra: Partial<CatalogModel> = {}): CatalogModel => ({
+  modelId: id,
+  modelUrl: `https://huggingface.co/mlc-ai/${id}`,
+  modelLibUrl: `https://raw.githubusercontent.com/mlc-ai/libs/${id}.wasm`,
+  vramRequiredMB: vram,
+  requiredFeatures: [],
+  quantization: /q\d+f\d+_?\d?/.exec(id)?.[0],
+  paramsB: 0.5,
+  custom: false,
+  ...extra,
+});
+const CATALOG = [rec('Big-7B-q4f32_1-MLC', 20000, { paramsB: 7 }), rec('Q-0.5B-q4f16_1-MLC', 945), rec('Q-0.5B-q4f32_1-MLC', 1000)];
+
+/** A client whose load is driven by the test. */
+class FakeClient implements ModelsClient {
+  loadCalls: string[] = [];
+  onProgress: ((p: LoadProgress) => void) | undefined;
+  finish!: (err?: Error) => void;
+  deleted: string[] = [];
+  catalog = async (custom: CatalogModel[] | null) => [...CATALOG, ...(custom ?? [])];
+  cacheStatus = async (ids: string[]) => Object.fromEntries(ids.map((id) => [id, id === 'Q-0.5B-q4f32_1-MLC']));
+  load(modelId: string, _c: CatalogModel[] | null, onProgress?: (p: LoadProgress) => void, signal?: AbortSignal): Promise<void> {
+    this.loadCalls.push(modelId);
+    this.onProgress = onProgress;
+    return new Promise((resolve, reject) => {
+      this.finish = (err) => (err ? reject(err) : resolve());
+      signal?.addEventListener('abort', () => reject(Object.assign(new Error('cancelled'), { name: 'AbortError' })));
+    });
+  }
+  unload = async () => {};
+  deleteModel = async (id: string) => {
+    this.deleted.push(id);
+  };
+  dispose() {}
+}
+
+const swiftshaderGpu = {
+  requestAdapter: async () => ({
+    info: { vendor: 'google', architecture: 'swiftshader', isFallbackAdapter: true },
+    features: new Set(['subgroups']),
+    limits: { maxBufferSize: GiB, maxStorageBufferBindingSize: GiB },
+  }),
+} as unknown as GPU;
+
+let storage: Storage;
+let client: FakeClient;
+let clock: number;
+let state: ModelsState;
+let fetched: string[];
+beforeEach(() => {
+  storage = openTestStorage();
+  client = new FakeClient();
+  clock = 1_000_000;
+  fetched = [];
+  state = new ModelsState({
+    client: async () => client,
+    storage: () => storage,
+    gpu: () => swiftshaderGpu,
+    navStorage: () => ({ estimate: async () => ({ usage: 5e8, quota: 1e10 }), persisted: async () => false, persist: async () => true }) as unknown as StorageManager,
+    fetch: (async (url: string) => {
+      fetched.push(url);
+      return new Response('<!doctype html><p>SPA', { headers: { 'content-type': 'text/html' } });
+    }) as unknown as typeof fetch,
+    now: () => clock,
+  });
+});
+afterEach(async () => {
+  await dropTestStorage(storage);
+});
+
+describe('ModelsState', () => {
+  it('opens with the device report, the catalog smallest first, fit, f16 availability and cache', async () => {
+    await state.open();
+    expect(state.device).toMatchObject({ webgpu: true, vendor: 'google', shaderF16: false });
+    expect(state.rows.map((r) => r.model.modelId)).toEqual(['Q-0.5B-q4f16_1-MLC', 'Q-0.5B-q4f32_1-MLC', 'Big-7B-q4f32_1-MLC']);
+    const [f16, f32, big] = state.rows;
+    expect(f16!.availability).toMatchObject({ ok: false, alternative: 'Q-0.5B-q4f32_1-MLC' });
+    expect(f32!.fit).toBe('fits');
+    expect(f32!.cached).toBe(true);
+    expect(big!.fit).toBe('may-not-fit');
+    expect(state.storageEstimate).toEqual({ usage: 5e8, quota: 1e10 });
+    await state.persist();
+    expect(state.persisted).toBe(true);
+  });
+
+  it('tracks phases with bytes and ETA, and ends ready', async () => {
+    await state.open();
+    const done = state.load('Q-0.5B-q4f32_1-MLC');
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(state.active?.modelId).toBe('Q-0.5B-q4f32_1-MLC');
+    client.onProgress!({ phase: 'fetching', fraction: 0, loadedBytes: 0, totalBytes: 400e6, elapsedSeconds: 0, text: '' });
+    clock += 10_000;
+    client.onProgress!({ phase: 'fetching', fraction: 0.25, loadedBytes: 100e6, totalBytes: 400e6, elapsedSeconds: 10, text: '' });
+    state.now = clock;
+    const l = state.loads['Q-0.5B-q4f32_1-MLC']!;
+    expect(l.phases.fetching).toMatchObject({ fraction: 0.25, loadedBytes: 100e6, done: false });
+    expect(state.etaOf(l, 'fetching')).toEqual({ bytesPerSecond: 10e6, secondsLeft: 30 });
+    expect(state.stalledFor(l)).toBeNull();
+    state.now = clock + 25_000;
+    expect(state.stalledFor(l)).toBe(25);
+    client.onProgress!({ phase: 'shaders', fraction: 0.5, elapsedSeconds: 40, text: '' });
+    expect(state.loads['Q-0.5B-q4f32_1-MLC']!.phases.fetching!.done).toBe(true);
+    client.finish();
+    await done;
+    expect(state.loads['Q-0.5B-q4f32_1-MLC']!.status).toBe('ready');
+    expect(state.active).toBeNull();
+  });
+
+  it('turns a failed load into a clear error, and a cancel into a cancelled state', async () => {
+    await state.open();
+    const failing = state.load('Q-0.5B-q4f32_1-MLC');
+    await new Promise((r) => setTimeout(r, 0));
+    client.finish(new TypeError('Failed to fetch'));
+    await failing;
+    const f = state.loads['Q-0.5B-q4f32_1-MLC']!;
+    expect(f.status).toBe('error');
+    expect(f.failure?.title).toBe('Could not reach huggingface.co');
+
+    const cancelled = state.load('Q-0.5B-q4f32_1-MLC');
+    await new Promise((r) => setTimeout(r, 0));
+    state.cancel();
+    await cancelled;
+    expect(state.loads['Q-0.5B-q4f32_1-MLC']!.status).toBe('cancelled');
+    expect(client.loadCalls).toHaveLength(2);
+  });
+
+  it('saves roles and custom models in storage; refuses an HTML page for a custom config', async () => {
+    await state.open();
+    await state.setRoles({ agent: 'Q-0.5B-q4f32_1-MLC', mode: 'shared' });
+    expect(await storage.getSetting(ROLES_KEY)).toMatchObject({ agent: 'Q-0.5B-q4f32_1-MLC', mode: 'shared' });
+    expect(state.memoryByMode).toEqual({ perRole: 1000, shared: 1000 });
+
+    const issues = await state.addCustom({ modelId: 'Mine-q4f32_1-MLC', modelUrl: 'https://mirror.example/m/', modelLibUrl: 'https://mirror.example/m.wasm' });
+    expect(fetched).toEqual(['https://mirror.example/m/resolve/main/mlc-chat-config.json']);
+    expect(issues[0]?.message).toMatch(/mirror\.example answered with an HTML page/);
+    expect(state.custom).toEqual([]);
+
+    const fresh = new ModelsState({ client: async () => client, storage: () => storage, gpu: () => null, navStorage: () => undefined });
+    await fresh.open();
+    expect(fresh.roles).toMatchObject({ agent: 'Q-0.5B-q4f32_1-MLC', mode: 'shared' });
+    expect(fresh.device?.webgpu).toBe(false);
+  });
+});
