@@ -236,7 +236,9 @@ test('a tab closed mid-run keeps every finished turn and marks the run interrupt
     await page.getByLabel('Filter by outcome').selectOption('error');
     await page.locator('a.srow').first().click();
     // Every turn the live view had shown was already stored.
-    const stored = await page.getByRole('list', { name: 'Transcript' }).locator('li.turn').count();
+    const storedTurns = page.getByRole('list', { name: 'Transcript' }).locator('li.turn');
+    await expect(storedTurns.first()).toBeVisible();
+    const stored = await storedTurns.count();
     expect(stored).toBeGreaterThanOrEqual(shown);
     await expect(page.getByText('Interrupted:')).toBeVisible();
     await ctx.close();
