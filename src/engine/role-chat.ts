@@ -32,6 +32,8 @@ export class RoleChat {
   #history: ChatMessage[];
   /** The last request, until its reply is recorded. */
   #awaitingReply = false;
+  /** Where the request awaiting its reply began, for abandon(). */
+  #pendingFrom = 0;
 
   constructor(system: string) {
     this.#history = [{ role: 'system', content: system }];
@@ -46,9 +48,17 @@ export class RoleChat {
       throw new Error('RoleChat.next() called before the reply to the previous request was recorded.');
     }
     if (newMessages.length === 0) throw new Error('RoleChat.next() needs at least one new message.');
+    this.#pendingFrom = this.#history.length;
     this.#history = [...this.#history, ...newMessages.map((m) => ({ ...m }))];
     this.#awaitingReply = true;
     return this.messages;
+  }
+
+  /** Takes back the last request when it got no reply (the engine failed), so it can be retried. */
+  abandon(): void {
+    if (!this.#awaitingReply) throw new Error('RoleChat.abandon() called with no request waiting for a reply.');
+    this.#history = this.#history.slice(0, this.#pendingFrom);
+    this.#awaitingReply = false;
   }
 
   /** Appends the reply exactly as the model produced it (no trimming: that would break reuse). */

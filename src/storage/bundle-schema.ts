@@ -131,7 +131,20 @@ export const turnSchema = z.object({
   flags: z.array(z.string()),
   startedAt: time,
   durationMs: z.number().nonnegative(),
-  usage: z.object({ promptTokens: count, completionTokens: count }).optional(),
+  usage: z
+    .object({
+      promptTokens: count,
+      completionTokens: count,
+      prefillTokensPerSecond: z.number().optional(),
+      decodeTokensPerSecond: z.number().optional(),
+      timeToFirstTokenMs: z.number().optional(),
+      e2eLatencyMs: z.number().optional(),
+      requestMessages: count.optional(),
+      prefixExtending: z.boolean().optional(),
+      seed: z.number().optional(),
+      finishReason: z.string().optional(),
+    })
+    .optional(),
 });
 
 /** Line 1 of a bundle. */

@@ -71,3 +71,16 @@ describe('RoleChat', () => {
     expect(() => chat.record('y')).toThrow(/no request waiting/);
   });
 });
+
+describe('RoleChat.abandon', () => {
+  it('takes back the messages of a request that got no reply', () => {
+    const chat = new RoleChat('sys');
+    chat.next([{ role: 'user', content: 'a' }]);
+    chat.record('A');
+    chat.next([{ role: 'user', content: 'b' }, { role: 'user', content: 'c' }]);
+    chat.abandon();
+    expect(chat.messages.map((m) => m.content)).toEqual(['sys', 'a', 'A']);
+    expect(() => chat.abandon()).toThrow(/no request waiting/);
+    expect(chat.next([{ role: 'user', content: 'd' }]).map((m) => m.content)).toEqual(['sys', 'a', 'A', 'd']);
+  });
+});

@@ -317,7 +317,24 @@ export interface Turn {
   /** Wall-clock timing of producing the turn. */
   startedAt: number;
   durationMs: number;
-  usage?: { promptTokens: number; completionTokens: number };
+  usage?: TurnUsage;
+}
+
+/** Tokens and speed of the model call behind a turn, as the engine reported them. */
+export interface TurnUsage {
+  /** Prompt tokens actually prefilled (an engine reusing its cache counts only new ones). */
+  promptTokens: number;
+  completionTokens: number;
+  prefillTokensPerSecond?: number;
+  decodeTokensPerSecond?: number;
+  timeToFirstTokenMs?: number;
+  e2eLatencyMs?: number;
+  /** Messages in the request, and whether it extended the role's previous request exactly. */
+  requestMessages?: number;
+  prefixExtending?: boolean;
+  /** The integer seed sent with the request. */
+  seed?: number;
+  finishReason?: string;
 }
 
 /** The per-criterion results and the reward of a session. */

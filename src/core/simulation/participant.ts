@@ -7,6 +7,7 @@ import type {
   Persona,
   ToolCall,
   ToolSpec,
+  TurnUsage,
 } from '../model/types.ts';
 import type { Rng } from '../stats/rng.ts';
 
@@ -68,7 +69,7 @@ export interface ParticipantReply {
   satisfaction?: number;
   /** Flags to record on the turn. "participant_error" also counts toward maximum errors. */
   flags?: string[];
-  usage?: { promptTokens: number; completionTokens: number };
+  usage?: TurnUsage;
   /** Model id or other author detail, appended to the participant id on the turn. */
   authorDetail?: string;
 }

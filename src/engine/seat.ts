@@ -1,0 +1,109 @@
+import type { JsonObject, TurnUsage } from '../core/model/types.ts';
+import { deriveSeed } from '../core/stats/rng.ts';
+import { RoleChat, isPrefixExtension } from './role-chat.ts';
+import type { ChatEngine, ChatMessage, ResponseFormat, SamplingParams } from './types.ts';
+
+/** The parts a model can play. Each gets its own engine unless the person chose to share one. */
+export type EngineRole = 'user' | 'agent' | 'judge';
+
+/** How a role's model is run; stored with every session so a rerun can repeat it. */
+export interface EngineSeatSettings {
+  engine: string;
+  model: string;
+  sampling: Omit<SamplingParams, 'seed'>;
+  /** Reset the engine's chat before each request: token-exact replays, at the cost of speed. */
+  resetChatEachRequest: boolean;
+  /** One engine serves every role (less GPU memory; the history is prefilled every turn). */
+  sharedEngine: boolean;
+}
+
+export interface SeatReply {
+  content: string;
+  finishReason: string;
+  usage: TurnUsage;
+}
+
+/** A 31-bit seed per request, from the session seed, the role and the request's number. */
+export function requestSeed(sessionSeed: number, role: EngineRole, requestIndex: number): number {
+  return deriveSeed(sessionSeed, 'engine', role, requestIndex) & 0x7fffffff;
+}
+
+/** The settings as stored on a session's seat (SeatConfig.settings). */
+export function seatSettingsJson(s: EngineSeatSettings): JsonObject {
+  return { ...s, sampling: { ...s.sampling } };
+}
+
+/**
+ * One role of one session on one engine. It keeps the role's requests prefix-extending (so a
+ * per-role engine reuses its KV cache across turns), sends explicit sampling with a seed
+ * derived from the session seed, and turns the engine's usage into what a Turn records.
+ */
+export class EngineSeat {
+  readonly #chat: RoleChat;
+  #requests = 0;
+  #previous: ChatMessage[] | null = null;
+  #previousReply: string | null = null;
+  /** The last request was cut or failed: the engine starts fresh, nothing extends it. */
+  #broken = false;
+
+  constructor(
+    readonly engine: ChatEngine,
+    readonly settings: EngineSeatSettings,
+    readonly role: EngineRole,
+    readonly sessionSeed: number,
+    system: string,
+  ) {
+    this.#chat = new RoleChat(system);
+  }
+
+  /** Sends the role's history plus `newMessages`; records the reply exactly as produced. */
+  async reply(
+    newMessages: ChatMessage[],
+    opts: { onDelta?: (text: string) => void; signal?: AbortSignal; responseFormat?: ResponseFormat } = {},
+  ): Promise<SeatReply> {
+    const messages = this.#chat.next(newMessages);
+    const seed = requestSeed(this.sessionSeed, this.role, this.#requests++);
+    const prefixExtending = !this.#broken && isPrefixExtension(this.#previous, this.#previousReply, messages);
+    let result;
+    try {
+      result = await this.engine.complete(
+        {
+          model: this.settings.model,
+          messages,
+          sampling: { ...this.settings.sampling, seed },
+          ...(opts.responseFormat ? { responseFormat: opts.responseFormat } : {}),
+          resetChat: this.settings.resetChatEachRequest,
+        },
+        { onDelta: opts.onDelta, signal: opts.signal },
+      );
+    } catch (err) {
+      // The request never got a reply: take it back, and the next one cannot extend it.
+      this.#chat.abandon();
+      this.#broken = true;
+      throw err;
+    }
+    this.#chat.record(result.content);
+    // After an abort or a length cut the engine starts fresh, so nothing extends this request.
+    this.#broken = !(result.finishReason === 'stop' || result.finishReason === 'tool_calls');
+    this.#previous = messages;
+    this.#previousReply = result.content;
+    const u = result.usage;
+    return {
+      content: result.content,
+      finishReason: result.finishReason,
+      usage: {
+        promptTokens: u.promptTokens,
+        completionTokens: u.completionTokens,
+        ...(u.prefillTokensPerSecond !== undefined ? { prefillTokensPerSecond: u.prefillTokensPerSecond } : {}),
+        ...(u.decodeTokensPerSecond !== undefined ? { decodeTokensPerSecond: u.decodeTokensPerSecond } : {}),
+        ...(u.timeToFirstTokenMs !== undefined ? { timeToFirstTokenMs: u.timeToFirstTokenMs } : {}),
+        ...(u.e2eLatencyMs !== undefined ? { e2eLatencyMs: u.e2eLatencyMs } : {}),
+        requestMessages: messages.length,
+        // A shared engine serves other roles in between, so its cache never continues this role.
+        prefixExtending: prefixExtending && !this.settings.sharedEngine,
+        seed,
+        finishReason: result.finishReason,
+      },
+    };
+  }
+}

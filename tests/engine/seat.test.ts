@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { EngineSeat, requestSeed, type EngineSeatSettings } from '../../src/engine/seat.ts';
+import { ScriptedEngine } from '../../src/engine/scripted.ts';
+import { isPrefixExtension } from '../../src/engine/role-chat.ts';
+
+const settings = (over: Partial<EngineSeatSettings> = {}): EngineSeatSettings => ({
+  engine: 'scripted',
+  model: 'tiny',
+  sampling: { temperature: 0.7, top_p: 0.95, max_tokens: 64, frequency_penalty: 0, presence_penalty: 0 },
+  resetChatEachRequest: false,
+  sharedEngine: false,
+  ...over,
+});
+
+describe('EngineSeat', () => {
+  it('keeps each role prefix-extending over a 4-turn two-role conversation, one engine per role', async () => {
+    const userEngine = new ScriptedEngine((_, i) => `user line ${i}`);
+    const agentEngine = new ScriptedEngine((_, i) => `agent line ${i}`);
+    const user = new EngineSeat(userEngine, settings(), 'user', 7, 'You are a customer.');
+    const agent = new EngineSeat(agentEngine, settings(), 'agent', 7, 'You are an agent.');
+    let toUser = 'Hello, how can I help?';
+    for (let turn = 0; turn < 4; turn++) {
+      const u = await user.reply([{ role: 'user', content: toUser }]);
+      const a = await agent.reply([{ role: 'user', content: u.content }]);
+      toUser = a.content;
+      expect(u.usage.prefixExtending).toBe(true);
+      expect(a.usage.prefixExtending).toBe(true);
+    }
+    for (const engine of [userEngine, agentEngine]) {
+      const reqs = engine.requests;
+      expect(reqs).toHaveLength(4);
+      for (let i = 1; i < reqs.length; i++) {
+        const prevReply = engine === userEngine ? `user line ${i - 1}` : `agent line ${i - 1}`;
+        expect(isPrefixExtension(reqs[i - 1]!.messages, prevReply, reqs[i]!.messages)).toBe(true);
+      }
+    }
+  });
+
+  it('sends explicit sampling with a seed derived from the session seed, role and request', async () => {
+    const engine = new ScriptedEngine(['a', 'b']);
+    const seat = new EngineSeat(engine, settings({ resetChatEachRequest: true }), 'agent', 42, 'sys');
+    const r0 = await seat.reply([{ role: 'user', content: 'x' }]);
+    await seat.reply([{ role: 'user', content: 'y' }]);
+    const [q0, q1] = engine.requests;
+    expect(q0!.sampling).toEqual({ ...settings().sampling, seed: requestSeed(42, 'agent', 0) });
+    expect(q1!.sampling.seed).toBe(requestSeed(42, 'agent', 1));
+    expect(q0!.sampling.seed).not.toBe(q1!.sampling.seed);
+    expect(requestSeed(42, 'agent', 0)).not.toBe(requestSeed(42, 'user', 0));
+    expect(requestSeed(42, 'agent', 0)).toBe(requestSeed(42, 'agent', 0));
+    expect(Number.isInteger(q0!.sampling.seed) && q0!.sampling.seed >= 0).toBe(true);
+    expect(q0!.resetChat).toBe(true);
+    expect(r0.usage.seed).toBe(q0!.sampling.seed);
+  });
+
+  it('marks requests as not extending when the engine is shared or the last reply was cut', async () => {
+    const shared = new EngineSeat(new ScriptedEngine(['a', 'b']), settings({ sharedEngine: true }), 'user', 1, 's');
+    await shared.reply([{ role: 'user', content: '1' }]);
+    expect((await shared.reply([{ role: 'user', content: '2' }])).usage.prefixExtending).toBe(false);
+
+    const ctrl = new AbortController();
+    const engine = new ScriptedEngine(['a long reply that will be cut', 'next'], { chunkChars: 2 });
+    const seat = new EngineSeat(engine, settings(), 'agent', 1, 's');
+    const cut = await seat.reply([{ role: 'user', content: '1' }], {
+      signal: ctrl.signal,
+      onDelta: () => ctrl.abort(),
+    });
+    expect(cut.finishReason).toBe('abort');
+    expect((await seat.reply([{ role: 'user', content: '2' }])).usage.prefixExtending).toBe(false);
+  });
+
+  it('takes back a request whose engine call failed, so the history stays clean', async () => {
+    const engine = new ScriptedEngine([{ error: { name: 'EngineLostError', message: 'gone' } }, 'ok']);
+    const seat = new EngineSeat(engine, settings(), 'user', 1, 'sys');
+    await expect(seat.reply([{ role: 'user', content: 'first' }])).rejects.toMatchObject({ name: 'EngineLostError' });
+    await seat.reply([{ role: 'user', content: 'again' }]);
+    expect(engine.requests[1]!.messages.map((m) => m.content)).toEqual(['sys', 'again']);
+  });
+});
