@@ -12,3 +12,8 @@ if (new URLSearchParams(location.search).has('smoke')) {
     (window as unknown as { __understudy_engine?: typeof m }).__understudy_engine = m;
   });
 }
+
+// `?engine-test`: the browser tests drive the wllama engine from the page (tests/e2e/wllama.spec.ts).
+if (new URLSearchParams(location.search).has('engine-test')) {
+  void import('./engine/wllama/test-hook.ts');
+}

@@ -17,3 +17,6 @@ export * from './users/agenda.ts';
 export * from './participants.ts';
 export * from './metrics/summary.ts';
 export { DOMAINS, getDomain } from './scenarios/domains/index.ts';
+export * from './simulation/llm-seat.ts';
+export * from './users/llm-user.ts';
+export * from './personas/render.ts';

@@ -56,6 +56,11 @@ export class EngineSeat {
     this.#chat = new RoleChat(system);
   }
 
+  /** The model id, recorded as the turn's author detail. */
+  get model(): string {
+    return this.settings.model;
+  }
+
   /** Sends the role's history plus `newMessages`; records the reply exactly as produced. */
   async reply(
     newMessages: ChatMessage[],

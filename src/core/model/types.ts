@@ -37,9 +37,9 @@ export type ToolResult =
 
 /**
  * Why a tool call failed: a domain rule said no, the arguments were wrong, the tool does not
- * exist, or the tool's code itself threw.
+ * exist, the tool's code itself threw, or the participant's call could not be read at all.
  */
-export type ToolErrorName = 'DomainError' | 'InvalidArguments' | 'UnknownTool' | 'ToolCrashed';
+export type ToolErrorName = 'DomainError' | 'InvalidArguments' | 'UnknownTool' | 'ToolCrashed' | 'MalformedCall';
 
 /* -------------------------------------------------------------- scenarios */
 

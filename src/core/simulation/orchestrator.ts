@@ -61,6 +61,37 @@ const USER_CONTROL_TERMINATION: Record<ControlSignal, TerminationReason> = {
   out_of_scope: 'out_of_scope',
 };
 
+const AFFIRM = /\b(yes|yeah|yep|sure|go ahead|please do|do it|confirm(ed)?|that's (right|correct)|correct|proceed)\b/i;
+const ASKS_TO_CONFIRM = /\b(confirm|shall i|should i|would you like me to|do you want me to|want me to|proceed|go ahead)\b[^?]*\?/i;
+
+/**
+ * A stop right after the user confirmed an action, before the agent acted on it. Peer
+ * benchmarks report simulators ending conversations this way. Flagged when the agent asked for
+ * confirmation, the user said yes (in the stop message or the one before it), and no write
+ * has succeeded since that question.
+ */
+function stopsBeforeAction(turns: readonly Turn[], stopText: string, env: Environment): boolean {
+  const writes = new Set(env.tools.filter((t) => t.kind === 'write').map((t) => t.name));
+  if (writes.size === 0) return false;
+  /** Walks back over agent turns from `from`; returns where it stopped and whether they wrote. */
+  const agentRun = (from: number) => {
+    let i = from;
+    let wrote = false;
+    let asked = false;
+    for (; i >= 0 && turns[i]!.role === 'agent'; i--) {
+      if (turns[i]!.toolCalls.some((c) => c.result.ok && writes.has(c.name))) wrote = true;
+      if (ASKS_TO_CONFIRM.test(turns[i]!.content)) asked = true;
+    }
+    return { i, wrote, asked };
+  };
+  const last = agentRun(turns.length - 1);
+  if (last.wrote) return false;
+  if (last.asked && AFFIRM.test(stopText.replace(/###[A-Z-]+###/g, ''))) return true;
+  const prevUser = last.i >= 0 ? turns[last.i] : undefined;
+  if (!prevUser || !AFFIRM.test(prevUser.content)) return false;
+  return agentRun(last.i - 1).asked;
+}
+
 /** The conversation as one seat sees it: its own messages are `self`, the other's `other`. */
 export function seatView(turns: readonly Turn[], role: Role): ViewMessage[] {
   const view: ViewMessage[] = [];
@@ -140,6 +171,17 @@ export async function runConversation(
     const flags = [...(reply.flags ?? [])];
     const toolCalls: ToolCall[] = [];
     let transferred = false;
+    if (next === 'agent') {
+      (reply.invalidToolCalls ?? []).forEach((bad, i) => {
+        toolCalls.push({
+          id: `t${index}-x${i}`,
+          name: '(unreadable call)',
+          arguments: { raw: bad.raw.slice(0, 2000) },
+          result: { ok: false, error: { name: 'MalformedCall', message: bad.message } },
+        });
+        errorCount++;
+      });
+    }
     if (reply.toolCalls?.length) {
       if (next === 'user') {
         flags.push('user_tool_call_ignored');
@@ -157,6 +199,9 @@ export async function runConversation(
     if (flags.includes('participant_error')) errorCount++;
 
     const control = reply.control ?? parseControlSignal(reply.content);
+    if (next === 'user' && control === 'stop' && stopsBeforeAction(turns, reply.content, seats.environment)) {
+      flags.push('premature_stop');
+    }
     const turn: Turn = {
       sessionId: opts.sessionId,
       index,
@@ -182,7 +227,7 @@ export async function runConversation(
       next = 'agent';
     } else {
       if (transferred || control === 'transfer') return end('transfer');
-      // After tool calls the agent acts again with their results; otherwise the user speaks.
+      // After tool calls (readable or not) the agent acts again with their results.
       next = toolCalls.length > 0 ? 'agent' : 'user';
     }
   }

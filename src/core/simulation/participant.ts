@@ -63,6 +63,12 @@ export interface ParticipantReply {
   content: string;
   /** Agent seat only: tools to run. The agent is asked again once they have run. */
   toolCalls?: ToolCallRequest[];
+  /**
+   * Agent seat only: calls it tried to make but that could not be read (malformed JSON, no
+   * name). Each becomes an error result the agent sees, counts toward maximum errors, and the
+   * agent acts again.
+   */
+  invalidToolCalls?: { raw: string; message: string }[];
   acts?: DialogueAct[];
   control?: ControlSignal;
   latent?: JsonObject;

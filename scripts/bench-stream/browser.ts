@@ -1,0 +1,87 @@
+/**
+ * The Chromium variant of the streaming benchmark: bundles browser-page.ts and
+ * browser-worker.ts with esbuild into a temporary folder (the app's own build has no bench
+ * entry, and its config belongs to the app), serves it with scripts/serve.mjs (the app's
+ * server, COOP/COEP headers included) and drives Debian's Chromium with playwright-core.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { chromium } from 'playwright-core';
+import type { StreamFigures } from './consumer.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
+
+export async function runBrowserStream(runs: { rate: number; tokens: number; tokensPerTurn: number }[]): Promise<StreamFigures[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'understudy-bench-stream-'));
+  const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+  const server = { proc: undefined as ReturnType<typeof spawn> | undefined };
+  try {
+    await build({
+      entryPoints: { 'bench-page': here('./browser-page.ts'), 'bench-worker': here('./browser-worker.ts') },
+      outdir: dir,
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      logLevel: 'error',
+    });
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>bench</title><body><script type="module" src="./bench-page.js"></script></body>');
+
+    // No --port: serve.mjs then tries the next port when one is taken, and prints the one it got.
+    const proc = spawn(process.execPath, [here('../serve.mjs')], {
+      env: { ...process.env, UNDERSTUDY_DIST: dir, PORT: process.env.BENCH_STREAM_PORT ?? '4310', HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    server.proc = proc;
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`serve.mjs did not start: ${out}`)), 10_000);
+      const onData = (d: Buffer) => {
+        out += d.toString();
+        const m = /http:\/\/localhost:(\d+)\//.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(`http://127.0.0.1:${m[1]}/`);
+        }
+      };
+      proc.stdout!.on('data', onData);
+      proc.stderr!.on('data', onData);
+      proc.once('exit', (code) => reject(new Error(`serve.mjs exited (${code}): ${out}`)));
+    });
+
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
+      page.on('requestfailed', (r) => errors.push(`${r.url()}: ${r.failure()?.errorText ?? 'failed'}`));
+      await page.goto(url);
+      await page.waitForSelector('body[data-ready="true"]', { timeout: 10_000 }).catch(() => {
+        throw new Error(`bench page did not start${errors.length ? `: ${errors.join('; ')}` : ''}`);
+      });
+      const figures: StreamFigures[] = [];
+      for (const r of runs) {
+        figures.push(
+          await page.evaluate(
+            ([rate, tokens, perTurn]) => (window as unknown as { runBench(a: number, b: number, c: number): Promise<StreamFigures> }).runBench(rate!, tokens!, perTurn!),
+            [r.rate, r.tokens, r.tokensPerTurn],
+          ),
+        );
+      }
+      return figures;
+    } finally {
+      await browser.close();
+    }
+  } finally {
+    server.proc?.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

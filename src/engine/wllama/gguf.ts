@@ -1,0 +1,150 @@
+/**
+ * Just enough of the GGUF format to check a file before llama.cpp sees it: the magic, the
+ * version, and the first metadata values (architecture, name, chat template). llama.cpp's own
+ * errors for a bad file are terse log lines; reading the header here lets us say what is wrong.
+ *
+ * Pure: bytes in, a summary or an error out. No DOM, no wllama.
+ */
+
+/** "GGUF" as the first four bytes, little-endian uint32 0x46554747. */
+export const GGUF_MAGIC = [0x47, 0x47, 0x55, 0x46] as const;
+
+/** What the header says about a model file. */
+export interface GgufHeader {
+  version: number;
+  tensorCount: number;
+  kvCount: number;
+  /** `general.architecture`, e.g. "llama"; null if not found in the bytes read. */
+  architecture: string | null;
+  /** `general.name`, if present. */
+  name: string | null;
+  /** `tokenizer.chat_template`, if present in the bytes read. */
+  chatTemplate: string | null;
+  /** False when the bytes ended before every metadata value was read (only a prefix was given). */
+  complete: boolean;
+}
+
+/** Why a header could not be read. `notGguf`: wrong magic; `truncated`: the file ends inside the header. */
+export class GgufHeaderError extends Error {
+  constructor(
+    readonly kind: 'notGguf' | 'truncated' | 'corrupt',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'GgufHeaderError';
+  }
+}
+
+/** The first bytes of a file as hex and as printable text, for error messages. */
+export function describeBytes(bytes: Uint8Array, n = 8): string {
+  const head = bytes.subarray(0, n);
+  if (head.length === 0) return 'empty';
+  const hex = [...head].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+  const text = [...head].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
+  return `${hex} "${text}"`;
+}
+
+/** Whether the bytes start with the GGUF magic. */
+export function hasGgufMagic(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && GGUF_MAGIC.every((b, i) => bytes[i] === b);
+}
+
+// GGUF metadata value types.
+const T = { U8: 0, I8: 1, U16: 2, I16: 3, U32: 4, I32: 5, F32: 6, BOOL: 7, STRING: 8, ARRAY: 9, U64: 10, I64: 11, F64: 12 } as const;
+const FIXED: Record<number, number> = { 0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8 };
+
+/** Signals the end of the bytes we were given (not an error if they were only a prefix). */
+class OutOfBytes extends Error {}
+
+/**
+ * Reads a GGUF header from the first bytes of a file. `fileSize` is the whole file's size: when
+ * the bytes are the whole file and end inside the header, the file is truncated; when they are
+ * a prefix, reading simply stops (complete: false).
+ */
+export function readGgufHeader(bytes: Uint8Array, fileSize = bytes.length): GgufHeader {
+  if (!hasGgufMagic(bytes)) {
+    throw new GgufHeaderError('notGguf', `is not a GGUF file (its first bytes are ${describeBytes(bytes)}; a GGUF file starts with "GGUF")`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const dec = new TextDecoder('utf-8', { fatal: false });
+  let p = 4;
+  const need = (n: number) => {
+    if (p + n > bytes.length) throw new OutOfBytes();
+  };
+  const u32 = () => {
+    need(4);
+    const v = view.getUint32(p, true);
+    p += 4;
+    return v;
+  };
+  const u64 = () => {
+    need(8);
+    const v = view.getBigUint64(p, true);
+    p += 8;
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new GgufHeaderError('corrupt', 'has an impossible length in its header (corrupt file)');
+    return Number(v);
+  };
+  const str = () => {
+    const len = u64();
+    if (len > fileSize) throw new GgufHeaderError('corrupt', `has a string of ${len} bytes in its header, longer than the file (corrupt file)`);
+    need(len);
+    const s = dec.decode(bytes.subarray(p, p + len));
+    p += len;
+    return s;
+  };
+  const skip = (type: number): void => {
+    if (type === T.STRING) {
+      const len = u64();
+      need(len);
+      p += len;
+      return;
+    }
+    if (type === T.ARRAY) {
+      const inner = u32();
+      const n = u64();
+      const size = FIXED[inner];
+      if (size !== undefined) {
+        need(n * size);
+        p += n * size;
+      } else if (inner === T.STRING) {
+        for (let i = 0; i < n; i++) skip(T.STRING);
+      } else {
+        throw new GgufHeaderError('corrupt', `has an unknown array type ${inner} in its metadata (corrupt file)`);
+      }
+      return;
+    }
+    const size = FIXED[type];
+    if (size === undefined) throw new GgufHeaderError('corrupt', `has an unknown metadata type ${type} (corrupt file)`);
+    need(size);
+    p += size;
+  };
+
+  const out: GgufHeader = { version: 0, tensorCount: 0, kvCount: 0, architecture: null, name: null, chatTemplate: null, complete: false };
+  try {
+    out.version = u32();
+    if (out.version < 2 || out.version > 3) {
+      throw new GgufHeaderError('corrupt', `is GGUF version ${out.version}; llama.cpp reads versions 2 and 3`);
+    }
+    out.tensorCount = u64();
+    out.kvCount = u64();
+    for (let i = 0; i < out.kvCount; i++) {
+      const key = str();
+      const type = u32();
+      if (type === T.STRING && (key === 'general.architecture' || key === 'general.name' || key === 'tokenizer.chat_template')) {
+        const v = str();
+        if (key === 'general.architecture') out.architecture = v;
+        else if (key === 'general.name') out.name = v;
+        else out.chatTemplate = v;
+      } else {
+        skip(type);
+      }
+    }
+    out.complete = true;
+  } catch (err) {
+    if (!(err instanceof OutOfBytes)) throw err;
+    if (bytes.length >= fileSize) {
+      throw new GgufHeaderError('truncated', `is truncated: the file (${fileSize} bytes) ends inside its GGUF header`);
+    }
+  }
+  return out;
+}
