@@ -16,7 +16,7 @@ import type { StreamFigures } from './consumer.ts';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
 
-export async function runBrowserStream(runs: { rate: number; tokens: number; tokensPerTurn: number }[]): Promise<StreamFigures[]> {
+export async function runBrowserStream(runs: { rate: number; tokens: number; tokensPerTurn: number }[]): Promise<{ version: string; figures: StreamFigures[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'understudy-bench-stream-'));
   const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
   const server = { proc: undefined as ReturnType<typeof spawn> | undefined };
@@ -62,9 +62,12 @@ export async function runBrowserStream(runs: { rate: number; tokens: number; tok
       page.on('console', (m) => {
         if (m.type() === 'error') errors.push(m.text());
       });
+      page.on('response', (r) => {
+        if (r.status() >= 400) errors.push(`${r.url()}: HTTP ${r.status()}`);
+      });
       page.on('requestfailed', (r) => errors.push(`${r.url()}: ${r.failure()?.errorText ?? 'failed'}`));
       await page.goto(url);
-      await page.waitForSelector('body[data-ready="true"]', { timeout: 10_000 }).catch(() => {
+      await page.waitForFunction(() => document.body?.dataset.ready === 'true', undefined, { timeout: 10_000 }).catch(() => {
         throw new Error(`bench page did not start${errors.length ? `: ${errors.join('; ')}` : ''}`);
       });
       const figures: StreamFigures[] = [];
@@ -76,7 +79,7 @@ export async function runBrowserStream(runs: { rate: number; tokens: number; tok
           ),
         );
       }
-      return figures;
+      return { version: browser.version(), figures };
     } finally {
       await browser.close();
     }

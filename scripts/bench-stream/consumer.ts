@@ -48,6 +48,11 @@ export interface StreamFigures {
   /** Active time per token of the page thread and of the worker thread (µs), where measured. */
   mainBusyUsPerToken?: number;
   workerBusyUsPerToken?: number;
+  /** Share of the wall time each thread was busy (event-loop utilisation, %). */
+  mainBusyPercent?: number;
+  workerBusyPercent?: number;
+  /** Harness CPU per token: the worker API's part plus the whole page thread's (µs). */
+  harnessUsPerToken?: number;
   /** UI state update + render callback, per delta batch (µs). */
   uiUsPerBatch: number;
   batchesPerSecond: number;
@@ -176,6 +181,9 @@ export async function runStream(o: StreamRunOptions): Promise<StreamFigures> {
   if (busy0 && busy1) {
     figures.mainBusyUsPerToken = round(((busy1.main - busy0.main) * 1000) / tokens, 2);
     figures.workerBusyUsPerToken = round(((busy1.worker - busy0.worker) * 1000) / tokens, 2);
+    figures.mainBusyPercent = round(((busy1.main - busy0.main) / wallMs) * 100, 2);
+    figures.workerBusyPercent = round(((busy1.worker - busy0.worker) / wallMs) * 100, 2);
+    figures.harnessUsPerToken = round(figures.workerApiUsPerToken + figures.mainBusyUsPerToken, 1);
   }
   return figures;
 }

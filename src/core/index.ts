@@ -20,3 +20,5 @@ export { DOMAINS, getDomain } from './scenarios/domains/index.ts';
 export * from './simulation/llm-seat.ts';
 export * from './users/llm-user.ts';
 export * from './personas/render.ts';
+export * from './agents/llm-agent.ts';
+export * from './agents/tool-protocol.ts';
