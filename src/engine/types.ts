@@ -4,6 +4,8 @@
  * Nothing above the engine layer may care which engine fills a role.
  */
 
+import type { TurnUsage } from '../core/model/types.ts';
+
 /** OpenAI-style chat message. Assistant history content is always a string. */
 export type ChatMessage =
   | { role: 'system'; content: string }
@@ -43,16 +45,11 @@ export interface ChatRequest {
 
 export type FinishReason = 'stop' | 'length' | 'abort' | 'tool_calls' | 'error';
 
-/** Tokens and timings of one request, as the engine reports them. */
-export interface ChatUsage {
-  /** New prompt tokens prefilled (web-llm counts only the uncached part). */
-  promptTokens: number;
-  completionTokens: number;
-  prefillTokensPerSecond?: number;
-  decodeTokensPerSecond?: number;
-  timeToFirstTokenMs?: number;
-  e2eLatencyMs?: number;
-}
+/** Tokens and timings of one request, as the engine reports them: the engine's part of a turn's usage. */
+export type ChatUsage = Pick<
+  TurnUsage,
+  'promptTokens' | 'completionTokens' | 'prefillTokensPerSecond' | 'decodeTokensPerSecond' | 'timeToFirstTokenMs' | 'e2eLatencyMs'
+>;
 
 export interface ChatResult {
   content: string;

@@ -1,4 +1,4 @@
-import type { Participant, ParticipantReply, AgentSeatContext, ViewMessage } from '../simulation/participant.ts';
+import { sinceLastOwn, type Participant, type ParticipantReply, type AgentSeatContext, type ViewMessage } from '../simulation/participant.ts';
 import type { LlmMessage, SeatFactory } from '../simulation/llm-seat.ts';
 import { parseToolCalls, problemMessage, renderToolInstructions, renderToolResult, TOOL_PROTOCOL_VERSION } from './tool-protocol.ts';
 
@@ -30,10 +30,9 @@ export function createLlmAgent(ctx: AgentSeatContext, makeSeat: SeatFactory): Pa
     id: 'llm-agent',
     role: 'agent',
     async nextMessage(view: readonly ViewMessage[], turnCtx): Promise<ParticipantReply> {
-      let lastSelf = -1;
-      for (let i = view.length - 1; i >= 0; i--) if (view[i]!.from === 'self') { lastSelf = i; break; }
-      const fromUser = view.slice(lastSelf + 1).filter((m) => m.from === 'other');
-      const results = lastSelf >= 0 && fromUser.length === 0 ? (view[lastSelf]!.toolCalls ?? []) : [];
+      const { lastOwn, incoming: fromUser } = sinceLastOwn(view);
+      // Called again straight after its own tool calls: what it needs now is their results.
+      const results = lastOwn >= 0 && fromUser.length === 0 ? (view[lastOwn]!.toolCalls ?? []) : [];
       const incoming: LlmMessage[] = fromUser.length
         ? fromUser.map((m) => ({ role: 'user', content: m.content }))
         : [{ role: 'user', content: results.map((c) => renderToolResult(c, c.result)).join('\n') || EMPTY_NUDGE }];

@@ -91,5 +91,20 @@ export interface Participant {
   nextMessage(view: readonly ViewMessage[], ctx: TurnContext): Promise<ParticipantReply>;
 }
 
+/**
+ * Where a seat last spoke in its view, and the other seat's messages since: what a
+ * participant has to answer this turn. `lastOwn` is -1 before its first message.
+ */
+export function sinceLastOwn(view: readonly ViewMessage[]): { lastOwn: number; incoming: ViewMessage[] } {
+  let lastOwn = -1;
+  for (let i = view.length - 1; i >= 0; i--) {
+    if (view[i]!.from === 'self') {
+      lastOwn = i;
+      break;
+    }
+  }
+  return { lastOwn, incoming: view.slice(lastOwn + 1).filter((m) => m.from === 'other') };
+}
+
 /** Builds a fresh participant for one session. */
 export type ParticipantFactory<C extends SeatContext = SeatContext> = (context: C) => Participant;

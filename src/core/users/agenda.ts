@@ -1,5 +1,5 @@
 import type { DialogueAct, GoalRequest, JsonObject, TraitValues } from '../model/types.ts';
-import type { Participant, ParticipantReply, UserSeatContext, ViewMessage } from '../simulation/participant.ts';
+import { sinceLastOwn, type Participant, type ParticipantReply, type UserSeatContext, type ViewMessage } from '../simulation/participant.ts';
 import { chance, randInt, type Rng } from '../stats/rng.ts';
 import { normalize, parseAgentText } from './nlu.ts';
 import { renderUserActs, type Register, type RenderStyle } from './render.ts';
@@ -302,8 +302,7 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
     role: 'user',
     async nextMessage(view: readonly ViewMessage[], ctx): Promise<ParticipantReply> {
       const rng = ctx.rng;
-      const lastSelf = findLastIndex(view, (m) => m.from === 'self');
-      const incoming = view.slice(lastSelf + 1).filter((m) => m.from === 'other');
+      const { lastOwn: lastSelf, incoming } = sinceLastOwn(view);
       let satisfaction: number | undefined;
 
       if (lastSelf < 0 && s.agenda.length === 0) {
@@ -338,9 +337,4 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
       };
     },
   };
-}
-
-function findLastIndex<T>(items: readonly T[], pred: (t: T) => boolean): number {
-  for (let i = items.length - 1; i >= 0; i--) if (pred(items[i]!)) return i;
-  return -1;
 }

@@ -1,7 +1,7 @@
 import type { Scenario } from '../model/types.ts';
 import { renderPersonaInstructions } from '../personas/render.ts';
 import type { LlmMessage, SeatFactory } from '../simulation/llm-seat.ts';
-import type { Participant, ParticipantReply, UserSeatContext, ViewMessage } from '../simulation/participant.ts';
+import { sinceLastOwn, type Participant, type ParticipantReply, type UserSeatContext, type ViewMessage } from '../simulation/participant.ts';
 
 /** Bumped whenever the prompt's wording changes, so results stay comparable. */
 export const LLM_USER_PROMPT_VERSION = 'llm-user-1';
@@ -66,12 +66,7 @@ export function createLlmUser(ctx: UserSeatContext, makeSeat: SeatFactory): Part
     id: 'llm-user',
     role: 'user',
     async nextMessage(view: readonly ViewMessage[], turnCtx): Promise<ParticipantReply> {
-      let lastSelf = -1;
-      for (let i = view.length - 1; i >= 0; i--) if (view[i]!.from === 'self') { lastSelf = i; break; }
-      const incoming: LlmMessage[] = view
-        .slice(lastSelf + 1)
-        .filter((m) => m.from === 'other')
-        .map((m) => ({ role: 'user', content: m.content }));
+      const incoming: LlmMessage[] = sinceLastOwn(view).incoming.map((m) => ({ role: 'user', content: m.content }));
       const first = incoming.length ? incoming : [{ role: 'user' as const, content: KICKOFF }];
       const flags: string[] = [];
       let reply = await seat.reply(first, { signal: turnCtx.signal });
