@@ -5,6 +5,10 @@ const port = Number(process.env.E2E_PORT ?? 4199);
 export const SUB_PATH = '/classroom/tools/understudy/';
 export const SUB_PATH_URL = `http://localhost:${port + 1}${SUB_PATH}`;
 
+/** Where the first test server serves ../shared/data/models/ (stories260K.gguf). */
+export const TEST_MODELS_PATH = '/test-models/';
+export const TEST_MODELS_DIR = process.env.UNDERSTUDY_TEST_MODELS ?? '../shared/data/models';
+
 const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-background-networking',
@@ -34,11 +38,12 @@ export default defineConfig({
   },
   projects: [
     // Without --enable-unsafe-webgpu, Debian's Chromium has navigator.gpu but no adapter.
+    // wllama.spec.ts runs in both projects: the GGUF engine on the CPU here, on WebGPU below.
     { name: 'chromium', testIgnore: /models\.spec\.ts$/ },
     {
       // With it, a software adapter: SwiftShader (vendor "google", no shader-f16).
       name: 'chromium-webgpu',
-      testMatch: /models\.spec\.ts$/,
+      testMatch: /(models|wllama)\.spec\.ts$/,
       use: {
         launchOptions: {
           executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -49,7 +54,8 @@ export default defineConfig({
   ],
   webServer: [
     {
-      command: `node scripts/serve.mjs --port ${port}`,
+      // --mount serves the test model from ../shared/data/models/ without copying it here.
+      command: `node scripts/serve.mjs --port ${port} --mount ${TEST_MODELS_PATH}=${TEST_MODELS_DIR}`,
       url: `http://localhost:${port}/`,
       reuseExistingServer: false,
       timeout: 30_000,

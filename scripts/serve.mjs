@@ -14,6 +14,19 @@ const host = process.env.HOST ?? '127.0.0.1';
 // --prefix /some/path/ serves the page under a sub-path, as a static host might.
 const argPrefix = args.indexOf('--prefix');
 const prefix = (argPrefix >= 0 ? args[argPrefix + 1] : '/').replace(/\/?$/, '/');
+// --mount /url/path/=some/dir serves a folder outside dist/ under a URL path (repeatable). The
+// browser tests use it to serve ../shared/data/models/ without copying a model into the repo.
+const mounts = [];
+args.forEach((a, i) => {
+  if (a !== '--mount') return;
+  const spec = args[i + 1] ?? '';
+  const eq = spec.indexOf('=');
+  if (eq <= 0) {
+    console.error(`--mount wants /url/path/=directory, not "${spec}"`);
+    process.exit(1);
+  }
+  mounts.push({ at: spec.slice(0, eq).replace(/\/?$/, '/'), dir: resolve(spec.slice(eq + 1)) });
+});
 
 if (!existsSync(join(root, 'index.html'))) {
   console.error(`No built page in ${root}. Run "npm run build" first (npm start does it for you).`);
@@ -37,12 +50,18 @@ const TYPES = {
 
 const server = http.createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://localhost');
+  const mount = mounts.find((m) => url.pathname.startsWith(m.at));
+  if (mount) return sendFile(req, res, mount.dir, '/' + decodeURIComponent(url.pathname.slice(mount.at.length)));
   if (!url.pathname.startsWith(prefix)) {
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
     return;
   }
   let path = '/' + decodeURIComponent(url.pathname.slice(prefix.length));
   if (path.endsWith('/')) path += 'index.html';
+  sendFile(req, res, root, path);
+});
+
+function sendFile(req, res, root, path) {
   const file = normalize(join(root, path));
   if (!file.startsWith(root + sep) && file !== root) {
     res.writeHead(403).end('Forbidden');
@@ -62,7 +81,7 @@ const server = http.createServer((req, res) => {
   });
   if (req.method === 'HEAD') return res.end();
   createReadStream(file).pipe(res);
-});
+}
 
 function listen(port, triesLeft) {
   server.once('error', (err) => {

@@ -48,7 +48,10 @@ export interface WllamaModelInfo {
   architecture: string | null;
   name: string | null;
   template: TemplateSource;
+  /** Where the weights actually went, from llama.cpp's load log (not just what was asked for). */
   backend: 'webgpu' | 'cpu';
+  /** Whether a WebGPU adapter was found and offload was asked for. */
+  webgpuRequested: boolean;
   multithread: boolean;
   threads: number;
   crossOriginIsolated: boolean;
@@ -99,7 +102,8 @@ export class WllamaEngine implements ChatEngine {
     return this.#logs;
   }
 
-  #log(level: string, args: unknown[]): void {
+  #log(level: string, args: unknown[], print: (...a: unknown[]) => void): void {
+    if (this.#verbose) print(...args);
     const line = args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? a.message : JSON.stringify(a))).join(' ');
     this.#logs.push(`${level}: ${line}`);
     if (this.#logs.length > LOG_LINES) this.#logs.splice(0, this.#logs.length - LOG_LINES);
@@ -128,10 +132,10 @@ export class WllamaEngine implements ChatEngine {
     const useWebGPU = opts.useWebGPU !== false && (await hasWebGPUAdapter());
     this.#logs = [];
     const logger = {
-      debug: (...a: unknown[]) => (this.#verbose ? console.debug(...a) : this.#log('debug', a)),
-      log: (...a: unknown[]) => (this.#verbose ? console.log(...a) : this.#log('log', a)),
-      warn: (...a: unknown[]) => (this.#verbose ? console.warn(...a) : this.#log('warn', a)),
-      error: (...a: unknown[]) => (this.#verbose ? console.error(...a) : this.#log('error', a)),
+      debug: (...a: unknown[]) => this.#log('debug', a, console.debug),
+      log: (...a: unknown[]) => this.#log('log', a, console.log),
+      warn: (...a: unknown[]) => this.#log('warn', a, console.warn),
+      error: (...a: unknown[]) => this.#log('error', a, console.error),
     };
     const w = new Wllama({ default: this.#wasmUrl }, { logger, allowOffline: true });
     // The default "compat" mode fetches a worker and wasm from a CDN on browsers without JSPI.
@@ -166,7 +170,8 @@ export class WllamaEngine implements ChatEngine {
       name: header.name ?? ctx.metadata['general.name'] ?? null,
       // The header read may have stopped before the template; llama.cpp's metadata has it all.
       template: chooseTemplate(w.getChatTemplate() ?? header.chatTemplate, opts.chatTemplate),
-      backend: useWebGPU ? 'webgpu' : 'cpu',
+      backend: useWebGPU && offloadedToGpu(this.#logs) ? 'webgpu' : 'cpu',
+      webgpuRequested: useWebGPU,
       multithread: w.isMultithread(),
       threads: w.getNumThreads(),
       crossOriginIsolated: isolated,
@@ -297,6 +302,18 @@ function responseFormat(request: ChatRequest): Record<string, unknown> {
     }
   }
   return { response_format: { type: 'json_object' } };
+}
+
+/**
+ * Whether llama.cpp put model weights on a GPU buffer. Its load log names each buffer
+ * ("CPU model buffer size = …", "WebGPU model buffer size = …"); ggml-webgpu may decline an
+ * adapter (SwiftShader here) and leave everything on the CPU without an error.
+ */
+export function offloadedToGpu(logs: readonly string[]): boolean {
+  return logs.some((l) => {
+    const m = /load_tensors:\s+(\S+) model buffer size/.exec(l);
+    return m !== null && !/^CPU/i.test(m[1] ?? '');
+  });
 }
 
 const countTokensRough = (s: string) => Math.ceil(s.length / 4);

@@ -34,7 +34,7 @@ export function mapLoadError(err: unknown, label: string, logs: readonly string[
       `${label} uses the model architecture "${arch[1]}", which this build of llama.cpp does not support. Try a model of a common family (Llama, Qwen, Gemma, Phi, Mistral).`,
     );
   }
-  if (/out of memory|failed to allocate|cannot allocate|Aborted\(OOM\)|Out of bounds memory|memory access out of bounds|RangeError: Array buffer allocation failed|could not allocate/i.test(all)) {
+  if (/out of memory|failed to allocate|cannot allocate|Aborted\(OOM\)|Out of bounds memory|memory access out of bounds|Array buffer allocation failed|could not allocate/i.test(all)) {
     return new EngineError(
       'ModelLoadError',
       `${label} does not fit in the memory this tab may use (out of memory). Close other tabs, or pick a smaller model or quantisation.`,
@@ -64,7 +64,7 @@ export function mapCompleteError(err: unknown): EngineError {
   if (name === 'WllamaRuntimeError' || /RuntimeError|worker.*(terminated|died)|unreachable/i.test(`${name} ${message}`)) {
     return new EngineError('EngineLostError', `The llama.cpp runtime failed (${message}). Load the model again.`);
   }
-  if (/model_not_loaded|not loaded/i.test(message)) return new EngineError('ModelNotLoadedError', 'No GGUF model is loaded in this engine.');
+  if (/model_not_loaded|not loaded|not yet called/i.test(`${message} ${(err as { type?: string } | null)?.type ?? ""}`)) return new EngineError('ModelNotLoadedError', 'No GGUF model is loaded in this engine.');
   if (/context|kv cache|n_ctx/i.test(message)) {
     return new EngineError('ContextOverflowError', `The conversation no longer fits in the model's context window (${message}).`);
   }

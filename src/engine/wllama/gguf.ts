@@ -20,9 +20,21 @@ export interface GgufHeader {
   name: string | null;
   /** `tokenizer.chat_template`, if present in the bytes read. */
   chatTemplate: string | null;
-  /** False when the bytes ended before every metadata value was read (only a prefix was given). */
+  /** False when the bytes ended before every metadata value and tensor entry was read (only a prefix was given). */
   complete: boolean;
+  /**
+   * The size the file must have at least to hold every tensor's data (from the tensor table);
+   * null when it could not be worked out (prefix too short, unknown tensor type).
+   */
+  minFileSize: number | null;
 }
+
+/** Bytes per block and elements per block of the ggml tensor types, for the size check. */
+const GGML_BLOCK: Record<number, [bytes: number, elems: number]> = {
+  0: [4, 1], 1: [2, 1], 2: [18, 32], 3: [20, 32], 6: [22, 32], 7: [24, 32], 8: [34, 32], 9: [36, 32],
+  10: [84, 256], 11: [110, 256], 12: [144, 256], 13: [176, 256], 14: [210, 256], 15: [292, 256],
+  24: [1, 1], 25: [2, 1], 26: [4, 1], 27: [8, 1], 28: [8, 1], 30: [2, 1],
+};
 
 /** Why a header could not be read. `notGguf`: wrong magic; `truncated`: the file ends inside the header. */
 export class GgufHeaderError extends Error {
@@ -119,7 +131,8 @@ export function readGgufHeader(bytes: Uint8Array, fileSize = bytes.length): Gguf
     p += size;
   };
 
-  const out: GgufHeader = { version: 0, tensorCount: 0, kvCount: 0, architecture: null, name: null, chatTemplate: null, complete: false };
+  const out: GgufHeader = { version: 0, tensorCount: 0, kvCount: 0, architecture: null, name: null, chatTemplate: null, complete: false, minFileSize: null };
+  let alignment = 32;
   try {
     out.version = u32();
     if (out.version < 2 || out.version > 3) {
@@ -135,11 +148,41 @@ export function readGgufHeader(bytes: Uint8Array, fileSize = bytes.length): Gguf
         if (key === 'general.architecture') out.architecture = v;
         else if (key === 'general.name') out.name = v;
         else out.chatTemplate = v;
+      } else if (key === 'general.alignment' && type === T.U32) {
+        alignment = u32() || 32;
       } else {
         skip(type);
       }
     }
+    // The tensor table: name, dims, type, offset into the data section.
+    let end = 0;
+    let known = true;
+    for (let i = 0; i < out.tensorCount; i++) {
+      const len = u64();
+      need(len);
+      p += len;
+      const nDims = u32();
+      if (nDims > 8) throw new GgufHeaderError('corrupt', `has a tensor with ${nDims} dimensions (corrupt file)`);
+      let elems = 1;
+      for (let d = 0; d < nDims; d++) elems *= u64();
+      const ggmlType = u32();
+      const offset = u64();
+      const block = GGML_BLOCK[ggmlType];
+      if (block) end = Math.max(end, offset + Math.ceil(elems / block[1]) * block[0]);
+      else {
+        known = false;
+        end = Math.max(end, offset);
+      }
+    }
+    const dataStart = Math.ceil(p / alignment) * alignment;
+    out.minFileSize = known ? dataStart + end : null;
     out.complete = true;
+    if (dataStart + end > fileSize) {
+      throw new GgufHeaderError(
+        'truncated',
+        `is truncated: its tensors need ${dataStart + end} bytes but the file has ${fileSize} (download it again)`,
+      );
+    }
   } catch (err) {
     if (!(err instanceof OutOfBytes)) throw err;
     if (bytes.length >= fileSize) {
