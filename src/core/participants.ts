@@ -1,17 +1,27 @@
 import type { SeatConfig } from './model/types.ts';
 import type { AgentSeatContext, Participant, UserSeatContext } from './simulation/participant.ts';
+import type { SeatFactory } from './simulation/llm-seat.ts';
 import { AGENDA_VERSION, createAgendaUser } from './users/agenda.ts';
+import { createLlmUser, LLM_USER_PROMPT_VERSION } from './users/llm-user.ts';
 import { createBookshopAgent } from './agents/bookshop-agent.ts';
+import { createLlmAgent, LLM_AGENT_PROMPT_VERSION } from './agents/llm-agent.ts';
 import type { DomainImpl } from './scenarios/domain.ts';
 import { DOMAINS, getDomain } from './scenarios/domains/index.ts';
 
-/** A way to fill the user seat. */
+/** What a seat may need from outside the core: a model for a role, in one session. */
+export interface SeatDeps {
+  /** The model seat for `role` in the session with this seed. */
+  makeSeat(role: 'user' | 'agent', sessionSeed: number): SeatFactory;
+}
+
+/** A way to fill the user seat. `needsModel`: it runs on the model chosen for that role. */
 export interface UserSeatOption {
   kind: string;
   label: string;
   description: string;
   version: string;
-  create(ctx: UserSeatContext): Participant;
+  needsModel?: 'user';
+  create(ctx: UserSeatContext, deps?: SeatDeps): Participant;
 }
 
 /** A way to fill the agent seat; `domains` lists where it can work (undefined: anywhere). */
@@ -21,7 +31,13 @@ export interface AgentSeatOption {
   description: string;
   version: string;
   domains?: readonly string[];
-  create(ctx: AgentSeatContext): Participant;
+  needsModel?: 'agent';
+  create(ctx: AgentSeatContext, deps?: SeatDeps): Participant;
+}
+
+function modelSeat(deps: SeatDeps | undefined, role: 'user' | 'agent', seed: number | undefined): SeatFactory {
+  if (!deps) throw new Error(`The LLM ${role === 'user' ? 'user simulator' : 'agent'} needs a model, and none was given.`);
+  return deps.makeSeat(role, seed ?? 0);
 }
 
 export const USER_SEATS: readonly UserSeatOption[] = [
@@ -31,6 +47,14 @@ export const USER_SEATS: readonly UserSeatOption[] = [
     description: 'Classical user simulator: a stack of dialogue acts driven by the hidden goal and the persona. Instant, no model needed.',
     version: AGENDA_VERSION,
     create: (ctx) => createAgendaUser(ctx),
+  },
+  {
+    kind: 'llm',
+    label: 'LLM user simulator',
+    description: 'A local model plays the customer from the hidden goal and the persona, on the model chosen for the User simulator role (Models page).',
+    version: LLM_USER_PROMPT_VERSION,
+    needsModel: 'user',
+    create: (ctx, deps) => createLlmUser(ctx, modelSeat(deps, 'user', ctx.seed)),
   },
 ];
 
@@ -51,6 +75,14 @@ export const AGENT_SEATS: readonly AgentSeatOption[] = [
       if (!make) throw new Error(`No rule-based agent exists for domain "${ctx.domain}".`);
       return make(ctx);
     },
+  },
+  {
+    kind: 'llm',
+    label: 'LLM agent',
+    description: 'A local model follows the domain policy and calls tools through a prompted protocol, on the model chosen for the Agent role (Models page).',
+    version: LLM_AGENT_PROMPT_VERSION,
+    needsModel: 'agent',
+    create: (ctx, deps) => createLlmAgent(ctx, modelSeat(deps, 'agent', ctx.seed)),
   },
 ];
 

@@ -45,7 +45,9 @@ export const ROLES: readonly Role[] = ['user', 'agent', 'judge'];
 export const ROLE_LABELS: Record<Role, string> = { user: 'User simulator', agent: 'Agent', judge: 'Judge' };
 
 /**
- * Which model fills each role, and how engines are shared. Empty string: no model chosen.
+ * Which model fills each role, and how engines are shared. Each is a model reference: a web-llm
+ * model id, or `gguf:<id>` for a stored GGUF model run by llama.cpp (wllama); read them with
+ * resolveModelRef (src/state/gguf.svelte.ts). Empty string: no model chosen.
  * 'per-role': each role gets its own worker and keeps its own KV cache across turns.
  * 'shared': one worker and one model for every role; saves GPU memory, but the roles
  * alternate on one engine, so each turn prefills the whole history again.
@@ -370,6 +372,13 @@ export class ModelsState {
   async setRoles(patch: Partial<RoleSettings>): Promise<void> {
     this.roles = { ...this.roles, ...patch };
     await this.deps.storage()?.putSetting(ROLES_KEY, { ...this.roles });
+  }
+
+  /** Clears every role (and the shared model) that uses `ref`, e.g. a GGUF model just deleted. */
+  async forgetModelRef(ref: string): Promise<void> {
+    const patch: Partial<RoleSettings> = {};
+    for (const k of [...ROLES, 'shared'] as const) if (this.roles[k] === ref) patch[k] = '';
+    if (Object.keys(patch).length) await this.setRoles(patch);
   }
 
   /** GPU memory the chosen roles need in each mode, in MB, from the catalog's figures. */

@@ -12,8 +12,12 @@ import {
   type RunSpec,
   type Scenario,
   type Turn,
+  type JsonObject,
+  type SeatDeps,
 } from '../core/index.ts';
 import { app, describeError, RUN_LOCK_PREFIX } from './app.svelte.ts';
+import { EnginePool } from './engines.svelte.ts';
+import { resolveRoleModels } from './model-sources.ts';
 
 /** How fast a run plays: classical participants are instant, so a demo can slow them down. */
 export type Pace = 'instant' | 'fast' | 'readable';
@@ -64,6 +68,10 @@ export class RunController {
   pace = $state<Pace>('fast');
 
   private controller: AbortController | null = null;
+  /** The models behind LLM seats, per role. */
+  readonly pool = new EnginePool();
+  /** True while the run's models load, before its first session. */
+  preparing = $state(false);
 
   rate = $derived(this.done ? this.passed / this.done : null);
   etaSeconds = $derived.by(() => {
@@ -96,6 +104,9 @@ export class RunController {
       .filter((p): p is NonNullable<typeof p> => !!p);
     const user = userSeat(choice.userKind);
     const agent = agentSeat(choice.agentKind);
+    const needed = [user.needsModel, agent.needsModel].filter((r): r is 'user' | 'agent' => !!r);
+    // Which models play the LLM roles: checked now, so a missing choice stops the run before it starts.
+    const roleModels = needed.length ? await resolveRoleModels(needed) : null;
     const spec: RunSpec = {
       name: choice.name.trim() || defaultRunName(scenarios, choice),
       scenarioIds: scenarios.map((s) => s.id),
@@ -136,7 +147,46 @@ export class RunController {
     this.startedAt = Date.now();
     this.controller = new AbortController();
     const signal = this.controller.signal;
-    const go = () => this.loop(run, plans, user.create, agent.create, signal);
+    const go = async () => {
+      if (roleModels) {
+        try {
+          this.preparing = true;
+          await this.pool.prepare(roleModels.models, { shared: roleModels.shared, resetChatEachRequest: roleModels.resetChat, signal });
+          // Each seat's stored settings name the engine, model, file hash and sampling.
+          run.spec = {
+            ...run.spec,
+            user: user.needsModel ? { ...run.spec.user, settings: this.pool.settingsFor('user') as unknown as JsonObject } : run.spec.user,
+            agent: agent.needsModel ? { ...run.spec.agent, settings: this.pool.settingsFor('agent') as unknown as JsonObject } : run.spec.agent,
+          };
+          await app.storage.updateRun(run.id, { spec: run.spec });
+        } catch (err) {
+          this.error = signal.aborted ? null : `The models could not be loaded: ${describeError(err)}`;
+          const e = err as { name?: string };
+          await app.storage.updateRun(run.id, {
+            status: signal.aborted ? 'aborted' : 'interrupted',
+            finishedAt: Date.now(),
+            ...(signal.aborted ? {} : { error: { name: e?.name ?? 'Error', message: this.error ?? describeError(err) } }),
+          });
+          this.running = false;
+          this.preparing = false;
+          this.controller = null;
+          this.pool.dispose();
+          await app.refreshRuns();
+          return;
+        } finally {
+          this.preparing = false;
+        }
+      }
+      const deps: SeatDeps = { makeSeat: (role, seed) => this.pool.makeSeat(role, seed) };
+      await this.loop(
+        run,
+        plans,
+        (ctx) => user.create(ctx, deps),
+        (ctx) => agent.create(ctx, deps),
+        signal,
+        needed,
+      );
+    };
     // Hold a Web Lock for the run's lifetime, so another tab opening meanwhile does not take
     // it for a run left behind by a closed tab.
     if (typeof navigator !== 'undefined' && navigator.locks) {
@@ -157,6 +207,7 @@ export class RunController {
     createUser: Parameters<typeof runSession>[1]['createUser'],
     createAgent: Parameters<typeof runSession>[1]['createAgent'],
     signal: AbortSignal,
+    modelRoles: ('user' | 'agent')[] = [],
   ): Promise<void> {
     const storage = app.storage;
     const goldCache = new Map<string, GoldReplay>();
@@ -201,6 +252,8 @@ export class RunController {
         }
         await storage.putSession(session);
         if (session.termination === 'aborted') break;
+        // A lost engine (GPU device lost, worker gone) is replaced before the next session.
+        if (session.termination === 'engine_lost') for (const role of modelRoles) await this.pool.recover(role, signal);
         this.done++;
         if (session.outcome === 'pass') this.passed++;
         if (session.outcome === 'error') this.errors++;
@@ -222,6 +275,7 @@ export class RunController {
       this.running = false;
       this.current = null;
       this.controller = null;
+      this.pool.dispose();
       await app.refreshRuns();
     }
   }

@@ -49,6 +49,7 @@ export const runSchema = z.object({
   totalSessions: count,
   doneSessions: count,
   passedSessions: count,
+  error: errorRecord.optional(),
 });
 
 const dbDiffEntry = z

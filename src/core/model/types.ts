@@ -243,6 +243,8 @@ export interface Run {
   totalSessions: number;
   doneSessions: number;
   passedSessions: number;
+  /** Why the run stopped before its sessions, e.g. its models could not be loaded. */
+  error?: ErrorRecord;
 }
 
 /* --------------------------------------------------------------- sessions */

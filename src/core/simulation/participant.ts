@@ -30,6 +30,8 @@ export interface UserSeatContext {
   role: 'user';
   scenario: Scenario;
   persona: Persona;
+  /** The session's seed, for participants that derive their own (per-request model seeds). */
+  seed?: number;
 }
 
 /** What the agent seat is given: policy and tools, never the user's hidden goal. */
@@ -39,6 +41,8 @@ export interface AgentSeatContext {
   domain: string;
   policy: string;
   tools: ToolSpec[];
+  /** The session's seed, for participants that derive their own (per-request model seeds). */
+  seed?: number;
 }
 
 export type SeatContext = UserSeatContext | AgentSeatContext;

@@ -83,7 +83,7 @@ export async function runSession(plan: SessionPlan, deps: SessionDeps): Promise<
   let user: Participant;
   let agent: Participant;
   try {
-    user = deps.createUser({ role: 'user', scenario: plan.scenario, persona: plan.persona });
+    user = deps.createUser({ role: 'user', scenario: plan.scenario, persona: plan.persona, seed: plan.seed });
   } catch (err) {
     return failed(base, 'user_error', err, now());
   }
@@ -94,6 +94,7 @@ export async function runSession(plan: SessionPlan, deps: SessionDeps): Promise<
       domain: plan.scenario.domain,
       policy: plan.scenario.agent.policy,
       tools: plan.scenario.agent.tools,
+      seed: plan.seed,
     });
   } catch (err) {
     return failed(base, 'agent_error', err, now());
