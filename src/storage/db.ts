@@ -58,6 +58,33 @@ export interface SettingRow {
   value: unknown;
 }
 
+/**
+ * A GGUF model the user added (by URL or from a local file), without its bytes. Listing these
+ * stays light: the file itself lives in `ggufBlobs` under the same id.
+ */
+export interface GgufModelRecord {
+  /** Derived from the file's SHA-256, so the same file always gets the same id. */
+  id: string;
+  /** File name (from the URL's last path segment or the picked file). */
+  name: string;
+  source: 'url' | 'file';
+  /** Where it was downloaded from (source 'url' only). */
+  url?: string;
+  sizeBytes: number;
+  /** SHA-256 of the whole file, lowercase hex. */
+  sha256: string;
+  /** `general.architecture` from the GGUF header, e.g. "llama". */
+  architecture?: string;
+  /** Epoch ms. */
+  addedAt: number;
+}
+
+/** A GGUF model's bytes, kept in IndexedDB so the model works offline (never uploaded). */
+export interface GgufBlobRow {
+  id: string;
+  blob: Blob;
+}
+
 export class UnderstudyDB extends Dexie {
   runs!: Table<Run, string>;
   sessions!: Table<Session, string>;
@@ -68,6 +95,10 @@ export class UnderstudyDB extends Dexie {
   sessionDbs!: Table<SessionDbsRow, string>;
   /** Key-value settings that outlive a page load (e.g. which model fills each role). */
   settings!: Table<SettingRow, string>;
+  /** GGUF models for llama.cpp (wllama), without their bytes. */
+  ggufModels!: Table<GgufModelRecord, string>;
+  /** The GGUF files themselves, keyed by the model's id. */
+  ggufBlobs!: Table<GgufBlobRow, string>;
 
   constructor(name: string = DEFAULT_DB_NAME, deps?: IndexedDBDeps) {
     super(name, deps ? { indexedDB: deps.indexedDB, IDBKeyRange: deps.IDBKeyRange } : undefined);
@@ -98,6 +129,9 @@ export class UnderstudyDB extends Dexie {
       sessionDbs: 'sessionId',
       // Added to version 1 before anything shipped; from now on new stores need a new version.
       settings: 'key',
+      // Also added to version 1 before anything shipped.
+      ggufModels: 'id, addedAt, sha256',
+      ggufBlobs: 'id',
     });
   }
 }

@@ -22,6 +22,7 @@ import {
   SESSION_SUMMARY_INDEX,
   SESSION_TERMINATION_INDEX,
   UnderstudyDB,
+  type GgufModelRecord,
   type IndexedDBDeps,
   type StoredPersona,
   type StoredScenario,
@@ -33,6 +34,9 @@ import {
 // array each time: key conversion treats one array met twice in a key as a cycle.
 const MIN_KEY: IndexableType = -Infinity;
 const maxKey = (): IndexableType => [[]];
+
+/** A GGUF model to store: its record, and its bytes when they should be kept (always, in the app). */
+export type GgufModelInput = GgufModelRecord & { blob?: Blob };
 
 /** Fields of a run that may change after it is created. */
 export type RunPatch = Partial<Omit<Run, 'id'>>;
@@ -497,5 +501,50 @@ export class Storage {
   /** Stores a setting (a structured-cloneable value), replacing any earlier one. */
   async putSetting(key: string, value: unknown): Promise<void> {
     await this.db.settings.put({ key, value });
+  }
+
+  // ─── GGUF models ───────────────────────────────────────────────────────────
+
+  /**
+   * Inserts or replaces a GGUF model; its bytes (when given) go to their own table in the same
+   * transaction, so listing models never reads the files.
+   */
+  async putGgufModel(input: GgufModelInput): Promise<void> {
+    const { db } = this;
+    const { blob, ...record } = input;
+    await db.transaction('rw', db.ggufModels, db.ggufBlobs, async () => {
+      await db.ggufModels.put(record);
+      if (blob) await db.ggufBlobs.put({ id: record.id, blob });
+    });
+  }
+
+  /** Every stored GGUF model, oldest first, without the files. */
+  listGgufModels(): Promise<GgufModelRecord[]> {
+    return this.db.ggufModels.orderBy('addedAt').toArray();
+  }
+
+  getGgufModel(id: string): Promise<GgufModelRecord | undefined> {
+    return this.db.ggufModels.get(id);
+  }
+
+  /** A stored model with this SHA-256, if any. */
+  findGgufBySha256(sha256: string): Promise<GgufModelRecord | undefined> {
+    return this.db.ggufModels.where('sha256').equals(sha256).first();
+  }
+
+  /** A GGUF model's file, or undefined when it is not stored. */
+  async getGgufBlob(id: string): Promise<Blob | undefined> {
+    return (await this.db.ggufBlobs.get(id))?.blob;
+  }
+
+  /** Deletes a GGUF model and its file in one transaction. Resolves false when there was none. */
+  async deleteGgufModel(id: string): Promise<boolean> {
+    const { db } = this;
+    return db.transaction('rw', db.ggufModels, db.ggufBlobs, async () => {
+      const existed = (await db.ggufModels.get(id)) !== undefined;
+      await db.ggufModels.delete(id);
+      await db.ggufBlobs.delete(id);
+      return existed;
+    });
   }
 }
