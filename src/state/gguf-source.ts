@@ -5,6 +5,9 @@ import type { LoadableModel } from './engines.svelte.ts';
 /** Role choices name GGUF models stored in this browser as `gguf:<id>`. */
 export const GGUF_PREFIX = 'gguf:';
 
+/** Context window for GGUF models in runs. */
+export const RUN_CONTEXT_TOKENS = 8192;
+
 export function parseGgufRef(ref: string): string | null {
   return ref.startsWith(GGUF_PREFIX) ? ref.slice(GGUF_PREFIX.length) : null;
 }
@@ -30,6 +33,9 @@ export function loadGgufModel(id: string): LoadableModel {
         { file: blob, name: meta.name },
         {
           signal,
+          // An agent's prompt holds the policy and every tool's schema, and a session grows
+          // turn by turn: 2,048 tokens is too small for that.
+          nCtx: RUN_CONTEXT_TOKENS,
           onProgress: (p) => onProgress(p.total ? p.loaded / p.total : 0, `${p.phase} ${Math.round((p.total ? p.loaded / p.total : 0) * 100)}%`),
         },
       );
