@@ -62,6 +62,8 @@ export class RunController {
   current = $state<LiveSessionInfo | null>(null);
   /** The session in view: replaced, never mutated, so the list re-renders cheaply. */
   liveTurns = $state.raw<Turn[]>([]);
+  /** The turn a model is writing now, as it streams. */
+  liveDraft = $state.raw<{ role: 'user' | 'agent'; text: string } | null>(null);
   /** Outcome of every finished session, in order, for the progress strip. */
   outcomes = $state.raw<{ id: string; outcome: Outcome }[]>([]);
   error = $state<string | null>(null);
@@ -232,8 +234,13 @@ export class RunController {
             createAgent,
             signal,
             goldCache,
+            onDelta: (role, text) => {
+              const d = this.liveDraft;
+              this.liveDraft = { role, text: d && d.role === role ? d.text + text : text };
+            },
             onTurn: async (turn) => {
               await storage.appendTurn(turn);
+              this.liveDraft = null;
               this.liveTurns = [...this.liveTurns, turn];
               const delay = PACE_DELAY_MS[this.pace];
               if (delay > 0) await sleep(delay);

@@ -58,7 +58,7 @@ async function importCompactPack(page: Page) {
   await expect(page.getByRole('status')).toContainText('compact-cancel');
 }
 
-async function startSmallRun(page: Page, userSeat: string, agentSeat: string) {
+async function startSmallRun(page: Page, userSeat: string, agentSeat: string, opts: { watchStreaming?: boolean } = {}) {
   await importCompactPack(page);
   await page.goto(`${base}#/new`);
   await page.getByLabel('Scenario pack').selectOption('bookshop-compact');
@@ -72,6 +72,8 @@ async function startSmallRun(page: Page, userSeat: string, agentSeat: string) {
   await expect(page.locator('.model').first()).toContainText('gguf:');
   await page.getByRole('button', { name: 'Start run' }).click();
   await expect(page).toHaveURL(/#\/runs\/run-/);
+  // The live view shows a model's text as it streams, before the turn is stored.
+  if (opts.watchStreaming) await expect(page.getByTestId('draft')).toBeVisible({ timeout: 60_000 });
   await expect(page.locator('header .badge', { hasText: 'completed' })).toBeVisible({ timeout: 90_000 });
 }
 
@@ -99,7 +101,7 @@ test('stories260K in both LLM seats runs a whole built-in evaluation that is sto
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await addStoriesForBothRoles(page);
-  await startSmallRun(page, 'LLM user simulator', 'LLM agent');
+  await startSmallRun(page, 'LLM user simulator', 'LLM agent', { watchStreaming: true });
   await expect(page.getByTestId('overall-rate')).toHaveText(/^\d+%$/);
 
   const transcript = await openOnlySession(page);

@@ -38,11 +38,11 @@ export function createLlmAgent(ctx: AgentSeatContext, makeSeat: SeatFactory): Pa
         : [{ role: 'user', content: results.map((c) => renderToolResult(c, c.result)).join('\n') || EMPTY_NUDGE }];
 
       const flags: string[] = [];
-      let reply = await seat.reply(incoming, { signal: turnCtx.signal });
+      let reply = await seat.reply(incoming, { signal: turnCtx.signal, onDelta: turnCtx.onDelta });
       let parsed = parseToolCalls(reply.content, ctx.tools);
       if (parsed.text === '' && parsed.calls.length === 0 && parsed.problems.length === 0) {
         flags.push('empty_reply_retried');
-        reply = await seat.reply([{ role: 'user', content: EMPTY_NUDGE }], { signal: turnCtx.signal });
+        reply = await seat.reply([{ role: 'user', content: EMPTY_NUDGE }], { signal: turnCtx.signal, onDelta: turnCtx.onDelta });
         parsed = parseToolCalls(reply.content, ctx.tools);
         if (parsed.text === '' && parsed.calls.length === 0 && parsed.problems.length === 0) flags.push('participant_error', 'empty_reply');
       }

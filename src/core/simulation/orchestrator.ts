@@ -31,6 +31,8 @@ export interface ConversationOptions {
   signal?: AbortSignal;
   /** Called with each finished turn before the next one starts; awaited (storage writes here). */
   onTurn?: (turn: Turn) => void | Promise<void>;
+  /** Streamed text of the turn in progress, with the seat producing it. */
+  onDelta?: (role: Role, text: string) => void;
   /** Clock, injectable for tests. */
   now?: () => number;
 }
@@ -150,6 +152,7 @@ export async function runConversation(
     if (turns.length >= opts.maxTurns) return end('max_turns');
 
     const participant = next === 'user' ? seats.user : seats.agent;
+    const seat = next;
     const index = turns.length;
     const startedAt = now();
     let reply: ParticipantReply;
@@ -158,6 +161,7 @@ export async function runConversation(
         turnIndex: index,
         rng: rngs[next],
         signal: opts.signal,
+        ...(opts.onDelta ? { onDelta: (text: string) => opts.onDelta!(seat, text) } : {}),
       });
     } catch (err) {
       const error = toErrorRecord(err);

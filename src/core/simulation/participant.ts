@@ -54,6 +54,8 @@ export interface TurnContext {
   /** Seeded generator private to this seat in this session. */
   rng: Rng;
   signal?: AbortSignal;
+  /** Receives a model's text as it streams, for live views; the turn itself still comes whole. */
+  onDelta?: (text: string) => void;
 }
 
 /** A tool call as a participant requests it, before the environment runs it. */

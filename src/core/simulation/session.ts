@@ -3,7 +3,7 @@ import type { DomainImpl } from '../scenarios/domain.ts';
 import { createEnvironment } from '../scenarios/environment.ts';
 import { evaluateSession, replayGold, type GoldReplay } from '../scenarios/evaluator.ts';
 import { deriveSeed } from '../stats/rng.ts';
-import { runConversation } from './orchestrator.ts';
+import { runConversation, type ConversationOptions } from './orchestrator.ts';
 import type { AgentSeatContext, Participant, UserSeatContext } from './participant.ts';
 
 /** One session to run: a scenario, a persona and a trial number. */
@@ -50,6 +50,7 @@ export interface SessionDeps {
   createAgent(ctx: AgentSeatContext): Participant;
   signal?: AbortSignal;
   onTurn?: (turn: Turn) => void | Promise<void>;
+  onDelta?: ConversationOptions['onDelta'];
   now?: () => number;
   /** Cache of gold replays per scenario; replays are pure, so one per run is enough. */
   goldCache?: Map<string, GoldReplay>;
@@ -109,6 +110,7 @@ export async function runSession(plan: SessionPlan, deps: SessionDeps): Promise<
       maxErrors: deps.spec.maxErrors,
       signal: deps.signal,
       onTurn: deps.onTurn,
+      onDelta: deps.onDelta,
       now,
     },
   );

@@ -69,10 +69,10 @@ export function createLlmUser(ctx: UserSeatContext, makeSeat: SeatFactory): Part
       const incoming: LlmMessage[] = sinceLastOwn(view).incoming.map((m) => ({ role: 'user', content: m.content }));
       const first = incoming.length ? incoming : [{ role: 'user' as const, content: KICKOFF }];
       const flags: string[] = [];
-      let reply = await seat.reply(first, { signal: turnCtx.signal });
+      let reply = await seat.reply(first, { signal: turnCtx.signal, onDelta: turnCtx.onDelta });
       if (reply.content.trim() === '') {
         flags.push('empty_reply_retried');
-        reply = await seat.reply([{ role: 'user', content: EMPTY_NUDGE }], { signal: turnCtx.signal });
+        reply = await seat.reply([{ role: 'user', content: EMPTY_NUDGE }], { signal: turnCtx.signal, onDelta: turnCtx.onDelta });
         if (reply.content.trim() === '') {
           const err = new Error('The user simulator replied with nothing, twice.');
           err.name = 'EmptyReplyError';

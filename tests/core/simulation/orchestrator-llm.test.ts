@@ -59,3 +59,25 @@ describe('premature stop flag', () => {
     expect(userTurns(r.turns)[1]!.flags).not.toContain('premature_stop');
   });
 });
+
+describe('streaming', () => {
+  it('passes each seat\'s streamed text to onDelta with the seat that wrote it', async () => {
+    const deltas: [string, string][] = [];
+    const user = scripted('user', [
+      (_v, ctx) => {
+        ctx.onDelta?.('Hel');
+        ctx.onDelta?.('lo');
+        return say('Hello');
+      },
+      say('bye ###STOP###'),
+    ]);
+    const agent = scripted('agent', [
+      (_v, ctx) => {
+        ctx.onDelta?.('Hi!');
+        return say('Hi!');
+      },
+    ]);
+    await converse(user, agent, { onDelta: (role, text) => deltas.push([role, text]) });
+    expect(deltas).toEqual([['user', 'Hel'], ['user', 'lo'], ['agent', 'Hi!']]);
+  });
+});

@@ -99,6 +99,15 @@ describe('LLM user simulator', () => {
     expect(c!.flags).not.toContain('copied_instructions');
   });
 
+  it('streams its text through the orchestrator as the engine produces it', async () => {
+    const { make } = seatOn(['Hello, I need a bigger plan.', 'bye ###STOP###']);
+    const user = createLlmUser({ role: 'user', scenario: makeScenario(), persona: makePersona() }, make);
+    let streamed = '';
+    const r = await converse(user, scripted('agent', [say('Sure.')]), { onDelta: (role, t) => (streamed += role === 'user' ? t : '') });
+    expect(streamed).toBe('Hello, I need a bigger plan.bye ###STOP###');
+    expect(userTurns(r.turns).map((t) => t.content).join('')).toBe(streamed);
+  });
+
   it('an engine lost mid-session ends it as engine_lost', async () => {
     const { make } = seatOn([{ error: { name: 'EngineLostError', message: 'GPU device lost' } }]);
     const r = await converse(
