@@ -27,7 +27,7 @@ export async function resolveRoleModels(needed: readonly EngineRole[]): Promise<
     }
     models[role] = loadableFor(ref, custom);
   }
-  return { models, shared, resetChat: false };
+  return { models, shared, resetChat: saved.resetChat === true };
 }
 
 /** A web-llm catalog id, or `gguf:<id>` for a GGUF model stored in this browser. */

@@ -59,11 +59,13 @@ export interface RoleSettings {
   judge: string;
   /** The model every role uses in 'shared' mode. */
   shared: string;
+  /** Reset each engine's chat before every request: token-exact replays, at the cost of speed. */
+  resetChat: boolean;
 }
 
 export const ROLES_KEY = 'models.roles';
 export const CUSTOM_MODELS_KEY = 'models.custom';
-const DEFAULT_ROLES: RoleSettings = { mode: 'per-role', user: '', agent: '', judge: '', shared: '' };
+const DEFAULT_ROLES: RoleSettings = { mode: 'per-role', user: '', agent: '', judge: '', shared: '', resetChat: false };
 
 /** One phase's latest progress, and when it began (for the rate and ETA). */
 export interface PhaseProgress {

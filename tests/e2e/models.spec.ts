@@ -87,8 +87,11 @@ test('roles and the engine setting are saved in the browser', async ({ page }) =
   await agent.selectOption('Qwen2.5-0.5B-Instruct-q4f32_1-MLC');
   await roles.getByLabel(/Share one model/).check();
   await expect(roles).toContainText('prefilled again every turn');
+  await expect(roles.getByLabel(/Reset the chat before every request/)).not.toBeChecked();
+  await roles.getByLabel(/Reset the chat before every request/).check();
   await page.reload();
   await expect(page.getByRole('region', { name: 'Roles' }).getByLabel(/Share one model/)).toBeChecked({ timeout: 30_000 });
+  await expect(page.getByRole('region', { name: 'Roles' }).getByLabel(/Reset the chat before every request/)).toBeChecked();
   await page.getByRole('region', { name: 'Roles' }).getByLabel(/One engine per role/).check();
   await expect(page.getByRole('region', { name: 'Roles' }).getByLabel('Agent')).toHaveValue('Qwen2.5-0.5B-Instruct-q4f32_1-MLC');
 });
