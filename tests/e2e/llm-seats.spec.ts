@@ -107,7 +107,12 @@ test('stories260K in both LLM seats runs a whole built-in evaluation that is sto
   const transcript = await openOnlySession(page);
   const turns = transcript.locator('li.turn');
   const n = await turns.count();
-  expect(n).toBeGreaterThanOrEqual(3);
+  // The tiny window holds a couple of exchanges (the simulator also writes its inner state).
+  expect(n).toBeGreaterThanOrEqual(2);
+  await expect(transcript.locator('[data-role="agent"]').first()).toBeVisible();
+  // The LLM user's inner state was stored (parsed or flagged as unparsed), one click away.
+  await page.getByLabel("Show the simulator's inner state").check();
+  await expect(transcript.locator('[data-role="user"] .latent').first()).toBeVisible();
   // Every model turn carries its usage and its author is the model.
   await expect(transcript.locator('[data-role="user"] .author').first()).toContainText('llm-user/gguf:');
   await expect(transcript.getByTestId('turn-usage')).toHaveCount(n);

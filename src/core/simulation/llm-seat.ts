@@ -12,6 +12,14 @@ export interface LlmReply {
   usage: TurnUsage;
 }
 
+/** Per-request options: abort, streaming, and constrained output where the engine supports it. */
+export interface LlmReplyOptions {
+  signal?: AbortSignal;
+  onDelta?: (text: string) => void;
+  /** Ask for a JSON object, optionally constrained by a JSON Schema given as a string. */
+  responseFormat?: { type: 'json_object'; schema?: string };
+}
+
 /**
  * One role's model, as the core sees it: send the new messages, get the reply. The engine
  * layer's EngineSeat fills it (prefix-extending history, seeds, sampling); tests use a
@@ -20,7 +28,7 @@ export interface LlmReply {
 export interface LlmSeat {
   /** Model id, recorded as the turn's author detail. */
   readonly model: string;
-  reply(newMessages: LlmMessage[], opts?: { signal?: AbortSignal; onDelta?: (text: string) => void }): Promise<LlmReply>;
+  reply(newMessages: LlmMessage[], opts?: LlmReplyOptions): Promise<LlmReply>;
 }
 
 /** Builds the seat for a role once its system prompt is known. */

@@ -1,10 +1,11 @@
-import type { Scenario } from '../model/types.ts';
+import type { Json, JsonObject, Scenario, TurnUsage } from '../model/types.ts';
+import { readLoose } from '../agents/tool-protocol.ts';
 import { renderPersonaInstructions } from '../personas/render.ts';
-import type { LlmMessage, SeatFactory } from '../simulation/llm-seat.ts';
+import type { LlmMessage, LlmReply, SeatFactory } from '../simulation/llm-seat.ts';
 import { sinceLastOwn, type Participant, type ParticipantReply, type UserSeatContext, type ViewMessage } from '../simulation/participant.ts';
 
 /** Bumped whenever the prompt's wording changes, so results stay comparable. */
-export const LLM_USER_PROMPT_VERSION = 'llm-user-1';
+export const LLM_USER_PROMPT_VERSION = 'llm-user-2';
 
 /** The first request: there is no agent message yet for the simulator to answer. */
 export const KICKOFF = '[The customer-service chat has opened. Write your first message to the agent.]';
@@ -54,12 +55,149 @@ export function copiesVerbatim(text: string, source: string, n = 8): boolean {
   return false;
 }
 
+/* ------------------------------------------------- inner state and satisfaction */
+
+/** Longest string kept from any field of the inner state, and from unparseable output. */
+const LATENT_FIELD_MAX = 200;
+
+const STATE_FIELDS = ['progress', 'emotion', 'beliefAboutAgent'] as const;
+
+function stateSchema(withSatisfaction: boolean): string {
+  const properties: Record<string, Json> = {
+    progress: { type: 'string' },
+    emotion: { type: 'string' },
+    beliefAboutAgent: { type: 'string' },
+  };
+  const required: string[] = [...STATE_FIELDS];
+  if (withSatisfaction) {
+    properties.satisfaction = { type: 'integer', enum: [1, 2, 3, 4, 5] };
+    properties.reason = { type: 'string' };
+    required.push('satisfaction', 'reason');
+  }
+  return JSON.stringify({ type: 'object', properties, required, additionalProperties: false });
+}
+
+/** JSON Schemas sent as the response format: the first turn has no agent turn to rate yet. */
+export const LATENT_SCHEMA = stateSchema(false);
+export const LATENT_SATISFACTION_SCHEMA = stateSchema(true);
+
+/**
+ * The request for the inner state, appended to the message the simulator is answering. The
+ * format is spelled out in the text too: with only the engine's constraint, small models may
+ * emit whitespace until max_tokens (webllm-notes.md, "Sampling and structure").
+ */
+export function renderLatentRequest(withSatisfaction: boolean): string {
+  const fields = [
+    '"progress": "<how far your task has got, a few words>"',
+    '"emotion": "<how you feel right now, one or two words>"',
+    '"beliefAboutAgent": "<what you think of the agent, a few words>"',
+    ...(withSatisfaction
+      ? ['"satisfaction": <a whole number from 1 to 5: how satisfied you are with the agent\'s last message, 5 = very>', '"reason": "<one line: why>"']
+      : []),
+  ];
+  return (
+    '[Before you reply, write down your private thoughts as the customer. The agent will never see them. ' +
+    `Answer with only this JSON object and nothing else: {${fields.join(', ')}}]`
+  );
+}
+
+/** Sent after the inner state: now the customer speaks. */
+export const SPEAK_REQUEST = '[Now write your next message to the agent, as the customer. Only the message itself, no JSON.]';
+
+function shortText(v: Json | undefined): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  const s = (typeof v === 'string' ? v : JSON.stringify(v)).replace(/\s+/g, ' ').trim();
+  return s ? s.slice(0, LATENT_FIELD_MAX) : undefined;
+}
+
+/** A 1–5 rating from what a small model writes: 4, "4", "4/5", 4.6, 9 (clamped). */
+function readRating(v: Json | undefined): number | undefined {
+  let n: number | undefined;
+  if (typeof v === 'number') n = v;
+  else if (typeof v === 'string') {
+    const m = v.match(/-?\d+(\.\d+)?/);
+    if (m) n = Number(m[0]);
+  }
+  if (n === undefined || !Number.isFinite(n)) return undefined;
+  return Math.min(5, Math.max(1, Math.round(n)));
+}
+
+export interface InnerState {
+  latent: JsonObject;
+  satisfaction?: number;
+  flags: string[];
+}
+
+/**
+ * Reads the simulator's inner state tolerantly (code fences, stray text, single quotes,
+ * trailing commas, output cut short). Never throws: what cannot be read is kept as
+ * `{unparsed: <first 200 chars>}` with the flag `latent_unparsed` (and `satisfaction_unparsed`
+ * when a rating was asked for and none could be read).
+ */
+export function parseInnerState(text: string, withSatisfaction: boolean): InnerState {
+  const flags: string[] = [];
+  let obj: { [key: string]: Json } | undefined;
+  const start = text.indexOf('{');
+  if (start !== -1) {
+    const r = readLoose(text, start, true);
+    if (r.ok && r.value !== null && typeof r.value === 'object' && !Array.isArray(r.value)) obj = r.value;
+  }
+  const latent: JsonObject = {};
+  if (obj) {
+    const lower = new Map(Object.entries(obj).map(([k, v]) => [k.toLowerCase().replace(/[^a-z]/g, ''), v]));
+    for (const f of STATE_FIELDS) {
+      const v = shortText(obj[f] ?? lower.get(f.toLowerCase()));
+      if (v !== undefined) latent[f] = v;
+    }
+  }
+  if (Object.keys(latent).length === 0) {
+    latent.unparsed = text.trim().slice(0, LATENT_FIELD_MAX);
+    flags.push('latent_unparsed');
+  }
+  let satisfaction: number | undefined;
+  if (withSatisfaction) {
+    satisfaction = obj ? readRating(obj.satisfaction ?? obj.rating ?? obj.score) : undefined;
+    const reason = obj ? shortText(obj.reason) : undefined;
+    if (satisfaction === undefined) flags.push('satisfaction_unparsed');
+    else if (reason !== undefined) latent.satisfactionReason = reason;
+  }
+  return { latent, ...(satisfaction !== undefined ? { satisfaction } : {}), flags };
+}
+
+/** The turn's usage: the spoken reply's, with the inner-state request's tokens and time added. */
+function combinedUsage(spoken: LlmReply, thought: LlmReply | undefined): TurnUsage {
+  if (!thought) return spoken.usage;
+  const u = { ...spoken.usage };
+  u.promptTokens += thought.usage.promptTokens;
+  u.completionTokens += thought.usage.completionTokens;
+  if (u.e2eLatencyMs !== undefined && thought.usage.e2eLatencyMs !== undefined) u.e2eLatencyMs += thought.usage.e2eLatencyMs;
+  return u;
+}
+
+export interface LlmUserOptions {
+  /**
+   * Before each reply, ask the model for a short inner state (progress, emotion, belief about
+   * the agent) and, from its second turn on, a 1–5 satisfaction with the agent's last turn.
+   * Stored on the turn, never shown to the agent. Default true.
+   */
+  latentState?: boolean;
+}
+
 /**
  * An LLM playing the user: it sees the conversation with the roles flipped (the agent's lines
  * arrive as "user" messages, its own are "assistant"), and the hidden scenario in its prompt.
  * Failures that peer benchmarks report are flagged on the turn, never hidden.
+ *
+ * With `latentState` (the default) each turn is two requests on the same seat: the simulator
+ * first "thinks" (one JSON object: progress, emotion, beliefAboutAgent, and after the first turn
+ * satisfaction 1–5 with a reason, in one request to save one), then "speaks". The thinking
+ * request and its reply stay in the simulator's own history, so every request still extends
+ * the previous one (the engine's cache is kept) and the simulator remembers what it thought.
+ * Only the spoken message is returned as content: the orchestrator shows only content to the
+ * agent, so the inner state never reaches it. Unreadable JSON is flagged, never fatal.
  */
-export function createLlmUser(ctx: UserSeatContext, makeSeat: SeatFactory): Participant {
+export function createLlmUser(ctx: UserSeatContext, makeSeat: SeatFactory, opts: LlmUserOptions = {}): Participant {
+  const latentState = opts.latentState ?? true;
   const seat = makeSeat(renderUserSystemPrompt(ctx));
   const hidden = `${ctx.scenario.user.taskInstructions}\n${ctx.scenario.user.reasonForContact}`;
   return {
@@ -67,9 +205,32 @@ export function createLlmUser(ctx: UserSeatContext, makeSeat: SeatFactory): Part
     role: 'user',
     async nextMessage(view: readonly ViewMessage[], turnCtx): Promise<ParticipantReply> {
       const incoming: LlmMessage[] = sinceLastOwn(view).incoming.map((m) => ({ role: 'user', content: m.content }));
-      const first = incoming.length ? incoming : [{ role: 'user' as const, content: KICKOFF }];
+      const first: LlmMessage[] = incoming.length ? incoming : [{ role: 'user', content: KICKOFF }];
       const flags: string[] = [];
-      let reply = await seat.reply(first, { signal: turnCtx.signal, onDelta: turnCtx.onDelta });
+      let toSpeak = first;
+      let thought: LlmReply | undefined;
+      let inner: InnerState | undefined;
+      if (latentState) {
+        // Rate the agent's last turn when there is one: an opening message answers nobody.
+        const rate = incoming.length > 0;
+        const last = first[first.length - 1]!;
+        // The request rides on the last incoming message, so one user message follows the
+        // previous reply (roles keep alternating, which some chat templates require).
+        const ask: LlmMessage[] = [...first.slice(0, -1), { role: 'user', content: `${last.content}\n\n${renderLatentRequest(rate)}` }];
+        thought = await seat.reply(ask, {
+          signal: turnCtx.signal,
+          responseFormat: { type: 'json_object', schema: rate ? LATENT_SATISFACTION_SCHEMA : LATENT_SCHEMA },
+        });
+        if (turnCtx.signal?.aborted) {
+          const err = new Error('Aborted while the user simulator was thinking.');
+          err.name = 'AbortError';
+          throw err;
+        }
+        inner = parseInnerState(thought.content, rate);
+        flags.push(...inner.flags);
+        toSpeak = [{ role: 'user', content: SPEAK_REQUEST }];
+      }
+      let reply = await seat.reply(toSpeak, { signal: turnCtx.signal, onDelta: turnCtx.onDelta });
       if (reply.content.trim() === '') {
         flags.push('empty_reply_retried');
         reply = await seat.reply([{ role: 'user', content: EMPTY_NUDGE }], { signal: turnCtx.signal, onDelta: turnCtx.onDelta });
@@ -82,7 +243,14 @@ export function createLlmUser(ctx: UserSeatContext, makeSeat: SeatFactory): Part
       const content = reply.content.trim();
       if (AS_ASSISTANT.test(content)) flags.push('replied_as_assistant');
       if (copiesVerbatim(content, hidden)) flags.push('copied_instructions');
-      return { content, flags, usage: reply.usage, authorDetail: seat.model };
+      return {
+        content,
+        flags,
+        usage: combinedUsage(reply, thought),
+        authorDetail: seat.model,
+        ...(inner ? { latent: inner.latent } : {}),
+        ...(inner?.satisfaction !== undefined ? { satisfaction: inner.satisfaction } : {}),
+      };
     },
   };
 }

@@ -94,7 +94,9 @@ describe('LLM agent', () => {
       '<tool_call>{"name": "set_plan", "arguments": {"account_id": "A1", "plan": "premium"}}</tool_call>',
       'Done: A1 is on premium.',
     ]);
-    const user = createLlmUser({ role: 'user', scenario, persona: makePersona() }, (s) => new EngineSeat(userEngine, { ...settings, model: 'u' }, 'user', 3, s));
+    const user = createLlmUser({ role: 'user', scenario, persona: makePersona() }, (s) => new EngineSeat(userEngine, { ...settings, model: 'u' }, 'user', 3, s), {
+      latentState: false,
+    });
     const agent = createLlmAgent(
       { role: 'agent', scenarioId: scenario.id, domain: scenario.domain, policy: scenario.agent.policy, tools: scenario.agent.tools },
       (s) => new EngineSeat(agentEngine, settings, 'agent', 3, s),

@@ -1,9 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { EngineSeat, type EngineSeatSettings } from '../../../src/engine/seat.ts';
 import { ScriptedEngine, type Script } from '../../../src/engine/scripted.ts';
-import { createLlmUser, copiesVerbatim, KICKOFF, renderUserSystemPrompt } from '../../../src/core/users/llm-user.ts';
+import type { ChatRequest } from '../../../src/engine/types.ts';
+import {
+  createLlmUser,
+  copiesVerbatim,
+  KICKOFF,
+  LATENT_SATISFACTION_SCHEMA,
+  LATENT_SCHEMA,
+  parseInnerState,
+  renderLatentRequest,
+  renderUserSystemPrompt,
+  SPEAK_REQUEST,
+} from '../../../src/core/users/llm-user.ts';
 import type { SeatFactory } from '../../../src/core/simulation/llm-seat.ts';
-import { converse, makePersona, makeScenario, PERSONAS, say, scripted, userTurns } from '../fixtures.ts';
+import type { Json } from '../../../src/core/model/types.ts';
+import { agentTurns, converse, makePersona, makeScenario, PERSONAS, say, scripted, userTurns } from '../fixtures.ts';
 
 const settings: EngineSeatSettings = {
   engine: 'scripted',
@@ -17,6 +29,26 @@ function seatOn(script: Script): { engine: ScriptedEngine; make: SeatFactory } {
   const engine = new ScriptedEngine(script);
   return { engine, make: (system) => new EngineSeat(engine, settings, 'user', 5, system) };
 }
+
+const isThought = (q: ChatRequest) => q.responseFormat?.type === 'json_object';
+const THOUGHT = '{"progress": "just started", "emotion": "calm", "beliefAboutAgent": "seems fine"}';
+
+/**
+ * A seat whose engine answers inner-state requests (json_object) from `thoughts` and the
+ * spoken ones from `speech`, each in order; a missing thought is a valid default one.
+ */
+function thinkingSeatOn(speech: readonly string[], thoughts: readonly string[] = []) {
+  let s = 0;
+  let t = 0;
+  return seatOn((q) => {
+    if (isThought(q)) return thoughts[t++] ?? THOUGHT;
+    const r = speech[s++];
+    if (r === undefined) return { error: { name: 'ScriptExhaustedError', message: `no spoken reply ${s}` } };
+    return r;
+  });
+}
+
+const plain = { latentState: false };
 
 describe('LLM user simulator', () => {
   it('puts the guidelines, the persona and the hidden scenario in its prompt', () => {
@@ -41,7 +73,7 @@ describe('LLM user simulator', () => {
   it('sees the conversation with roles flipped, opens with a kickoff, and reaches the stop signal', async () => {
     const { engine, make } = seatOn(['Hi, I want to upgrade my plan.', 'It is A1.', 'Thanks! ###STOP###']);
     const scenario = makeScenario();
-    const user = createLlmUser({ role: 'user', scenario, persona: makePersona('baseline') }, make);
+    const user = createLlmUser({ role: 'user', scenario, persona: makePersona('baseline') }, make, plain);
     const agent = scripted('agent', [say('Sure, which account?'), say('Done.')]);
     const r = await converse(user, agent, { scenario });
     expect(r.termination).toBe('user_stop');
@@ -59,7 +91,7 @@ describe('LLM user simulator', () => {
 
   it('never lets the hidden scenario reach the agent', async () => {
     const scenario = makeScenario();
-    const { make } = seatOn(['Hello, I need help with my plan.', 'A1 please', 'bye ###STOP###']);
+    const { make } = thinkingSeatOn(['Hello, I need help with my plan.', 'A1 please', 'bye ###STOP###']);
     const user = createLlmUser({ role: 'user', scenario, persona: makePersona('baseline') }, make);
     const agent = scripted('agent', [say('How can I help?'), say('OK.')]);
     await converse(user, agent, { scenario });
@@ -69,7 +101,7 @@ describe('LLM user simulator', () => {
   });
 
   it('retries an empty reply once, then fails the session as user_error', async () => {
-    const once = seatOn(['  ', 'Hello there']);
+    const once = thinkingSeatOn(['  ', 'Hello there']);
     const r1 = await converse(
       createLlmUser({ role: 'user', scenario: makeScenario(), persona: makePersona() }, once.make),
       scripted('agent', [], { fallback: say('ok') }),
@@ -78,7 +110,7 @@ describe('LLM user simulator', () => {
     expect(userTurns(r1.turns)[0]!.flags).toContain('empty_reply_retried');
     expect(userTurns(r1.turns)[0]!.content).toBe('Hello there');
 
-    const twice = seatOn(['', '']);
+    const twice = thinkingSeatOn(['', '']);
     const r2 = await converse(
       createLlmUser({ role: 'user', scenario: makeScenario(), persona: makePersona() }, twice.make),
       scripted('agent', [], { fallback: say('ok') }),
@@ -90,7 +122,7 @@ describe('LLM user simulator', () => {
   it('flags replying as the assistant and copying the hidden instructions verbatim', async () => {
     const scenario = makeScenario();
     const copied = scenario.user.taskInstructions;
-    const { make } = seatOn(['Hello! How can I help you today?', copied, 'bye ###STOP###']);
+    const { make } = thinkingSeatOn(['Hello! How can I help you today?', copied, 'bye ###STOP###']);
     const user = createLlmUser({ role: 'user', scenario, persona: makePersona() }, make);
     const r = await converse(user, scripted('agent', [], { fallback: say('Tell me more.') }), { scenario });
     const [a, b, c] = userTurns(r.turns);
@@ -100,7 +132,7 @@ describe('LLM user simulator', () => {
   });
 
   it('streams its text through the orchestrator as the engine produces it', async () => {
-    const { make } = seatOn(['Hello, I need a bigger plan.', 'bye ###STOP###']);
+    const { make } = thinkingSeatOn(['Hello, I need a bigger plan.', 'bye ###STOP###']);
     const user = createLlmUser({ role: 'user', scenario: makeScenario(), persona: makePersona() }, make);
     let streamed = '';
     const r = await converse(user, scripted('agent', [say('Sure.')]), { onDelta: (role, t) => (streamed += role === 'user' ? t : '') });
@@ -115,6 +147,153 @@ describe('LLM user simulator', () => {
       scripted('agent', []),
     );
     expect(r.termination).toBe('engine_lost');
+  });
+});
+
+describe('LLM user simulator: inner state and satisfaction', () => {
+  const rated = (sat: Json, reason = 'ok', extra = '') =>
+    `{"progress": "halfway", "emotion": "hopeful", "beliefAboutAgent": "helpful", "satisfaction": ${JSON.stringify(sat)}, "reason": ${JSON.stringify(reason)}${extra}}`;
+
+  it('thinks, then speaks, on the same seat: json_object with a schema, the format in the text, history prefix-extending', async () => {
+    const { engine, make } = thinkingSeatOn(['Hi, I want premium.', 'A1.', 'Thanks ###STOP###'], [THOUGHT, rated(4), rated(5)]);
+    const user = createLlmUser({ role: 'user', scenario: makeScenario(), persona: makePersona() }, make);
+    const r = await converse(user, scripted('agent', [say('Which account?'), say('Done.')]));
+    expect(r.termination).toBe('user_stop');
+    // Two requests per user turn: the inner state, then the message.
+    expect(engine.requests.map((q) => (isThought(q) ? 'think' : 'speak'))).toEqual(['think', 'speak', 'think', 'speak', 'think', 'speak']);
+    const [t0, s0, t1, s1] = engine.requests;
+    expect(t0!.responseFormat).toEqual({ type: 'json_object', schema: LATENT_SCHEMA });
+    expect(t1!.responseFormat).toEqual({ type: 'json_object', schema: LATENT_SATISFACTION_SCHEMA });
+    expect(JSON.parse(LATENT_SATISFACTION_SCHEMA).required).toEqual(['progress', 'emotion', 'beliefAboutAgent', 'satisfaction', 'reason']);
+    expect(s0!.responseFormat).toBeUndefined();
+    // The format is described in the request text too; the first turn asks for no rating.
+    expect(t0!.messages.at(-1)).toEqual({ role: 'user', content: `${KICKOFF}\n\n${renderLatentRequest(false)}` });
+    expect(t0!.messages.at(-1)!.content).toContain('"beliefAboutAgent"');
+    expect(t0!.messages.at(-1)!.content).not.toContain('satisfaction');
+    expect(t1!.messages.at(-1)!.content).toBe(`Which account?\n\n${renderLatentRequest(true)}`);
+    expect(t1!.messages.at(-1)!.content).toContain('"satisfaction"');
+    // The thought stays in the simulator's own history, then it is asked to speak.
+    expect(s0!.messages.slice(-2)).toEqual([
+      { role: 'assistant', content: THOUGHT },
+      { role: 'user', content: SPEAK_REQUEST },
+    ]);
+    expect(t1!.messages.slice(0, s1!.messages.length - 2)).toEqual(s1!.messages.slice(0, -2));
+    // Every request extends the previous one exactly (one new message each).
+    const turns = userTurns(r.turns);
+    expect(turns.every((t) => t.usage?.prefixExtending)).toBe(true);
+    expect(turns.map((t) => t.content)).toEqual(['Hi, I want premium.', 'A1.', 'Thanks ###STOP###']);
+  });
+
+  it('stores the inner state on every user turn and the satisfaction from the second on', async () => {
+    const { make } = thinkingSeatOn(['Hi, I want premium.', 'A1.', 'Thanks ###STOP###'], [THOUGHT, rated(2, 'asked again'), rated(5, 'all done')]);
+    const user = createLlmUser({ role: 'user', scenario: makeScenario(), persona: makePersona() }, make);
+    const r = await converse(user, scripted('agent', [say('Which account?'), say('Done.')]));
+    const [a, b, c] = userTurns(r.turns);
+    expect(a!.latent).toEqual({ progress: 'just started', emotion: 'calm', beliefAboutAgent: 'seems fine' });
+    expect(a!.satisfaction).toBeUndefined();
+    expect(b!.latent).toEqual({ progress: 'halfway', emotion: 'hopeful', beliefAboutAgent: 'helpful', satisfactionReason: 'asked again' });
+    expect(b!.satisfaction).toBe(2);
+    expect(c!.satisfaction).toBe(5);
+    expect(c!.latent!.satisfactionReason).toBe('all done');
+    for (const t of [a, b, c]) expect(t!.flags).not.toContain('latent_unparsed');
+    // Agent turns carry nothing of it.
+    expect(agentTurns(r.turns).every((t) => t.latent === undefined && t.satisfaction === undefined)).toBe(true);
+  });
+
+  it('records a satisfaction trajectory over three rated turns, clamped to 1..5', async () => {
+    const { make } = thinkingSeatOn(
+      ['Hi.', 'Hm.', 'Better.', 'Great ###STOP###'],
+      [THOUGHT, rated(0, 'ignored me'), rated('3/5', 'getting there'), `\`\`\`json\n${rated(9, 'perfect', ',')}\n\`\`\``],
+    );
+    const user = createLlmUser({ role: 'user', scenario: makeScenario(), persona: makePersona() }, make);
+    const r = await converse(user, scripted('agent', [say('What?'), say('Let me check.'), say('Done!')]));
+    expect(r.termination).toBe('user_stop');
+    const trajectory = r.turns.filter((t) => t.satisfaction !== undefined).map((t) => t.satisfaction);
+    expect(trajectory).toEqual([1, 3, 5]);
+    expect(userTurns(r.turns).map((t) => t.latent?.satisfactionReason)).toEqual([undefined, 'ignored me', 'getting there', 'perfect']);
+  });
+
+  it('flags malformed inner states and goes on with the session', async () => {
+    const { make } = thinkingSeatOn(
+      ['Hi, I want premium.', 'A1.', 'Thanks ###STOP###'],
+      ['once upon a time there was a little dragon', '{"satisfaction": "very", "reason": "meh"', '{"mood": 3}'],
+    );
+    const user = createLlmUser({ role: 'user', scenario: makeScenario(), persona: makePersona() }, make);
+    const r = await converse(user, scripted('agent', [say('Which account?'), say('Done.')]));
+    expect(r.termination).toBe('user_stop');
+    const [a, b, c] = userTurns(r.turns);
+    expect(a!.content).toBe('Hi, I want premium.');
+    expect(a!.latent).toEqual({ unparsed: 'once upon a time there was a little dragon' });
+    expect(a!.flags).toContain('latent_unparsed');
+    expect(a!.flags).not.toContain('satisfaction_unparsed');
+    expect(b!.flags).toEqual(expect.arrayContaining(['latent_unparsed', 'satisfaction_unparsed']));
+    expect(b!.satisfaction).toBeUndefined();
+    expect(c!.flags).toEqual(expect.arrayContaining(['latent_unparsed', 'satisfaction_unparsed']));
+    expect(c!.latent).toEqual({ unparsed: '{"mood": 3}' });
+  });
+
+  it('keeps at most 200 characters of junk', () => {
+    const junk = 'x'.repeat(500);
+    const p = parseInnerState(junk, true);
+    expect(p.latent).toEqual({ unparsed: 'x'.repeat(200) });
+    expect(p.flags).toEqual(['latent_unparsed', 'satisfaction_unparsed']);
+    expect(p.satisfaction).toBeUndefined();
+  });
+
+  it('reads what small models write around the JSON', () => {
+    expect(parseInnerState("Sure! {'progress': 'none', emotion: 'annoyed', 'belief_about_agent': 'slow',}", false)).toEqual({
+      latent: { progress: 'none', emotion: 'annoyed', beliefAboutAgent: 'slow' },
+      flags: [],
+    });
+    // Cut short by max_tokens after the rating: the brackets are closed, the rating kept.
+    expect(parseInnerState('{"progress": "done", "emotion": "glad", "beliefAboutAgent": "good", "satisfaction": 4', true)).toEqual({
+      latent: { progress: 'done', emotion: 'glad', beliefAboutAgent: 'good' },
+      satisfaction: 4,
+      flags: [],
+    });
+    expect(parseInnerState('{"progress": "ok", "satisfaction": 2.6, "reason": "  slow\n but fine "}', true)).toEqual({
+      latent: { progress: 'ok', satisfactionReason: 'slow but fine' },
+      satisfaction: 3,
+      flags: [],
+    });
+    expect(parseInnerState('{"progress": "ok", "satisfaction": null}', true).flags).toEqual(['satisfaction_unparsed']);
+    expect(parseInnerState('', false)).toEqual({ latent: { unparsed: '' }, flags: ['latent_unparsed'] });
+  });
+
+  it('with latentState off, sends no extra request and stores no inner state', async () => {
+    const { engine, make } = seatOn(['Hi, I want premium.', 'A1.', 'Thanks ###STOP###']);
+    const user = createLlmUser({ role: 'user', scenario: makeScenario(), persona: makePersona() }, make, plain);
+    const r = await converse(user, scripted('agent', [say('Which account?'), say('Done.')]));
+    expect(r.termination).toBe('user_stop');
+    expect(engine.requests).toHaveLength(3);
+    expect(engine.requests.some(isThought)).toBe(false);
+    expect(engine.requests.some((q) => q.messages.some((m) => m.content.includes(SPEAK_REQUEST)))).toBe(false);
+    expect(userTurns(r.turns).every((t) => t.latent === undefined && t.satisfaction === undefined)).toBe(true);
+  });
+
+  it('nothing of the inner state reaches the agent over a whole session', async () => {
+    const scenario = makeScenario();
+    const secret = ['ZEPHYR-PROGRESS', 'QUOKKA-EMOTION', 'MARMOT-BELIEF', 'OCELOT-REASON'];
+    const thought = (i: number) =>
+      `{"progress": "${secret[0]}-${i}", "emotion": "${secret[1]}", "beliefAboutAgent": "${secret[2]}", "satisfaction": ${1 + (i % 5)}, "reason": "${secret[3]}"}`;
+    let i = 0;
+    const { make } = thinkingSeatOn(['Hello, I need help.', 'My account is A1.', 'Premium, please.', 'Great, thanks ###STOP###'], []);
+    // Replace the default thoughts with the marked ones.
+    const user = createLlmUser({ role: 'user', scenario, persona: makePersona() }, (system) => {
+      const seat = make(system);
+      return {
+        model: seat.model,
+        reply: (msgs, o) => seat.reply(msgs, o).then((rep) => (o?.responseFormat ? { ...rep, content: thought(i++) } : rep)),
+      };
+    });
+    const agent = scripted('agent', [say('Which account?'), say('Which plan?'), say('Done.')]);
+    const r = await converse(user, agent, { scenario });
+    expect(r.termination).toBe('user_stop');
+    expect(userTurns(r.turns).every((t) => String(t.latent?.emotion).includes(secret[1]!))).toBe(true);
+    expect(userTurns(r.turns).filter((t) => t.satisfaction !== undefined)).toHaveLength(3);
+    const seenByAgent = JSON.stringify(agent.views);
+    for (const s of [...secret, 'satisfaction', 'beliefAboutAgent', SPEAK_REQUEST]) expect(seenByAgent).not.toContain(s);
+    expect(seenByAgent).toContain('Premium, please.');
   });
 });
 
