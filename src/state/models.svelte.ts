@@ -169,12 +169,24 @@ export class ModelsState {
   async open(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    await Promise.all([this.refreshDevice(), this.loadSettings(), this.refreshStorage()]);
+    await Promise.all([this.refreshDevice(), this.ensureSettings(), this.refreshStorage()]);
     await this.loadCatalog();
   }
 
   async refreshDevice(): Promise<void> {
     this.device = await gatherDeviceReport(this.deps.gpu());
+  }
+
+  #settingsLoaded: Promise<void> | null = null;
+
+  /**
+   * Loads the saved roles and custom models once. Pages that only read the roles (New run) call
+   * this instead of open(), which also loads the catalog; both then see the same live choice,
+   * even when it was changed a moment ago and is still being written.
+   */
+  ensureSettings(): Promise<void> {
+    this.#settingsLoaded ??= this.loadSettings();
+    return this.#settingsLoaded;
   }
 
   private async loadSettings(): Promise<void> {
