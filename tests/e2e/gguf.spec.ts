@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
+import { readSetting } from './idb.ts';
 import config, { TEST_MODELS_DIR, TEST_MODELS_PATH } from '../../playwright.config.ts';
 
 /*
@@ -51,24 +52,7 @@ test('a GGUF model added by URL is listed, fills roles across a reload, a corrup
   await user.selectOption(`gguf:${id}`);
   await agent.selectOption({ label: 'stories260K.gguf' });
   // The choice is written to IndexedDB before the page goes away.
-  await expect
-    .poll(() =>
-      page.evaluate(async () => {
-        const open = indexedDB.open('understudy');
-        const db = await new Promise<IDBDatabase>((res, rej) => {
-          open.onsuccess = () => res(open.result);
-          open.onerror = () => rej(open.error);
-        });
-        const row = await new Promise<{ value?: { agent?: string } } | undefined>((res, rej) => {
-          const r = db.transaction('settings').objectStore('settings').get('models.roles');
-          r.onsuccess = () => res(r.result as { value?: { agent?: string } } | undefined);
-          r.onerror = () => rej(r.error);
-        });
-        db.close();
-        return row?.value?.agent ?? '';
-      }),
-    )
-    .toBe(`gguf:${id}`);
+  await expect.poll(async () => (await readSetting<{ agent?: string }>(page, 'models.roles'))?.agent).toBe(`gguf:${id}`);
 
   // The model and the choice survive a reload (the bytes are in IndexedDB, not re-downloaded).
   const downloads: string[] = [];

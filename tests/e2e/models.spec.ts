@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { readSetting } from './idb.ts';
 import config from '../../playwright.config.ts';
 
 /*
@@ -90,7 +91,7 @@ test('roles and the engine setting are saved in the browser', async ({ page }) =
   await expect(roles.getByLabel(/Reset the chat before every request/)).not.toBeChecked();
   await roles.getByLabel(/Reset the chat before every request/).check();
   // Wait until IndexedDB holds the choices before the page goes away.
-  await expect.poll(() => savedRoles(page)).toMatchObject({ mode: 'shared', resetChat: true, agent: 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC' });
+  await expect.poll(async () => (await readSetting(page, 'models.roles')) ?? {}).toMatchObject({ mode: 'shared', resetChat: true, agent: 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC' });
   await page.reload();
   await expect(page.getByRole('region', { name: 'Roles' }).getByLabel(/Share one model/)).toBeChecked({ timeout: 30_000 });
   await expect(page.getByRole('region', { name: 'Roles' }).getByLabel(/Reset the chat before every request/)).toBeChecked();
@@ -136,21 +137,3 @@ test('a load whose host never answers shows a visible stalled state and can be c
   await expect(load).toContainText('Cancelled');
   await expect(row.getByRole('button', { name: 'Download' })).toBeEnabled();
 });
-
-/** The role settings as stored in IndexedDB. */
-function savedRoles(page: import('@playwright/test').Page): Promise<Record<string, unknown>> {
-  return page.evaluate(async () => {
-    const open = indexedDB.open('understudy');
-    const db = await new Promise<IDBDatabase>((res, rej) => {
-      open.onsuccess = () => res(open.result);
-      open.onerror = () => rej(open.error);
-    });
-    const row = await new Promise<{ value?: Record<string, unknown> } | undefined>((res, rej) => {
-      const r = db.transaction('settings').objectStore('settings').get('models.roles');
-      r.onsuccess = () => res(r.result as { value?: Record<string, unknown> } | undefined);
-      r.onerror = () => rej(r.error);
-    });
-    db.close();
-    return row?.value ?? {};
-  });
-}
