@@ -23,6 +23,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
+import type { WllamaModelInfo, WllamaUsage } from '../src/engine/wllama/engine.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -36,25 +37,9 @@ const MAX_TOKENS = 200;
 const RUNS = Math.max(1, Number(process.env.BENCH_WLLAMA_RUNS ?? 3));
 const THREADS = [1, 2];
 
-interface Usage {
-  promptTokens: number;
-  completionTokens: number;
-  cachedPromptTokens?: number;
-  prefillTokensPerSecond?: number;
-  decodeTokensPerSecond?: number;
-  timeToFirstTokenMs?: number;
-  e2eLatencyMs?: number;
-}
-interface Info {
-  backend: 'webgpu' | 'cpu';
-  webgpuRequested: boolean;
-  multithread: boolean;
-  threads: number;
-  crossOriginIsolated: boolean;
-  nCtx: number;
-  loadMs: number;
-  libllamaVersion: string;
-}
+// The engine's own types: what crosses page.evaluate() as JSON.
+type Usage = WllamaUsage;
+type Info = Pick<WllamaModelInfo, 'backend' | 'webgpuRequested' | 'multithread' | 'threads' | 'crossOriginIsolated' | 'nCtx' | 'loadMs' | 'libllamaVersion'>;
 interface ThreadFigures {
   nThreadsAsked: number;
   threads: number;

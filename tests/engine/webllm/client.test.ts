@@ -4,12 +4,12 @@
  */
 import * as Comlink from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EngineError, type ChatRequest } from '../../../src/engine/types.ts';
+import type { ChatRequest } from '../../../src/engine/types.ts';
 import { WebLlmClient } from '../../../src/engine/webllm/client.ts';
 import { releasingCallbacks } from '../../../src/engine/webllm/expose.ts';
 import type { LoadProgress } from '../../../src/engine/webllm/protocol.ts';
 import { createLlmWorkerApi } from '../../../src/engine/webllm/worker-api.ts';
-import { APP_CONFIG, FakeMLCEngine, namedError } from './fake-engine.ts';
+import { APP_CONFIG, FakeMLCEngine, namedError, rejection } from './fake-engine.ts';
 
 const QWEN = 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC';
 
@@ -86,15 +86,6 @@ const request = (over: Partial<ChatRequest> = {}): ChatRequest => ({
   ...over,
 });
 
-async function rejection(p: Promise<unknown>): Promise<EngineError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(EngineError);
-    return err as EngineError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('WebLlmClient', () => {
   it('starts no worker until first use', async () => {

@@ -4,6 +4,8 @@
  */
 import type { AppConfig, ChatCompletionChunk, ChatCompletionRequestStreaming, InitProgressCallback } from '@mlc-ai/web-llm';
 import type { MlcEngineLike } from '../../../src/engine/webllm/worker-api.ts';
+import { EngineError } from '../../../src/engine/types.ts';
+import { expect } from 'vitest';
 
 export const HF = 'https://huggingface.co/mlc-ai/';
 export const LIBS = 'https://raw.githubusercontent.com/mlc-ai/binary-mlc-llm-libs/main/web-llm-models/v0_2_86/base/';
@@ -122,4 +124,15 @@ export class FakeMLCEngine implements MlcEngineLike {
     yield chunk(null, finish);
     yield { ...chunk(null), choices: [], usage: { ...this.usage, completion_tokens: produced } };
   }
+}
+
+/** Awaits a promise that must reject with an EngineError, and returns that error. */
+export async function rejection(p: Promise<unknown>): Promise<EngineError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(EngineError);
+    return err as EngineError;
+  }
+  throw new Error('expected a rejection');
 }

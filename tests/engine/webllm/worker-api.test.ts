@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { EngineError, type ChatRequest } from '../../../src/engine/types.ts';
+import type { ChatRequest } from '../../../src/engine/types.ts';
 import type { CatalogModel, LoadProgress } from '../../../src/engine/webllm/protocol.ts';
 import { createLlmWorkerApi, type LlmWorkerDeps } from '../../../src/engine/webllm/worker-api.ts';
-import { APP_CONFIG, FakeMLCEngine, namedError } from './fake-engine.ts';
+import { APP_CONFIG, FakeMLCEngine, namedError, rejection } from './fake-engine.ts';
 
 const QWEN = 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC';
 
@@ -36,15 +36,6 @@ const request = (over: Partial<ChatRequest> = {}): ChatRequest => ({
   ...over,
 });
 
-async function rejection(p: Promise<unknown>): Promise<EngineError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(EngineError);
-    return err as EngineError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('worker API: load', () => {
   it('reports progress in phases, in order, with bytes and shard counts', async () => {
