@@ -131,3 +131,16 @@ test('the agenda simulator against a stories260K agent: a mixed run', async ({ p
   await expect(transcript.locator('[data-role="user"] .author').first()).toHaveText('agenda');
   await expect(transcript.locator('[data-role="agent"] .author').first()).toContainText('llm-agent/gguf:');
 });
+
+test('a rerun with the same settings reproduces the transcript with a deterministic engine', async ({ page }) => {
+  test.setTimeout(240_000);
+  await addStoriesForBothRoles(page);
+  const transcripts: string[][] = [];
+  for (let i = 0; i < 2; i++) {
+    await startSmallRun(page, 'LLM user simulator', 'LLM agent');
+    const transcript = await openOnlySession(page);
+    transcripts.push(await transcript.locator('li.turn .bubble').allTextContents());
+  }
+  expect(transcripts[0]!.length).toBeGreaterThanOrEqual(2);
+  expect(transcripts[1]).toEqual(transcripts[0]);
+});
