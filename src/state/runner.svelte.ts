@@ -14,6 +14,7 @@ import {
   type Turn,
   type JsonObject,
   type SeatDeps,
+  type InteractionMode,
 } from '../core/index.ts';
 import { app, describeError, RUN_LOCK_PREFIX } from './app.svelte.ts';
 import { EnginePool } from './engines.svelte.ts';
@@ -35,6 +36,8 @@ export interface RunChoice {
   maxTurns: number;
   maxErrors: number;
   pace: Pace;
+  /** Conversational (default) or agentic: the agent may also ask the user through ask_user. */
+  mode?: InteractionMode;
 }
 
 export interface LiveSessionInfo {
@@ -119,6 +122,7 @@ export class RunController {
       seed: choice.seed,
       maxTurns: choice.maxTurns,
       maxErrors: choice.maxErrors,
+      mode: choice.mode ?? 'conversational',
     };
     const runId = `run-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
     const plans = planSessions(runId, spec, scenarios, personas);

@@ -43,6 +43,7 @@ export const runSchema = z.object({
     seed: z.number(),
     maxTurns: count,
     maxErrors: count,
+    mode: z.enum(['conversational', 'agentic']).optional(),
   }),
   scenarioTitles: z.record(z.string(), z.string()),
   personaNames: z.record(z.string(), z.string()),
@@ -98,6 +99,7 @@ export const sessionSchema = z.object({
       notes: z.array(z.string()),
     })
     .optional(),
+  questionsAsked: count.optional(),
 });
 
 const toolCall = z.object({

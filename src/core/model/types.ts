@@ -227,7 +227,14 @@ export interface RunSpec {
   seed: number;
   maxTurns: number;
   maxErrors: number;
+  /**
+   * conversational: the agent and the user alternate. agentic: the agent also has an
+   * `ask_user(question)` tool the simulated user answers from its hidden knowledge.
+   */
+  mode?: InteractionMode;
 }
+
+export type InteractionMode = 'conversational' | 'agentic';
 
 export type RunStatus = 'running' | 'completed' | 'aborted' | 'interrupted';
 
@@ -382,4 +389,6 @@ export interface Session {
   finalDb?: JsonObject;
   expectedDb?: JsonObject;
   score?: SessionScore;
+  /** Agentic mode: how many times the agent called ask_user. */
+  questionsAsked?: number;
 }

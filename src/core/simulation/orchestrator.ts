@@ -3,8 +3,10 @@ import type {
   ErrorRecord,
   JsonObject,
   Role,
+  InteractionMode,
   TerminationReason,
   ToolCall,
+  ToolSpec,
   Turn,
 } from '../model/types.ts';
 import type { Environment } from '../scenarios/environment.ts';
@@ -33,9 +35,24 @@ export interface ConversationOptions {
   onTurn?: (turn: Turn) => void | Promise<void>;
   /** Streamed text of the turn in progress, with the seat producing it. */
   onDelta?: (role: Role, text: string) => void;
+  /** Agentic mode routes the agent's ask_user calls to the user seat. Default: conversational. */
+  mode?: InteractionMode;
   /** Clock, injectable for tests. */
   now?: () => number;
 }
+
+/** The tool an agent uses in agentic mode to ask the simulated user a question. */
+export const ASK_USER_TOOL: ToolSpec = {
+  name: 'ask_user',
+  description: 'Ask the user one question when you need information only they have. Their answer comes back as the result.',
+  parameters: {
+    type: 'object',
+    properties: { question: { type: 'string', description: 'One clear question for the user.' } },
+    required: ['question'],
+    additionalProperties: false,
+  },
+  kind: 'read',
+};
 
 export interface ConversationResult {
   turns: Turn[];
@@ -99,10 +116,21 @@ export function seatView(turns: readonly Turn[], role: Role): ViewMessage[] {
   const view: ViewMessage[] = [];
   for (const t of turns) {
     if (role === 'user') {
-      // The user never sees tool traffic; a tool-only agent step is invisible to them.
-      if (t.role === 'agent' && t.content.trim() === '') continue;
-      view.push({ from: t.role === 'user' ? 'self' : 'other', content: t.content, acts: t.acts, turnIndex: t.index });
+      // The user never sees tool traffic; a tool-only agent step is invisible to them. The one
+      // exception is a question asked through ask_user, which reaches the user as a message.
+      if (t.role === 'agent') {
+        if (t.content.trim() !== '') view.push({ from: 'other', content: t.content, acts: t.acts, turnIndex: t.index });
+        for (const c of t.toolCalls) {
+          if (c.name === ASK_USER_TOOL.name && typeof c.arguments.question === 'string') {
+            view.push({ from: 'other', content: c.arguments.question, turnIndex: t.index });
+          }
+        }
+        continue;
+      }
+      view.push({ from: 'self', content: t.content, acts: t.acts, turnIndex: t.index });
     } else {
+      // An answer to ask_user reaches the agent as that call's result, not a second time.
+      if (t.role === 'user' && t.flags.includes('answer_to_ask_user')) continue;
       view.push(
         t.role === 'agent'
           ? { from: 'self', content: t.content, acts: t.acts, toolCalls: t.toolCalls, turnIndex: t.index }
@@ -136,6 +164,7 @@ export async function runConversation(
     agent: mulberry32(deriveSeed(opts.seed, 'agent')),
   };
   const turns: Turn[] = [];
+  const agentic = opts.mode === 'agentic';
   let errorCount = 0;
   let next: Role = 'user';
 
@@ -174,6 +203,22 @@ export async function runConversation(
 
     const flags = [...(reply.flags ?? [])];
     const toolCalls: ToolCall[] = [];
+    /** Answers the user gave to ask_user during this agent turn, recorded right after it. */
+    const answers: ParticipantReply[] = [];
+    const askUser = async (
+      question: string,
+    ): Promise<{ reply: ParticipantReply } | { end: TerminationReason; error?: ErrorRecord }> => {
+      const view = [...seatView(turns, 'user'), { from: 'other' as const, content: question, turnIndex: index }];
+      for (const a of answers) view.push({ from: 'self', content: a.content, turnIndex: index });
+      try {
+        return { reply: await seats.user.nextMessage(view, { turnIndex: index, rng: rngs.user, signal: opts.signal }) };
+      } catch (err) {
+        const error = toErrorRecord(err);
+        if (opts.signal?.aborted || error.name === 'AbortError') return { end: 'aborted', error };
+        if (ENGINE_LOST_ERRORS.includes(error.name)) return { end: 'engine_lost', error };
+        return { end: 'user_error', error };
+      }
+    };
     let transferred = false;
     if (next === 'agent') {
       (reply.invalidToolCalls ?? []).forEach((bad, i) => {
@@ -190,13 +235,27 @@ export async function runConversation(
       if (next === 'user') {
         flags.push('user_tool_call_ignored');
       } else {
-        reply.toolCalls.forEach((req, i) => {
+        for (const [i, req] of reply.toolCalls.entries()) {
           const args = req.arguments ?? {};
+          if (agentic && req.name === ASK_USER_TOOL.name) {
+            const question = typeof args.question === 'string' ? args.question.trim() : '';
+            if (!question) {
+              toolCalls.push({ id: `t${index}-${i}`, name: req.name, arguments: args, result: { ok: false, error: { name: 'InvalidArguments', message: 'ask_user: missing required argument "question".' } } });
+              errorCount++;
+              continue;
+            }
+            // The user answers now, from its hidden knowledge; the answer is recorded after this turn.
+            const asked = await askUser(question);
+            if ('end' in asked) return end(asked.end, asked.error);
+            answers.push(asked.reply);
+            toolCalls.push({ id: `t${index}-${i}`, name: req.name, arguments: args, result: { ok: true, value: { answer: asked.reply.content } } });
+            continue;
+          }
           const result = seats.environment.call(req.name, args);
           toolCalls.push({ id: `t${index}-${i}`, name: req.name, arguments: args, result });
           if (!result.ok) errorCount++;
           else if (seats.environment.isTransfer(req.name)) transferred = true;
-        });
+        }
         if (toolCalls.some((c) => !c.result.ok)) flags.push('tool_error');
       }
     }
@@ -224,6 +283,28 @@ export async function runConversation(
     };
     turns.push(turn);
     await opts.onTurn?.(turn);
+    for (const a of answers) {
+      const answer: Turn = {
+        sessionId: opts.sessionId,
+        index: turns.length,
+        role: 'user',
+        author: a.authorDetail ? `${seats.user.id}/${a.authorDetail}` : seats.user.id,
+        content: a.content,
+        toolCalls: [],
+        ...(a.acts ? { acts: a.acts } : {}),
+        ...(a.latent ? { latent: a.latent } : {}),
+        ...(a.satisfaction !== undefined ? { satisfaction: a.satisfaction } : {}),
+        flags: [...(a.flags ?? []), 'answer_to_ask_user'],
+        startedAt,
+        durationMs: 0,
+        ...(a.usage ? { usage: a.usage } : {}),
+      };
+      turns.push(answer);
+      await opts.onTurn?.(answer);
+    }
+    // A user who ends the conversation while answering a question ends it.
+    const answerControl = answers.map((a) => a.control ?? parseControlSignal(a.content)).find((c) => c !== undefined);
+    if (answerControl) return end(USER_CONTROL_TERMINATION[answerControl]);
 
     if (errorCount > 0 && errorCount >= opts.maxErrors) return end('too_many_errors');
     if (next === 'user') {

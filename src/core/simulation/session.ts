@@ -3,7 +3,7 @@ import type { DomainImpl } from '../scenarios/domain.ts';
 import { createEnvironment } from '../scenarios/environment.ts';
 import { evaluateSession, replayGold, type GoldReplay } from '../scenarios/evaluator.ts';
 import { deriveSeed } from '../stats/rng.ts';
-import { runConversation, type ConversationOptions } from './orchestrator.ts';
+import { ASK_USER_TOOL, runConversation, type ConversationOptions } from './orchestrator.ts';
 import type { AgentSeatContext, Participant, UserSeatContext } from './participant.ts';
 
 /** One session to run: a scenario, a persona and a trial number. */
@@ -94,7 +94,7 @@ export async function runSession(plan: SessionPlan, deps: SessionDeps): Promise<
       scenarioId: plan.scenario.id,
       domain: plan.scenario.domain,
       policy: plan.scenario.agent.policy,
-      tools: plan.scenario.agent.tools,
+      tools: deps.spec.mode === 'agentic' ? [...plan.scenario.agent.tools, ASK_USER_TOOL] : plan.scenario.agent.tools,
       seed: plan.seed,
     });
   } catch (err) {
@@ -111,6 +111,7 @@ export async function runSession(plan: SessionPlan, deps: SessionDeps): Promise<
       signal: deps.signal,
       onTurn: deps.onTurn,
       onDelta: deps.onDelta,
+      mode: deps.spec.mode ?? 'conversational',
       now,
     },
   );
@@ -132,6 +133,9 @@ export async function runSession(plan: SessionPlan, deps: SessionDeps): Promise<
     finalDb: result.finalDb,
     expectedDb,
     score,
+    ...(deps.spec.mode === 'agentic'
+      ? { questionsAsked: result.turns.reduce((n, t) => n + t.toolCalls.filter((c) => c.name === ASK_USER_TOOL.name).length, 0) }
+      : {}),
   };
 }
 

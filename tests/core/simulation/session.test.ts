@@ -168,3 +168,32 @@ describe('startedSession', () => {
     expect(s).toMatchObject({ status: 'running', outcome: 'running', turnCount: 0, startedAt: 5, user: SPEC.user, agent: SPEC.agent });
   });
 });
+
+describe('runSession in agentic mode', () => {
+  it('gives the agent the ask_user tool and counts the questions it asked', async () => {
+    let tools: string[] = [];
+    const session = await runSession(
+      plan(),
+      deps({
+        spec: { ...SPEC, mode: 'agentic' },
+        createAgent: (ctx) => {
+          tools = ctx.tools.map((t) => t.name);
+          return scripted('agent', [
+            say('', { toolCalls: [{ name: 'ask_user', arguments: { question: 'What is your account id?' } }] }),
+            ...goodAgent().slice(1),
+          ], { fallback: reqmore });
+        },
+      }),
+    );
+    expect(tools).toContain('ask_user');
+    expect(session.questionsAsked).toBe(1);
+    expect(session.outcome).toBe('pass');
+  });
+
+  it('leaves the tool out, and counts nothing, in conversational mode', async () => {
+    let tools: string[] = [];
+    const session = await runSession(plan(), deps({ createAgent: (ctx) => ((tools = ctx.tools.map((t) => t.name)), scripted('agent', goodAgent(), { fallback: reqmore })) }));
+    expect(tools).not.toContain('ask_user');
+    expect(session.questionsAsked).toBeUndefined();
+  });
+});
