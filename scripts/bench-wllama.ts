@@ -18,16 +18,15 @@
  * UNDERSTUDY_TEST_MODELS points at another models folder. Figures are merged into
  * bench-results.json under "wllama".
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, startServe } from './lib/browser.ts';
 import type { WllamaModelInfo, WllamaUsage } from '../src/engine/wllama/engine.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
 const MODELS_DIR = resolve(ROOT, process.env.UNDERSTUDY_TEST_MODELS ?? '../shared/data/models');
 const MODEL_FILE = 'stories260K.gguf';
 const MODEL_PATH = resolve(MODELS_DIR, MODEL_FILE);
@@ -132,28 +131,8 @@ function storyOf(chars: number): string {
   return s.slice(0, chars).trim();
 }
 
-async function startServer(): Promise<{ url: string; stop: () => void }> {
-  const proc = spawn(process.execPath, [resolve(ROOT, 'scripts/serve.mjs'), '--mount', `${MOUNT}=${MODELS_DIR}`], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: process.env.BENCH_WLLAMA_PORT ?? '4330', HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const url = await new Promise<string>((ok, fail) => {
-    let out = '';
-    const timer = setTimeout(() => fail(new Error(`serve.mjs did not start: ${out}`)), 10_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /http:\/\/localhost:(\d+)\//.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        ok(`http://127.0.0.1:${m[1]}/`);
-      }
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
-    proc.once('exit', (code) => fail(new Error(`serve.mjs exited (${code}): ${out}`)));
-  });
-  return { url, stop: () => proc.kill() };
+function startServer(): Promise<{ url: string; stop: () => void }> {
+  return startServe({ port: process.env.BENCH_WLLAMA_PORT ?? '4330', args: ['--mount', `${MOUNT}=${MODELS_DIR}`], cwd: ROOT });
 }
 
 type Bench = {

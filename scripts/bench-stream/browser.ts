@@ -4,22 +4,21 @@
  * entry, and its config belongs to the app), serves it with scripts/serve.mjs (the app's
  * server, COOP/COEP headers included) and drives Debian's Chromium with playwright-core.
  */
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, startServe } from '../lib/browser.ts';
 import type { StreamFigures } from './consumer.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
 
 export async function runBrowserStream(runs: { rate: number; tokens: number; tokensPerTurn: number }[]): Promise<{ version: string; figures: StreamFigures[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'understudy-bench-stream-'));
   const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
-  const server = { proc: undefined as ReturnType<typeof spawn> | undefined };
+  const server = { proc: undefined as ChildProcess | undefined };
   try {
     await build({
       entryPoints: { 'bench-page': here('./browser-page.ts'), 'bench-worker': here('./browser-worker.ts') },
@@ -32,27 +31,9 @@ export async function runBrowserStream(runs: { rate: number; tokens: number; tok
     });
     writeFileSync(join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>bench</title><body><script type="module" src="./bench-page.js"></script></body>');
 
-    // No --port: serve.mjs then tries the next port when one is taken, and prints the one it got.
-    const proc = spawn(process.execPath, [here('../serve.mjs')], {
-      env: { ...process.env, UNDERSTUDY_DIST: dir, PORT: process.env.BENCH_STREAM_PORT ?? '4310', HOST: '127.0.0.1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    server.proc = proc;
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`serve.mjs did not start: ${out}`)), 10_000);
-      const onData = (d: Buffer) => {
-        out += d.toString();
-        const m = /http:\/\/localhost:(\d+)\//.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve(`http://127.0.0.1:${m[1]}/`);
-        }
-      };
-      proc.stdout!.on('data', onData);
-      proc.stderr!.on('data', onData);
-      proc.once('exit', (code) => reject(new Error(`serve.mjs exited (${code}): ${out}`)));
-    });
+    const served = await startServe({ port: process.env.BENCH_STREAM_PORT ?? '4310', dist: dir });
+    server.proc = served.proc;
+    const url = served.url;
 
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     try {
