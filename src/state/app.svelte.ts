@@ -7,7 +7,9 @@ import {
   validatePersonaSet,
   validateScenario,
   validateScenarioPack,
+  canonicalHash,
   type DomainCatalog,
+  type Json,
   type Persona,
   type Run,
   type Scenario,
@@ -22,6 +24,9 @@ export const domainCatalog: DomainCatalog = {
     return d ? Object.keys(d.tools) : undefined;
   },
 };
+
+/** Setting holding the hash of the built-in scenarios and personas last written. */
+const BUILTINS_KEY = 'builtins.hash';
 
 /** What a JSON import turned out to be, and how many items it added. */
 export interface ImportResult {
@@ -85,7 +90,12 @@ export class AppState {
       const set = validatePersonaSet(await fetchJson(baseUrl + path), path);
       personas.push(...set.personas.map((p) => ({ ...p, setId: set.id })));
     }
+    // Writing a dozen scenarios, each with the pack's database, on every page load is wasted
+    // work: rewrite the built-ins only when what the page ships has changed.
+    const shipped = canonicalHash({ scenarios, personas } as unknown as Json);
+    if ((await this.storage.getSetting<string>(BUILTINS_KEY)) === shipped) return;
     await this.storage.seedBuiltins(scenarios, personas);
+    await this.storage.putSetting(BUILTINS_KEY, shipped);
   }
 
   async refresh(): Promise<void> {
