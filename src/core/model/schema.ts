@@ -22,11 +22,48 @@ const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}$/, {
 const text = z.string().min(1);
 const jsonObject = z.record(z.string(), z.json()) as unknown as z.ZodType<JsonObject>;
 
+const template = z.json();
+const binding = z.string().regex(/^[A-Za-z_$][\w$]*$/, { error: 'must be a simple name (letters, digits, "_")' });
+const tablePath = z.string().regex(/^[A-Za-z_$][\w$-]*(?:\.[\w$-]+|\[\d+\])*$/, { error: 'must be a path such as "orders" or "order.items"' });
+
+/** One step of a declarative tool; exactly one verb per step. */
+const toolStep = z.union([
+  z.strictObject({ get: tablePath, key: template, by: z.string().optional(), as: binding, notFound: z.string().optional() }),
+  z.strictObject({ find: tablePath, where: z.record(z.string(), template), as: binding, first: z.boolean().optional(), notFound: z.string().optional() }),
+  z.strictObject({
+    check: template,
+    in: z.array(z.json()).optional(),
+    notIn: z.array(z.json()).optional(),
+    equals: z.json().optional(),
+    exists: z.boolean().optional(),
+    message: text,
+  }),
+  z.strictObject({ set: tablePath, value: template }),
+  z.strictObject({ append: tablePath, value: template, key: template.optional(), as: binding.optional() }),
+  z.strictObject({ delete: tablePath, key: template, by: z.string().optional(), notFound: z.string().optional() }),
+], { error: 'must be one step: get, find, check, set, append or delete, with only that step\'s fields' });
+
+export const toolImplSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('declarative'),
+    steps: z.array(toolStep),
+    returns: template.optional(),
+    transfer: z.boolean().optional(),
+  }),
+  z.strictObject({
+    type: z.literal('code'),
+    source: z.string().min(1).max(100_000),
+    timeoutMs: z.int().min(1).max(30_000).optional(),
+    transfer: z.boolean().optional(),
+  }),
+]);
+
 export const toolSpecSchema = z.strictObject({
   name: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,63}$/, { error: 'must be a function-style name (letters, digits, "_")' }),
   description: text,
   parameters: z.looseObject({ type: z.literal('object') }) as unknown as z.ZodType<JsonObject>,
   kind: z.enum(['read', 'write']),
+  impl: toolImplSchema.optional(),
 });
 
 const goalRequest = z.discriminatedUnion('type', [
@@ -138,17 +175,21 @@ function crossCheck(
 ): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const implemented = catalog.toolsOf(domain);
-  if (!implemented) {
-    issues.push({ path: paths.domain, message: `unknown domain "${domain}": no tool implementations exist for it` });
+  // A tool is implemented by the file itself (impl) or by the domain's built-in code.
+  if (!implemented && tools.some((t) => !t.impl)) {
+    issues.push({
+      path: paths.domain,
+      message: `unknown domain "${domain}": it has no built-in tools, so every tool needs an "impl" (declarative or code)`,
+    });
   }
   const declared = new Set<string>();
   tools.forEach((t, i) => {
     if (declared.has(t.name)) issues.push({ path: `${paths.tools}[${i}].name`, message: `duplicate tool "${t.name}"` });
     declared.add(t.name);
-    if (implemented && !implemented.includes(t.name)) {
+    if (implemented && !t.impl && !implemented.includes(t.name)) {
       issues.push({
         path: `${paths.tools}[${i}].name`,
-        message: `tool "${t.name}" does not exist in domain "${domain}" (it has: ${implemented.join(', ')})`,
+        message: `tool "${t.name}" does not exist in domain "${domain}" and has no "impl" (built-in tools: ${implemented.join(', ')})`,
       });
     }
   });

@@ -4,6 +4,8 @@
  */
 
 /** Any JSON value. Scenario databases and tool arguments are plain JSON. */
+import type { ToolImplSpec } from '../scenarios/tools/declarative.ts';
+
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
@@ -19,6 +21,11 @@ export interface ToolSpec {
   /** JSON Schema (type: object) describing the arguments. */
   parameters: JsonObject;
   kind: ToolKind;
+  /**
+   * How the tool works, for scenario files that bring their own tools: declarative steps over
+   * the database, or sandboxed JavaScript. Absent for tools implemented by a built-in domain.
+   */
+  impl?: ToolImplSpec;
 }
 
 /** One call a participant made, with the environment's answer. */

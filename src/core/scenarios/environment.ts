@@ -1,15 +1,46 @@
 import type { Json, JsonObject, Scenario, ToolResult, ToolSpec } from '../model/types.ts';
-import { ToolError, type DomainImpl } from './domain.ts';
+import { ToolError, type DomainImpl, type ToolImpl } from './domain.ts';
+import { getDomain } from './domains/index.ts';
+import { CODE_TOOL_TIMEOUT_MS, compileDeclarativeTool, type CodeToolImpl } from './tools/declarative.ts';
 
 /** A scenario's database plus its tools, private to one session. */
 export interface Environment {
   readonly tools: readonly ToolSpec[];
-  /** Runs a tool. Never throws: unknown tools, bad arguments and crashes are error results. */
+  /**
+   * Runs a tool. Never throws: unknown tools, bad arguments and crashes are error results.
+   * Code tools need the sandbox and so `callAsync`; here they answer with an error.
+   */
   call(name: string, args: JsonObject): ToolResult;
+  /** Runs any tool, code tools included (in the sandbox). Never rejects. */
+  callAsync(name: string, args: JsonObject): Promise<ToolResult>;
   /** True when `name` is a tool whose success ends the session with a hand-off to a person. */
   isTransfer(name: string): boolean;
   /** A deep copy of the database as it stands. */
   snapshot(): JsonObject;
+}
+
+/**
+ * Runs a code tool's source on a copy of the database, isolated from the page (no network,
+ * no DOM) and within a time limit. The page uses a worker; tests in Node use node:vm.
+ * Resolves with the changed database and the result, or a failure; never rejects.
+ */
+export type CodeToolRunner = (job: {
+  tool: string;
+  source: string;
+  db: JsonObject;
+  args: JsonObject;
+  timeoutMs: number;
+}) => Promise<
+  | { ok: true; db: JsonObject; value: Json }
+  | { ok: false; error: { name: 'DomainError' | 'ToolCrashed'; message: string } }
+>;
+
+/** Where a session's tools come from besides the scenario file itself. */
+export interface EnvironmentOptions {
+  /** Built-in code for the scenario's domain; by default the built-in domain of that name. */
+  domain?: DomainImpl;
+  /** Runs code tools; without one they fail with a clear error. */
+  codeRunner?: CodeToolRunner;
 }
 
 /** Deep copy of JSON data. */
@@ -17,49 +48,106 @@ export function cloneJson<T extends Json>(value: T): T {
   return structuredClone(value);
 }
 
+/** How one granted tool runs. */
+type Resolved =
+  | { kind: 'sync'; spec: ToolSpec; impl: ToolImpl; transfer: boolean }
+  | { kind: 'code'; spec: ToolSpec; impl: CodeToolImpl; transfer: boolean };
+
+function resolveTool(spec: ToolSpec, domain: DomainImpl | undefined): Resolved | undefined {
+  // A tool the file itself implements wins: the file is explicit about what it means.
+  if (spec.impl?.type === 'declarative') {
+    return { kind: 'sync', spec, impl: compileDeclarativeTool(spec, spec.impl), transfer: spec.impl.transfer === true };
+  }
+  if (spec.impl?.type === 'code') return { kind: 'code', spec, impl: spec.impl, transfer: spec.impl.transfer === true };
+  const impl = domain && Object.hasOwn(domain.tools, spec.name) ? domain.tools[spec.name] : undefined;
+  return impl ? { kind: 'sync', spec, impl, transfer: domain!.transferTools.includes(spec.name) } : undefined;
+}
+
+/** The names of the scenario's tools that nothing implements (no built-in code, no impl). */
+export function unimplementedTools(tools: readonly ToolSpec[], domainId: string): string[] {
+  const domain = getDomain(domainId);
+  return tools.filter((t) => !resolveTool(t, domain)).map((t) => t.name);
+}
+
+function toOptions(arg: DomainImpl | EnvironmentOptions | undefined): EnvironmentOptions {
+  if (arg && 'tools' in arg && 'transferTools' in arg) return { domain: arg as DomainImpl };
+  return (arg as EnvironmentOptions | undefined) ?? {};
+}
+
 /**
  * Builds the environment for one session: a fresh copy of the scenario's initial database
- * and only the tools the scenario grants the agent.
+ * and only the tools the scenario grants the agent. A tool runs from its own `impl` when the
+ * scenario file gives one, otherwise from the domain's built-in code.
  */
-export function createEnvironment(scenario: Scenario, domain: DomainImpl): Environment {
+export function createEnvironment(scenario: Scenario, options?: DomainImpl | EnvironmentOptions): Environment {
+  const opts = toOptions(options);
+  const domain = opts.domain ?? getDomain(scenario.domain);
   let db = cloneJson(scenario.initialDb);
-  const granted = new Map(scenario.agent.tools.map((t) => [t.name, t]));
+  const granted = new Map<string, Resolved | undefined>(scenario.agent.tools.map((t) => [t.name, resolveTool(t, domain)]));
+
+  function precheck(name: string, args: JsonObject): ToolResult | Resolved {
+    const resolved = granted.get(name);
+    if (!resolved) {
+      const available = [...granted].filter(([, r]) => r).map(([n]) => n);
+      return {
+        ok: false,
+        error: { name: 'UnknownTool', message: `Unknown tool "${name}". Available tools: ${available.join(', ')}.` },
+      };
+    }
+    const problem = checkArguments(resolved.spec, args);
+    if (problem) return { ok: false, error: { name: 'InvalidArguments', message: problem } };
+    return resolved;
+  }
+
+  function runSync(resolved: Extract<Resolved, { kind: 'sync' }>, args: JsonObject): ToolResult {
+    // Every call works on a copy: a read can never change the state being scored, and a
+    // write that fails half-way leaves nothing behind. A successful write is committed.
+    const draft = cloneJson(db);
+    try {
+      const value = resolved.impl(draft, cloneJson(args));
+      if (resolved.spec.kind === 'write') db = draft;
+      return { ok: true, value: value === undefined ? null : cloneJson(value) };
+    } catch (err) {
+      if (err instanceof ToolError) return { ok: false, error: { name: err.errorName, message: err.message } };
+      const e = err as { message?: string };
+      return { ok: false, error: { name: 'ToolCrashed', message: `${resolved.spec.name} failed: ${e?.message ?? String(err)}` } };
+    }
+  }
+
   return {
     tools: scenario.agent.tools,
     call(name, args) {
-      const spec = granted.get(name);
-      const impl = domain.tools[name];
-      if (!spec || !impl) {
-        return {
-          ok: false,
-          error: {
-            name: 'UnknownTool',
-            message: `Unknown tool "${name}". Available tools: ${[...granted.keys()].join(', ')}.`,
-          },
-        };
+      const r = precheck(name, args);
+      if ('ok' in r) return r;
+      if (r.kind === 'code') {
+        return { ok: false, error: { name: 'ToolCrashed', message: `${name} is a code tool and runs only in the sandbox (callAsync).` } };
       }
-      const problem = checkArguments(spec, args);
-      if (problem) return { ok: false, error: { name: 'InvalidArguments', message: problem } };
-      // Every call works on a copy: a read can never change the state being scored, and a
-      // write that fails half-way leaves nothing behind. A successful write is committed.
-      const draft = cloneJson(db);
+      return runSync(r, args);
+    },
+    async callAsync(name, args) {
+      const r = precheck(name, args);
+      if ('ok' in r) return r;
+      if (r.kind === 'sync') return runSync(r, args);
+      if (!opts.codeRunner) {
+        return { ok: false, error: { name: 'ToolCrashed', message: `${name} is a code tool, and no sandbox is available to run it here.` } };
+      }
       try {
-        const value = impl(draft, args);
-        if (spec.kind === 'write') db = draft;
-        return { ok: true, value: value === undefined ? null : cloneJson(value) };
+        const out = await opts.codeRunner({
+          tool: name,
+          source: r.impl.source,
+          db: cloneJson(db),
+          args: cloneJson(args),
+          timeoutMs: r.impl.timeoutMs ?? CODE_TOOL_TIMEOUT_MS,
+        });
+        if (!out.ok) return { ok: false, error: out.error };
+        if (r.spec.kind === 'write') db = out.db;
+        return { ok: true, value: out.value ?? null };
       } catch (err) {
-        if (err instanceof ToolError) {
-          return { ok: false, error: { name: err.errorName, message: err.message } };
-        }
-        const e = err as { name?: string; message?: string };
-        return {
-          ok: false,
-          error: { name: 'ToolCrashed', message: `${name} failed: ${e?.message ?? String(err)}` },
-        };
+        return { ok: false, error: { name: 'ToolCrashed', message: `${name} failed: ${(err as Error)?.message ?? String(err)}` } };
       }
     },
     isTransfer(name) {
-      return domain.transferTools.includes(name);
+      return granted.get(name)?.transfer ?? false;
     },
     snapshot() {
       return cloneJson(db);

@@ -9,7 +9,7 @@ import type {
 } from '../model/types.ts';
 import { canonicalHash, canonicalJson, diffJson } from './canonical.ts';
 import type { DomainImpl } from './domain.ts';
-import { createEnvironment } from './environment.ts';
+import { createEnvironment, type EnvironmentOptions } from './environment.ts';
 
 /** The outcome of replaying a scenario's gold actions on a fresh copy of its database. */
 export interface GoldReplay {
@@ -18,13 +18,27 @@ export interface GoldReplay {
   db: JsonObject;
 }
 
-/** Replays the gold actions on a fresh database, as the expected end state. */
-export function replayGold(scenario: Scenario, domain: DomainImpl): GoldReplay {
-  const env = createEnvironment(scenario, domain);
-  const results = scenario.evaluation.goldActions.map((action) => {
-    const r: ToolResult = env.call(action.name, action.arguments);
-    return r.ok ? ({ ok: true } as const) : ({ ok: false, error: r.error.message } as const);
-  });
+function replayEntry(r: ToolResult): GoldReplay['results'][number] {
+  return r.ok ? { ok: true } : { ok: false, error: r.error.message };
+}
+
+/**
+ * Replays the gold actions, in order, on a fresh copy of the scenario's database: the
+ * expected end state. Tools come from the scenario file or its built-in domain. A failing
+ * action is recorded and the replay goes on, as in τ²-bench. Code tools need
+ * `replayGoldAsync`.
+ */
+export function replayGold(scenario: Scenario, options?: DomainImpl | EnvironmentOptions): GoldReplay {
+  const env = createEnvironment(scenario, options);
+  const results = scenario.evaluation.goldActions.map((action) => replayEntry(env.call(action.name, action.arguments)));
+  return { results, db: env.snapshot() };
+}
+
+/** `replayGold` for scenarios whose tools may include sandboxed code tools. */
+export async function replayGoldAsync(scenario: Scenario, options?: DomainImpl | EnvironmentOptions): Promise<GoldReplay> {
+  const env = createEnvironment(scenario, options);
+  const results: GoldReplay['results'] = [];
+  for (const action of scenario.evaluation.goldActions) results.push(replayEntry(await env.callAsync(action.name, action.arguments)));
   return { results, db: env.snapshot() };
 }
 
@@ -43,7 +57,7 @@ const SCORABLE: ReadonlySet<RewardBasis> = new Set(['DB', 'ENV_ASSERTION', 'COMM
  */
 export function evaluateSession(
   scenario: Scenario,
-  domain: DomainImpl,
+  domain: DomainImpl | EnvironmentOptions | undefined,
   evidence: SessionEvidence,
   gold: GoldReplay = replayGold(scenario, domain),
 ): SessionScore & { expectedDb: JsonObject } {

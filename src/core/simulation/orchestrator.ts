@@ -251,7 +251,7 @@ export async function runConversation(
             toolCalls.push({ id: `t${index}-${i}`, name: req.name, arguments: args, result: { ok: true, value: { answer: asked.reply.content } } });
             continue;
           }
-          const result = seats.environment.call(req.name, args);
+          const result = await seats.environment.callAsync(req.name, args);
           toolCalls.push({ id: `t${index}-${i}`, name: req.name, arguments: args, result });
           if (!result.ok) errorCount++;
           else if (seats.environment.isTransfer(req.name)) transferred = true;

@@ -1,7 +1,7 @@
 import type { Persona, RunSpec, Scenario, Session, Turn } from '../model/types.ts';
 import type { DomainImpl } from '../scenarios/domain.ts';
-import { createEnvironment } from '../scenarios/environment.ts';
-import { evaluateSession, replayGold, type GoldReplay } from '../scenarios/evaluator.ts';
+import { createEnvironment, type CodeToolRunner } from '../scenarios/environment.ts';
+import { evaluateSession, replayGoldAsync, type GoldReplay } from '../scenarios/evaluator.ts';
 import { deriveSeed } from '../stats/rng.ts';
 import { ASK_USER_TOOL, runConversation, type ConversationOptions } from './orchestrator.ts';
 import type { AgentSeatContext, Participant, UserSeatContext } from './participant.ts';
@@ -45,7 +45,10 @@ export function planSessions(
 export interface SessionDeps {
   runId: string;
   spec: RunSpec;
-  domain: DomainImpl;
+  /** Built-in code for the scenarios' domain; by default the built-in domain of that name. */
+  domain?: DomainImpl;
+  /** Runs scenario files' code tools in a sandbox. */
+  codeRunner?: CodeToolRunner;
   createUser(ctx: UserSeatContext): Participant;
   createAgent(ctx: AgentSeatContext): Participant;
   signal?: AbortSignal;
@@ -100,7 +103,8 @@ export async function runSession(plan: SessionPlan, deps: SessionDeps): Promise<
   } catch (err) {
     return failed(base, 'agent_error', err, now());
   }
-  const environment = createEnvironment(plan.scenario, deps.domain);
+  const envOptions = { domain: deps.domain, codeRunner: deps.codeRunner };
+  const environment = createEnvironment(plan.scenario, envOptions);
   const result = await runConversation(
     { user, agent, environment },
     {
@@ -117,10 +121,10 @@ export async function runSession(plan: SessionPlan, deps: SessionDeps): Promise<
   );
   let gold = deps.goldCache?.get(plan.scenario.id);
   if (!gold) {
-    gold = replayGold(plan.scenario, deps.domain);
+    gold = await replayGoldAsync(plan.scenario, envOptions);
     deps.goldCache?.set(plan.scenario.id, gold);
   }
-  const { expectedDb, ...score } = evaluateSession(plan.scenario, deps.domain, result, gold);
+  const { expectedDb, ...score } = evaluateSession(plan.scenario, envOptions, result, gold);
   const hardError = ['agent_error', 'user_error', 'engine_lost', 'aborted'].includes(result.termination);
   return {
     ...base,
