@@ -2,12 +2,25 @@
  * A ChatEngine for tests: replies from a list or a function of the request, streams them in
  * small deltas, honours abort, and keeps every request it received.
  */
-import { EngineError, type ChatEngine, type ChatRequest, type ChatResult, type ChatUsage, type CompleteOptions, type FinishReason } from './types.ts';
+import {
+  EngineError,
+  type ChatEngine,
+  type ChatRequest,
+  type ChatResult,
+  type ChatToolCall,
+  type ChatUsage,
+  type CompleteOptions,
+  type FinishReason,
+  type ToolSupport,
+} from './types.ts';
 
-/** One scripted reply: text, or text with a finish reason / usage, or an error to throw. */
+/**
+ * One scripted reply: text, or text with a finish reason / usage / calls the engine read
+ * itself (native function calling), or an error to throw.
+ */
 export type ScriptedReply =
   | string
-  | { content: string; finishReason?: FinishReason; usage?: Partial<ChatUsage> }
+  | { content: string; finishReason?: FinishReason; usage?: Partial<ChatUsage>; toolCalls?: ChatToolCall[] }
   | { error: { name: string; message: string } };
 
 export type Script = readonly ScriptedReply[] | ((request: ChatRequest, index: number) => ScriptedReply | Promise<ScriptedReply>);
@@ -17,6 +30,8 @@ export interface ScriptedEngineOptions {
   chunkChars?: number;
   /** Wait between deltas, in ms (default 0: no timer at all). */
   delayMs?: number;
+  /** What toolSupport() reports; absent: the engine has no toolSupport method. */
+  toolSupport?: ToolSupport;
 }
 
 /** A rough token count (4 characters a token) so usage figures are plausible. */
@@ -34,7 +49,12 @@ export class ScriptedEngine implements ChatEngine {
     this.#script = script;
     this.#chunkChars = Math.max(1, opts.chunkChars ?? 4);
     this.#delayMs = opts.delayMs ?? 0;
+    const support = opts.toolSupport;
+    if (support) this.toolSupport = () => ({ ...support });
   }
+
+  /** Set from the options, as an engine that knows its model's tool support would report it. */
+  toolSupport?: (model: string) => ToolSupport;
 
   async complete(request: ChatRequest, opts: CompleteOptions = {}): Promise<ChatResult> {
     const index = this.requests.length;
@@ -59,7 +79,12 @@ export class ScriptedEngine implements ChatEngine {
     const base: ChatUsage = { promptTokens, completionTokens: tokens(content) };
     if (aborted) return { content, finishReason: 'abort', usage: base };
     if (typeof reply === 'string') return { content, finishReason: 'stop', usage: base };
-    return { content, finishReason: reply.finishReason ?? 'stop', usage: { ...base, ...reply.usage } };
+    return {
+      content,
+      finishReason: reply.finishReason ?? (reply.toolCalls ? 'tool_calls' : 'stop'),
+      usage: { ...base, ...reply.usage },
+      ...(reply.toolCalls ? { toolCalls: reply.toolCalls.map((c) => ({ ...c })) } : {}),
+    };
   }
 
   async #reply(request: ChatRequest, index: number): Promise<ScriptedReply> {

@@ -1,7 +1,7 @@
 import type { JsonObject, TurnUsage } from '../core/model/types.ts';
 import { deriveSeed } from '../core/stats/rng.ts';
 import { RoleChat, isPrefixExtension } from './role-chat.ts';
-import type { ChatEngine, ChatMessage, ResponseFormat, SamplingParams } from './types.ts';
+import type { ChatEngine, ChatMessage, ChatTool, ChatToolCall, ResponseFormat, SamplingParams, ToolRoleMode } from './types.ts';
 
 /** The parts a model can play. Each gets its own engine unless the person chose to share one. */
 export type EngineRole = 'user' | 'agent' | 'judge';
@@ -15,12 +15,28 @@ export interface EngineSeatSettings {
   resetChatEachRequest: boolean;
   /** One engine serves every role (less GPU memory; the history is prefilled every turn). */
   sharedEngine: boolean;
+  /** The agent role only: how its model calls tools (src/engine/tool-support.ts decides). */
+  toolCalling?: ToolCallingSettings;
+  /** Engine settings that shape the prompt or the run (chat template, context size, backend…). */
+  runtime?: JsonObject;
+}
+
+/** How the agent's model calls tools; stored with the session's agent seat. */
+export interface ToolCallingSettings {
+  /** How tool results reach the model: its template's tool role, or user messages. */
+  toolRole: ToolRoleMode;
+  /** The engine's own function calling (web-llm's Hermes models); otherwise the prompted protocol. */
+  native: boolean;
+  /** Prompted calls are constrained by the engine's grammar or structural tag (opt-in). */
+  constrain: boolean;
 }
 
 export interface SeatReply {
   content: string;
   finishReason: string;
   usage: TurnUsage;
+  /** Calls the engine read itself, when the request offered native tools. */
+  toolCalls?: ChatToolCall[];
 }
 
 /** A 31-bit seed per request, from the session seed, the role and the request's number. */
@@ -30,7 +46,25 @@ export function requestSeed(sessionSeed: number, role: EngineRole, requestIndex:
 
 /** The settings as stored on a session's seat (SeatConfig.settings). */
 export function seatSettingsJson(s: EngineSeatSettings): JsonObject {
-  return { ...s, sampling: { ...s.sampling } };
+  const out: JsonObject = { ...s, sampling: { ...s.sampling } } as unknown as JsonObject;
+  if (s.toolCalling) out.toolCalling = { ...s.toolCalling };
+  if (s.runtime) out.runtime = { ...s.runtime };
+  return out;
+}
+
+/**
+ * The seat factory for one role: builds an EngineSeat once the role's system prompt is known,
+ * and carries the tool-calling mode the agent needs before it writes that prompt.
+ */
+export function engineSeatFactory(
+  engine: ChatEngine,
+  settings: EngineSeatSettings,
+  role: EngineRole,
+  sessionSeed: number,
+): ((system: string) => EngineSeat) & { readonly toolCalling?: { native: boolean; constrain: boolean } } {
+  const make = (system: string) => new EngineSeat(engine, settings, role, sessionSeed, system);
+  const t = settings.toolCalling;
+  return t ? Object.assign(make, { toolCalling: { native: t.native, constrain: t.constrain } }) : make;
 }
 
 /**
@@ -64,7 +98,7 @@ export class EngineSeat {
   /** Sends the role's history plus `newMessages`; records the reply exactly as produced. */
   async reply(
     newMessages: ChatMessage[],
-    opts: { onDelta?: (text: string) => void; signal?: AbortSignal; responseFormat?: ResponseFormat } = {},
+    opts: { onDelta?: (text: string) => void; signal?: AbortSignal; responseFormat?: ResponseFormat; tools?: ChatTool[] } = {},
   ): Promise<SeatReply> {
     const messages = this.#chat.next(newMessages);
     const seed = requestSeed(this.sessionSeed, this.role, this.#requests++);
@@ -77,6 +111,8 @@ export class EngineSeat {
           messages,
           sampling: { ...this.settings.sampling, seed },
           ...(opts.responseFormat ? { responseFormat: opts.responseFormat } : {}),
+          ...(opts.tools?.length ? { tools: opts.tools } : {}),
+          ...(this.settings.toolCalling ? { toolRole: this.settings.toolCalling.toolRole } : {}),
           resetChat: this.settings.resetChatEachRequest,
         },
         { onDelta: opts.onDelta, signal: opts.signal },
@@ -96,6 +132,7 @@ export class EngineSeat {
     return {
       content: result.content,
       finishReason: result.finishReason,
+      ...(result.toolCalls ? { toolCalls: result.toolCalls.map((c) => ({ ...c })) } : {}),
       usage: {
         promptTokens: u.promptTokens,
         completionTokens: u.completionTokens,

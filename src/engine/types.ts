@@ -4,7 +4,7 @@
  * Nothing above the engine layer may care which engine fills a role.
  */
 
-import type { TurnUsage } from '../core/model/types.ts';
+import type { JsonObject, TurnUsage } from '../core/model/types.ts';
 
 /** OpenAI-style chat message. Assistant history content is always a string. */
 export type ChatMessage =
@@ -28,11 +28,59 @@ export interface SamplingParams {
   repetition_penalty?: number;
 }
 
+/**
+ * Free text in which every tool-call block is constrained: once the model writes `trigger`,
+ * what follows must be a well-formed call to a declared tool. Each engine uses the form it
+ * supports: web-llm a structural tag (`structuralTag`, xgrammar's `triggered_tags`), llama.cpp a
+ * lazy GBNF grammar (`grammar`, whose root starts with `trigger`) that wakes up on the trigger.
+ * A plain grammar over the whole reply would have to describe free text too, which either lets
+ * everything through or cramps what the agent may say; the triggered forms leave prose alone.
+ * Built by src/core/agents/tool-grammar.ts.
+ */
+export interface ToolCallTagsFormat {
+  type: 'tool_call_tags';
+  /** The text that opens a call, e.g. `<tool_call>`. */
+  trigger: string;
+  /** GBNF (llama.cpp) for one or more call blocks, starting with the trigger. */
+  grammar: string;
+  /** xgrammar structural tag as JSON: `{ "type": "structural_tag", "format": { "type": "triggered_tags", … } }`. */
+  structuralTag: string;
+}
+
 /** Constrained output, where the engine supports it. */
 export type ResponseFormat =
   | { type: 'text' }
   | { type: 'json_object'; schema?: string }
-  | { type: 'grammar'; grammar: string };
+  | { type: 'grammar'; grammar: string }
+  | ToolCallTagsFormat;
+
+/**
+ * How tool-role messages reach the model.
+ * - 'native': as the chat template's own tool role (Llama 3.1/3.2 "ipython", Hermes "tool",
+ *   the plain template's "Tool:" line);
+ * - 'user': as user messages that start with TOOL_RESULT_AS_USER_PREFIX, for templates with no
+ *   tool role. web-llm refuses `role: 'tool'` for those ("Role is not supported: tool"), and a
+ *   Jinja template without one may drop the message or raise. Which models get which mode is
+ *   decided in src/engine/tool-support.ts and stored with the session's agent seat.
+ */
+export type ToolRoleMode = 'native' | 'user';
+
+/** A tool as sent for native function calling (OpenAI's `function` object). */
+export interface ChatTool {
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments (type: object). */
+  parameters: JsonObject;
+}
+
+/** A call the engine itself read from the output (native function calling only). */
+export interface ChatToolCall {
+  /** The engine's id for the call, where it gives one. */
+  id?: string;
+  name: string;
+  /** The arguments as the model wrote them: a JSON string, not yet checked. */
+  arguments: string;
+}
 
 export interface ChatRequest {
   model: string;
@@ -41,6 +89,13 @@ export interface ChatRequest {
   responseFormat?: ResponseFormat;
   /** Clear the engine's conversation state (KV cache) first, for token-exact replays. */
   resetChat?: boolean;
+  /** How tool-role messages are rendered (default 'native'); engines map them before templating. */
+  toolRole?: ToolRoleMode;
+  /**
+   * Native function calling: only engines and models that support it (web-llm's Hermes models,
+   * see tool-support.ts). The engine reports the calls it read in ChatResult.toolCalls.
+   */
+  tools?: ChatTool[];
 }
 
 export type FinishReason = 'stop' | 'length' | 'abort' | 'tool_calls' | 'error';
@@ -55,6 +110,17 @@ export interface ChatResult {
   content: string;
   finishReason: FinishReason;
   usage: ChatUsage;
+  /** Calls the engine read itself, when the request carried native `tools`. */
+  toolCalls?: ChatToolCall[];
+}
+
+/** What an engine can do with tool traffic for one loaded model. */
+export interface ToolSupport {
+  toolRole: ToolRoleMode;
+  /** The engine accepts `tools` and returns `toolCalls` for this model. */
+  nativeTools: boolean;
+  /** The engine can constrain call blocks (ToolCallTagsFormat). */
+  constrainedCalls: boolean;
 }
 
 export interface CompleteOptions {
@@ -68,6 +134,10 @@ export interface ChatEngine {
   /** e.g. "web-llm", "wllama", "scripted". */
   readonly kind: string;
   complete(request: ChatRequest, opts?: CompleteOptions): Promise<ChatResult>;
+  /** How this engine handles tool traffic for `model`; absent: native tool role, nothing else. */
+  toolSupport?(model: string): ToolSupport;
+  /** Engine settings worth storing with a session (chat template, context size, backend…). */
+  runtimeInfo?(): JsonObject;
 }
 
 /**

@@ -13,9 +13,10 @@ import {
   type Persona,
   type Run,
   type Scenario,
+  type ScenarioPack,
 } from '../core/index.ts';
-import { Storage } from '../storage/repo.ts';
-import type { StoredPersona, StoredScenario } from '../storage/db.ts';
+import { PERSONA_SET_KEY, Storage, type PersonaSetInfo } from '../storage/repo.ts';
+import type { PackRecord, ScenarioSummary, StoredPersona, StoredScenario } from '../storage/db.ts';
 
 /** Which tools each domain implements: what validation checks scenario tools against. */
 export const domainCatalog: DomainCatalog = {
@@ -46,8 +47,13 @@ export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
 export class AppState {
   ready = $state(false);
   fatal = $state<string | null>(null);
-  scenarios = $state.raw<StoredScenario[]>([]);
+  /** Light scenario rows: no initial database, no policy or tools (see `getScenarios`). */
+  scenarios = $state.raw<ScenarioSummary[]>([]);
+  /** Stored pack records (imported packs, and built-in ones seeded since storage version 2). */
+  packRecords = $state.raw<PackRecord[]>([]);
   personas = $state.raw<StoredPersona[]>([]);
+  /** Titles of stored persona sets (built-in, imported, saved populations). */
+  personaSets = $state.raw<PersonaSetInfo[]>([]);
   runs = $state.raw<Run[]>([]);
   /** Sessions marked interrupted at start-up, so the page can say so once. */
   interrupted = $state(0);
@@ -55,10 +61,15 @@ export class AppState {
   storage!: Storage;
 
   packs = $derived.by(() => {
-    const byPack = new Map<string, StoredScenario[]>();
-    for (const s of this.scenarios) {
+    const byPack = new Map<string, ScenarioSummary[]>();
+    // Numbers in ids in numeric order (τ²-bench tasks 0, 1, 2 … rather than 0, 1, 10, 100),
+    // with a fixed locale so the order does not depend on the visitor's.
+    const order = new Intl.Collator('en', { numeric: true });
+    for (const s of [...this.scenarios].sort((a, b) => order.compare(a.id, b.id))) {
       const key = s.packId ?? '(single scenarios)';
-      byPack.set(key, [...(byPack.get(key) ?? []), s]);
+      const list = byPack.get(key);
+      if (list) list.push(s);
+      else byPack.set(key, [s]);
     }
     return byPack;
   });
@@ -81,31 +92,40 @@ export class AppState {
   private async seedBuiltins(baseUrl: string): Promise<void> {
     const manifest = (await fetchJson(`${baseUrl}builtin.json`)) as { packs: string[]; personaSets: string[] };
     const scenarios: Scenario[] = [];
+    const packs: Omit<PackRecord, 'importedAt'>[] = [];
     for (const path of manifest.packs) {
       const pack = validateScenarioPack(await fetchJson(baseUrl + path), domainCatalog, path);
-      scenarios.push(...expandPack(pack));
+      const list = expandPack(pack);
+      scenarios.push(...list);
+      packs.push({ ...packMeta(pack, 'builtin'), taskCount: list.length });
     }
     const personas: Persona[] = [];
     for (const path of manifest.personaSets) {
       const set = validatePersonaSet(await fetchJson(baseUrl + path), path);
       personas.push(...set.personas.map((p) => ({ ...p, setId: set.id })));
+      // The set's title, for pages that group personas by set (one small write per set).
+      await this.storage.putSetting(PERSONA_SET_KEY + set.id, { id: set.id, title: set.title, description: set.description });
     }
     // Writing a dozen scenarios, each with the pack's database, on every page load is wasted
     // work: rewrite the built-ins only when what the page ships has changed.
-    const shipped = canonicalHash({ scenarios, personas } as unknown as Json);
+    // The pack records are part of it, so a library stored before they existed gets them once.
+    const shipped = canonicalHash({ scenarios, personas, packs } as unknown as Json);
     if ((await this.storage.getSetting<string>(BUILTINS_KEY)) === shipped) return;
-    await this.storage.seedBuiltins(scenarios, personas);
+    await this.storage.seedBuiltins(scenarios, personas, packs);
     await this.storage.putSetting(BUILTINS_KEY, shipped);
   }
 
   async refresh(): Promise<void> {
-    const [scenarios, personas, runs] = await Promise.all([
+    const [scenarios, personas, runs, packRecords] = await Promise.all([
       this.storage.listScenarios(),
       this.storage.listPersonas(),
       this.storage.listRuns(),
+      this.storage.listPacks(),
     ]);
     this.scenarios = scenarios;
+    this.packRecords = packRecords;
     this.personas = personas;
+    this.personaSets = await this.storage.listPersonaSets();
     this.runs = runs;
   }
 
@@ -131,14 +151,15 @@ export class AppState {
     if ('tasks' in o) {
       const pack = validateScenarioPack(o, domainCatalog, source);
       const list = expandPack(pack);
+      this.refuseBuiltinPack(pack.id, source);
       await this.refuseBuiltinOverwrite(list.map((s) => s.id), 'scenario', source);
-      await this.storage.putScenarios(list, { builtin: false });
+      await this.storage.putPack(packMeta(pack, 'json'), list);
       result = { kind: 'scenario pack', count: list.length, ids: list.map((s) => s.id) };
     } else if ('personas' in o) {
       const set = validatePersonaSet(o, source);
       const list = set.personas.map((p) => ({ ...p, setId: set.id }));
       await this.refuseBuiltinOverwrite(list.map((p) => p.id), 'persona', source);
-      await this.storage.putPersonas(list, { builtin: false });
+      await this.storage.putPersonaSet(set, list, { builtin: false });
       result = { kind: 'persona set', count: list.length, ids: list.map((p) => p.id) };
     } else if ('traits' in o) {
       const p = validatePersona(o, source);
@@ -163,6 +184,16 @@ export class AppState {
     return result;
   }
 
+  // Replacing a pack deletes its scenarios the new version lacks: never for a built-in one.
+  private refuseBuiltinPack(packId: string, source: string): void {
+    const builtin =
+      this.packRecords.some((p) => p.id === packId && p.origin === 'builtin') ||
+      this.scenarios.some((s) => s.packId === packId && s.builtin);
+    if (builtin) {
+      throw new ValidationError(source, [{ path: 'id', message: `"${packId}" is a built-in pack; give the imported one another id` }]);
+    }
+  }
+
   private async refuseBuiltinOverwrite(ids: string[], what: 'scenario' | 'persona', source: string): Promise<void> {
     const builtin = new Set(
       (what === 'scenario' ? this.scenarios : this.personas).filter((x) => x.builtin).map((x) => x.id),
@@ -175,8 +206,61 @@ export class AppState {
     }
   }
 
+  /**
+   * Whole scenarios (with initial database, policy and tools) for `ids`, in that order;
+   * ids no longer stored are left out. Scenarios sharing a database share its object: read only.
+   */
+  async getScenarios(ids: readonly string[]): Promise<StoredScenario[]> {
+    return (await this.storage.getScenarios(ids)).filter((s): s is StoredScenario => !!s);
+  }
+
+  /**
+   * Stores an already validated pack of scenarios as one, replacing a pack of the same id
+   * (all or nothing), then refreshes the library. Refuses to overwrite built-in scenarios.
+   */
+  async storePack(pack: Omit<PackRecord, 'taskCount' | 'importedAt'>, scenarios: readonly Scenario[], source: string): Promise<void> {
+    this.refuseBuiltinPack(pack.id, source);
+    await this.refuseBuiltinOverwrite(scenarios.map((s) => s.id), 'scenario', source);
+    await this.storage.putPack(pack, scenarios);
+    await this.refresh();
+  }
+
+  /** Deletes a whole pack (its scenarios and the data only they used). */
+  async deletePack(id: string): Promise<void> {
+    await this.storage.deletePack(id);
+    await this.refresh();
+  }
+
   async deleteScenario(id: string): Promise<void> {
     await this.storage.deleteScenario(id);
+    await this.refresh();
+  }
+
+  /**
+   * Saves one persona from the editor: validated like an import, refused (ValidationError)
+   * when it would overwrite a built-in one; nothing is written then.
+   */
+  async savePersona(input: unknown, source = 'persona'): Promise<Persona> {
+    const p = validatePersona(input, source);
+    await this.refuseBuiltinOverwrite([p.id], 'persona', source);
+    await this.storage.putPersonas([p], { builtin: false });
+    await this.refresh();
+    return p;
+  }
+
+  /** Saves a persona set (e.g. a generated population) whole, or nothing when any of it is refused. */
+  async savePersonaSet(input: unknown, source = 'persona set'): Promise<PersonaSetInfo> {
+    const set = validatePersonaSet(input, source);
+    const list = set.personas.map((p) => ({ ...p, setId: set.id }));
+    await this.refuseBuiltinOverwrite(list.map((p) => p.id), 'persona', source);
+    await this.storage.putPersonaSet(set, list, { builtin: false });
+    await this.refresh();
+    return { id: set.id, title: set.title, description: set.description };
+  }
+
+  /** Deletes a set's non-built-in personas and its title. */
+  async deletePersonaSet(id: string): Promise<void> {
+    await this.storage.deletePersonaSet(id);
     await this.refresh();
   }
 
@@ -189,6 +273,11 @@ export class AppState {
     await this.storage.deleteRun(id);
     await this.refreshRuns();
   }
+}
+
+/** A pack's record fields, from the pack file. */
+function packMeta(pack: ScenarioPack, origin: PackRecord['origin']): Omit<PackRecord, 'taskCount' | 'importedAt'> {
+  return { id: pack.id, title: pack.title, description: pack.description, domain: pack.domain, origin };
 }
 
 /** Prefix of the Web Lock a tab holds while it executes a run. */

@@ -1,5 +1,5 @@
 import type { SeatFactory } from '../core/index.ts';
-import { EngineSeat, type EngineRole, type EngineSeatSettings } from '../engine/seat.ts';
+import { engineSeatFactory, type EngineRole, type EngineSeatSettings, type ToolCallingSettings } from '../engine/seat.ts';
 import type { ChatEngine, SamplingParams } from '../engine/types.ts';
 import { describeError } from './app.svelte.ts';
 
@@ -21,11 +21,15 @@ export interface LoadableModel {
   load(onProgress: (fraction: number, text: string) => void, signal?: AbortSignal): Promise<ChatEngine & { dispose?(): unknown; unload?(): unknown }>;
 }
 
-/** Sampling per role, always explicit and stored with the session. */
+/**
+ * Sampling per role, always explicit and stored with the session. The repetition penalty is
+ * set too: left out, web-llm would take the model's own default (1.0 to 1.2 across the catalog).
+ */
 export const DEFAULT_SAMPLING: Record<EngineRole, Omit<SamplingParams, 'seed'>> = {
-  user: { temperature: 0.8, top_p: 0.95, max_tokens: 160, frequency_penalty: 0, presence_penalty: 0 },
-  agent: { temperature: 0.3, top_p: 0.9, max_tokens: 384, frequency_penalty: 0, presence_penalty: 0 },
-  judge: { temperature: 0, top_p: 1, max_tokens: 256, frequency_penalty: 0, presence_penalty: 0 },
+  user: { temperature: 0.8, top_p: 0.95, max_tokens: 160, frequency_penalty: 0, presence_penalty: 0, repetition_penalty: 1 },
+  agent: { temperature: 0.3, top_p: 0.9, max_tokens: 384, frequency_penalty: 0, presence_penalty: 0, repetition_penalty: 1 },
+  // The judge writes a verdict and a one-line reason per assertion, in one JSON reply.
+  judge: { temperature: 0, top_p: 1, max_tokens: 512, frequency_penalty: 0, presence_penalty: 0, repetition_penalty: 1 },
 };
 
 export interface RoleLoad {
@@ -47,15 +51,23 @@ export class EnginePool {
   #slots = new Map<EngineRole, Slot>();
   #shared = false;
   #resetChat = false;
+  #constrainToolCalls = false;
 
   /** Loads the model of every role that needs one. Roles with the same slot share an engine. */
   async prepare(
     models: Partial<Record<EngineRole, LoadableModel>>,
-    opts: { shared: boolean; resetChatEachRequest: boolean; signal?: AbortSignal },
+    opts: {
+      shared: boolean;
+      resetChatEachRequest: boolean;
+      /** Constrain the agent's prompted tool calls with the engine's grammar (opt-in). */
+      constrainToolCalls?: boolean;
+      signal?: AbortSignal;
+    },
   ): Promise<void> {
     this.dispose();
     this.#shared = opts.shared;
     this.#resetChat = opts.resetChatEachRequest;
+    this.#constrainToolCalls = opts.constrainToolCalls === true;
     const roles = Object.keys(models) as EngineRole[];
     this.loads = roles.map((role) => ({ role, label: models[role]!.label, fraction: 0, text: 'waiting', done: false }));
     let sharedSlot: Slot | null = null;
@@ -87,18 +99,38 @@ export class EnginePool {
     this.loads = this.loads.map((l) => (l.role === role ? { ...l, fraction, text, done } : l));
   }
 
-  /** How a role's model runs, as stored on the session's seat. */
+  /**
+   * How a role's model runs, as stored on the session's seat: engine, model, file hash,
+   * sampling, shared or per-role engine, chat reset, the engine's runtime (chat template,
+   * context size…) and, for the agent, how it calls tools.
+   */
   settingsFor(role: EngineRole): EngineSeatSettings & { sha256?: string; label: string } {
     const slot = this.#slots.get(role);
     if (!slot) throw new Error(`No model is loaded for the ${role} role.`);
+    const runtime = slot.engine?.runtimeInfo?.();
     return {
       engine: slot.model.engine,
       model: slot.model.modelId,
       label: slot.model.label,
       ...(slot.model.sha256 ? { sha256: slot.model.sha256 } : {}),
-      sampling: DEFAULT_SAMPLING[role],
+      sampling: { ...DEFAULT_SAMPLING[role] },
       resetChatEachRequest: this.#resetChat,
       sharedEngine: this.#shared,
+      ...(role === 'agent' ? { toolCalling: this.#toolCalling(slot) } : {}),
+      ...(runtime && Object.keys(runtime).length ? { runtime } : {}),
+    };
+  }
+
+  /**
+   * The agent's tool calling on this model: the engine says what it supports (tool-support.ts);
+   * native calling wins where the model has it, and constraining is used only when asked for.
+   */
+  #toolCalling(slot: Slot): ToolCallingSettings {
+    const support = slot.engine?.toolSupport?.(slot.model.modelId) ?? { toolRole: 'native', nativeTools: false, constrainedCalls: false };
+    return {
+      toolRole: support.toolRole,
+      native: support.nativeTools,
+      constrain: !support.nativeTools && support.constrainedCalls && this.#constrainToolCalls,
     };
   }
 
@@ -106,9 +138,7 @@ export class EnginePool {
   makeSeat(role: EngineRole, sessionSeed: number): SeatFactory {
     const slot = this.#slots.get(role);
     if (!slot?.engine) throw new Error(`No model is loaded for the ${role} role.`);
-    const engine = slot.engine;
-    const settings = this.settingsFor(role);
-    return (system) => new EngineSeat(engine, settings, role, sessionSeed, system);
+    return engineSeatFactory(slot.engine, this.settingsFor(role), role, sessionSeed);
   }
 
   /**

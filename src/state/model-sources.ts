@@ -10,6 +10,8 @@ export interface RoleModels {
   models: Partial<Record<EngineRole, LoadableModel>>;
   shared: boolean;
   resetChat: boolean;
+  /** Constrain the agent's prompted tool calls with the engine's grammar. */
+  constrainToolCalls: boolean;
 }
 
 /** The role choices as saved, or a clear error naming the role that has no model. */
@@ -27,7 +29,7 @@ export async function resolveRoleModels(needed: readonly EngineRole[]): Promise<
     }
     models[role] = loadableFor(ref, custom);
   }
-  return { models, shared, resetChat: saved.resetChat === true };
+  return { models, shared, resetChat: saved.resetChat === true, constrainToolCalls: saved.constrainToolCalls === true };
 }
 
 /** A web-llm catalog id, or `gguf:<id>` for a GGUF model stored in this browser. */

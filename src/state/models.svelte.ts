@@ -61,11 +61,18 @@ export interface RoleSettings {
   shared: string;
   /** Reset each engine's chat before every request: token-exact replays, at the cost of speed. */
   resetChat: boolean;
+  /**
+   * Constrain the LLM agent's prompted tool calls with the engine's grammar (web-llm: a
+   * structural tag; llama.cpp: a lazy grammar): once the model opens a `<tool_call>` block it
+   * must write a well-formed call to a declared tool. Text outside calls stays free. Off by
+   * default, so runs measure the model as it is; stored with each session's agent seat.
+   */
+  constrainToolCalls: boolean;
 }
 
 export const ROLES_KEY = 'models.roles';
 export const CUSTOM_MODELS_KEY = 'models.custom';
-const DEFAULT_ROLES: RoleSettings = { mode: 'per-role', user: '', agent: '', judge: '', shared: '', resetChat: false };
+const DEFAULT_ROLES: RoleSettings = { mode: 'per-role', user: '', agent: '', judge: '', shared: '', resetChat: false, constrainToolCalls: false };
 
 /** One phase's latest progress, and when it began (for the rate and ETA). */
 export interface PhaseProgress {

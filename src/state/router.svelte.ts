@@ -5,6 +5,7 @@ export type Route =
   | { page: 'run'; runId: string }
   | { page: 'session'; runId: string; sessionId: string }
   | { page: 'library' }
+  | { page: 'personas' }
   | { page: 'models' };
 
 export function parseRoute(hash: string): Route {
@@ -15,6 +16,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'runs' && parts[1]) return { page: 'run', runId: parts[1] };
   if (parts[0] === 'runs') return { page: 'runs' };
   if (parts[0] === 'library') return { page: 'library' };
+  if (parts[0] === 'personas') return { page: 'personas' };
   if (parts[0] === 'models') return { page: 'models' };
   return { page: 'new' };
 }
@@ -31,6 +33,8 @@ export function href(route: Route): string {
       return `#/runs/${encodeURIComponent(route.runId)}/sessions/${encodeURIComponent(route.sessionId)}`;
     case 'library':
       return '#/library';
+    case 'personas':
+      return '#/personas';
     case 'models':
       return '#/models';
   }

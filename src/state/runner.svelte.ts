@@ -14,11 +14,13 @@ import {
   type Turn,
   type JsonObject,
   type SeatDeps,
+  type SeatFactory,
   type InteractionMode,
 } from '../core/index.ts';
 import { app, describeError, RUN_LOCK_PREFIX } from './app.svelte.ts';
 import { EnginePool } from './engines.svelte.ts';
 import { resolveRoleModels } from './model-sources.ts';
+import { ROLES_KEY, type RoleSettings } from './models.svelte.ts';
 
 /** How fast a run plays: classical participants are instant, so a demo can slow them down. */
 export type Pace = 'instant' | 'fast' | 'readable';
@@ -101,17 +103,20 @@ export class RunController {
     if (this.running) throw new Error('A run is already in progress.');
     const problem = RunController.problem(choice);
     if (problem) throw new Error(problem);
-    const scenarios = choice.scenarioIds
-      .map((id) => app.scenarios.find((s) => s.id === id))
-      .filter((s): s is NonNullable<typeof s> => !!s);
+    // The library keeps light rows; the sessions need whole scenarios (database, policy, tools).
+    // Scenarios of one pack share one database object here, so five retail tasks hold it once.
+    const scenarios = await app.getScenarios(choice.scenarioIds);
     const personas = choice.personaIds
       .map((id) => app.personas.find((p) => p.id === id))
       .filter((p): p is NonNullable<typeof p> => !!p);
     const user = userSeat(choice.userKind);
     const agent = agentSeat(choice.agentKind);
     const needed = [user.needsModel, agent.needsModel].filter((r): r is 'user' | 'agent' => !!r);
+    // The judge is optional: it runs when a task has NL assertions and the Judge role has a model.
+    const judged = scenarios.some((s) => s.evaluation.nlAssertions.length > 0) && (await judgeChosen());
+    const roles = judged ? [...needed, 'judge' as const] : needed;
     // Which models play the LLM roles: checked now, so a missing choice stops the run before it starts.
-    const roleModels = needed.length ? await resolveRoleModels(needed) : null;
+    const roleModels = roles.length ? await resolveRoleModels(roles) : null;
     const spec: RunSpec = {
       name: choice.name.trim() || defaultRunName(scenarios, choice),
       scenarioIds: scenarios.map((s) => s.id),
@@ -157,7 +162,12 @@ export class RunController {
       if (roleModels) {
         try {
           this.preparing = true;
-          await this.pool.prepare(roleModels.models, { shared: roleModels.shared, resetChatEachRequest: roleModels.resetChat, signal });
+          await this.pool.prepare(roleModels.models, {
+            shared: roleModels.shared,
+            resetChatEachRequest: roleModels.resetChat,
+            constrainToolCalls: roleModels.constrainToolCalls,
+            signal,
+          });
           // Each seat's stored settings name the engine, model, file hash and sampling.
           run.spec = {
             ...run.spec,
@@ -191,6 +201,7 @@ export class RunController {
         (ctx) => agent.create(ctx, deps),
         signal,
         needed,
+        judged ? (seed) => this.pool.makeSeat('judge', seed) : undefined,
       );
     };
     // Hold a Web Lock for the run's lifetime, so another tab opening meanwhile does not take
@@ -214,6 +225,7 @@ export class RunController {
     createAgent: Parameters<typeof runSession>[1]['createAgent'],
     signal: AbortSignal,
     modelRoles: ('user' | 'agent')[] = [],
+    judge?: (sessionSeed: number) => SeatFactory,
   ): Promise<void> {
     const storage = app.storage;
     const goldCache = new Map<string, GoldReplay>();
@@ -227,6 +239,7 @@ export class RunController {
           trial: plan.trial,
         };
         this.liveTurns = [];
+        this.liveDraft = null;
         await storage.putSession(startedSession(plan, { runId: run.id, spec: run.spec }));
         let session;
         try {
@@ -238,6 +251,7 @@ export class RunController {
             createAgent,
             signal,
             goldCache,
+            ...(judge ? { judge } : {}),
             onDelta: (role, text) => {
               const d = this.liveDraft;
               this.liveDraft = { role, text: d && d.role === role ? d.text + text : text };
@@ -265,6 +279,7 @@ export class RunController {
         if (session.termination === 'aborted') break;
         // A lost engine (GPU device lost, worker gone) is replaced before the next session.
         if (session.termination === 'engine_lost') for (const role of modelRoles) await this.pool.recover(role, signal);
+        if (session.score?.judge?.error?.name === 'EngineLostError') await this.pool.recover('judge', signal);
         this.done++;
         if (session.outcome === 'pass') this.passed++;
         if (session.outcome === 'error') this.errors++;
@@ -290,6 +305,12 @@ export class RunController {
       await app.refreshRuns();
     }
   }
+}
+
+/** Whether the person chose a model for the Judge role (or a shared model for every role). */
+async function judgeChosen(): Promise<boolean> {
+  const saved = (await app.storage.getSetting<Partial<RoleSettings>>(ROLES_KEY)) ?? {};
+  return !!(saved.mode === 'shared' ? saved.shared : saved.judge);
 }
 
 function defaultRunName(scenarios: Scenario[], choice: RunChoice): string {

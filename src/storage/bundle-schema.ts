@@ -27,6 +27,7 @@ const seatConfig = z.object({
 });
 
 const errorRecord = z.object({ name: z.string(), message: z.string() });
+const rewardBasis = z.enum(['DB', 'ACTION', 'ENV_ASSERTION', 'COMMUNICATE', 'NL_ASSERTION']);
 
 export const runSchema = z.object({
   id: z.string().min(1),
@@ -79,7 +80,7 @@ export const sessionSchema = z.object({
   score: z
     .object({
       reward: z.union([z.literal(0), z.literal(1)]),
-      basis: z.array(z.enum(['DB', 'ACTION', 'ENV_ASSERTION', 'COMMUNICATE', 'NL_ASSERTION'])),
+      basis: z.array(rewardBasis),
       db: z
         .object({
           match: z.boolean(),
@@ -97,6 +98,34 @@ export const sessionSchema = z.object({
         )
         .optional(),
       notes: z.array(z.string()),
+      actions: z
+        .array(
+          z.object({
+            name: z.string(),
+            arguments: jsonObject,
+            compareArgs: z.array(z.string()),
+            write: z.boolean(),
+            matched: z.boolean(),
+            callId: z.string().optional(),
+            callOk: z.boolean().optional(),
+          }),
+        )
+        .optional(),
+      nlAssertions: z
+        .array(z.object({ assertion: z.string(), verdict: z.enum(['met', 'not_met', 'not_judged']), reason: z.string() }))
+        .optional(),
+      judge: z.object({ model: z.string(), attempts: count, error: errorRecord.optional() }).optional(),
+      criteria: z
+        .array(
+          z.object({
+            criterion: rewardBasis,
+            inBasis: z.boolean(),
+            result: z.enum(['pass', 'fail', 'not_scored']),
+          }),
+        )
+        .optional(),
+      strictReward: z.union([z.literal(0), z.literal(1)]).optional(),
+      flags: z.array(z.enum(['db_right_info_missing', 'info_conveyed_db_wrong'])).optional(),
     })
     .optional(),
   questionsAsked: count.optional(),

@@ -3,18 +3,75 @@
  * app that import Dexie; everything else goes through `Storage` (repo.ts).
  */
 import Dexie, { type Table } from 'dexie';
-import type { JsonObject, Persona, Run, Scenario, Session, Turn } from '../core/model/types.ts';
+import { canonicalHash } from '../core/scenarios/canonical.ts';
+import type { Json, JsonObject, Persona, Run, Scenario, Session, ToolKind, Turn } from '../core/model/types.ts';
 
 /** The database name the app uses. Tests pass their own, unique per test. */
 export const DEFAULT_DB_NAME = 'understudy';
 
-/** A scenario as stored: where it came from and when it arrived. */
+/** A whole scenario with where it came from and when it arrived (hydrated from its parts). */
 export type StoredScenario = Scenario & {
   /** Shipped with the app (re-seeded at start) rather than imported by the user. */
   builtin: boolean;
   /** Epoch ms of the last write by an import or a seed. */
   importedAt: number;
 };
+
+/**
+ * A scenario row as stored since schema version 2, and what listings return: everything but
+ * the heavy parts that many scenarios share. The initial database and the agent side (policy
+ * and tools) live once each in `scenarioDbs` / `scenarioAgents` under their canonical hash,
+ * so a 114-task pack over a 2.8 MB database stores that database once and lists in kilobytes.
+ */
+export type ScenarioSummary = Omit<Scenario, 'initialDb' | 'agent'> & {
+  /** `canonicalHash` of the initial database: its key in `scenarioDbs`. */
+  dbHash: string;
+  /** `canonicalHash` of `{ policy, tools }`: its key in `scenarioAgents`. */
+  agentHash: string;
+  /** The agent's tools by name and kind, for listings that show them without loading them. */
+  toolKinds: { name: string; kind: ToolKind }[];
+  /** Shipped with the app (re-seeded at start) rather than imported by the user. */
+  builtin: boolean;
+  /** Epoch ms of the last write by an import or a seed. */
+  importedAt: number;
+};
+
+/** An initial database, stored once however many scenarios start from it. */
+export interface ScenarioDbRow {
+  /** `canonicalHash(db)`. */
+  hash: string;
+  db: JsonObject;
+}
+
+/** A scenario's agent side (policy and tools), stored once however many scenarios share it. */
+export interface ScenarioAgentRow {
+  /** `canonicalHash(agent)`. */
+  hash: string;
+  agent: Scenario['agent'];
+}
+
+/** Where a stored pack came from. */
+export type PackOrigin = 'builtin' | 'json' | 'tau2-bench';
+
+/**
+ * A scenario pack as a whole: what the library lists and deletes as one. Its scenarios carry
+ * `packId` equal to `id`.
+ */
+export interface PackRecord {
+  id: string;
+  title: string;
+  description: string;
+  domain: string;
+  origin: PackOrigin;
+  /** Number of scenarios written with the pack. */
+  taskCount: number;
+  /** Epoch ms of the import (or seed). */
+  importedAt: number;
+  /** Named subsets of task (scenario) ids, e.g. τ²-bench's train / test / base splits. */
+  splits?: Record<string, string[]>;
+  /** What the import could not carry over, one line each, shown beside the pack. */
+  notes?: string[];
+}
 
 /** A persona as stored: where it came from and when it arrived. */
 export type StoredPersona = Persona & {
@@ -90,7 +147,8 @@ export class UnderstudyDB extends Dexie {
   sessions!: Table<Session, string>;
   /** Keyed by [sessionId, index]: one row per turn, written as soon as the turn ends. */
   turns!: Table<Turn, [string, number]>;
-  scenarios!: Table<StoredScenario, string>;
+  /** Light rows since version 2 (see ScenarioSummary); whole scenarios in version 1. */
+  scenarios!: Table<ScenarioSummary, string>;
   personas!: Table<StoredPersona, string>;
   sessionDbs!: Table<SessionDbsRow, string>;
   /** Key-value settings that outlive a page load (e.g. which model fills each role). */
@@ -99,6 +157,12 @@ export class UnderstudyDB extends Dexie {
   ggufModels!: Table<GgufModelRecord, string>;
   /** The GGUF files themselves, keyed by the model's id. */
   ggufBlobs!: Table<GgufBlobRow, string>;
+  /** Initial databases by canonical hash (version 2). */
+  scenarioDbs!: Table<ScenarioDbRow, string>;
+  /** Agent sides (policy and tools) by canonical hash (version 2). */
+  scenarioAgents!: Table<ScenarioAgentRow, string>;
+  /** Scenario packs as a whole (version 2). */
+  packs!: Table<PackRecord, string>;
 
   constructor(name: string = DEFAULT_DB_NAME, deps?: IndexedDBDeps) {
     super(name, deps ? { indexedDB: deps.indexedDB, IDBKeyRange: deps.IDBKeyRange } : undefined);
@@ -133,5 +197,88 @@ export class UnderstudyDB extends Dexie {
       ggufModels: 'id, addedAt, sha256',
       ggufBlobs: 'id',
     });
+
+    // Version 2: a scenario's initial database and agent side move out of its row into
+    // content-addressed tables, so scenarios sharing a database (a whole τ²-bench domain)
+    // store it once and listing scenarios reads no database at all.
+    this.version(2)
+      .stores({
+        runs: 'id, createdAt, status',
+        sessions: [
+          'id',
+          'runId',
+          'scenarioId',
+          'personaId',
+          'outcome',
+          '[runId+scenarioId]',
+          '[runId+personaId]',
+          '[runId+outcome]',
+          '[runId+trial]',
+          SESSION_SUMMARY_INDEX,
+          SESSION_TERMINATION_INDEX,
+        ].join(', '),
+        turns: '[sessionId+index], sessionId',
+        scenarios: 'id, packId, domain, dbHash, agentHash',
+        personas: 'id, setId',
+        sessionDbs: 'sessionId',
+        settings: 'key',
+        ggufModels: 'id, addedAt, sha256',
+        ggufBlobs: 'id',
+        scenarioDbs: 'hash',
+        scenarioAgents: 'hash',
+        packs: 'id, origin',
+      })
+      .upgrade(async (tx) => {
+        const old = (await tx.table('scenarios').toArray()) as StoredScenario[];
+        const parts = splitScenarios(old);
+        await tx.table('scenarioDbs').bulkPut(parts.dbs);
+        await tx.table('scenarioAgents').bulkPut(parts.agents);
+        await tx.table('scenarios').bulkPut(parts.rows);
+      });
   }
+}
+
+/** Scenarios split into light rows and their distinct shared parts. */
+export interface SplitScenarios {
+  rows: ScenarioSummary[];
+  dbs: ScenarioDbRow[];
+  agents: ScenarioAgentRow[];
+}
+
+/**
+ * Splits whole scenarios into light rows plus one row per distinct database and agent side.
+ * Hashes are computed once per object (a pack's scenarios share one database object), so a
+ * 114-task pack over a 2.8 MB database hashes it once.
+ */
+export function splitScenarios(list: readonly StoredScenario[]): SplitScenarios {
+  const dbHashes = new Map<object, string>();
+  const agentHashes = new Map<object, Map<string, string>>();
+  const dbs = new Map<string, ScenarioDbRow>();
+  const agents = new Map<string, ScenarioAgentRow>();
+  const rows = list.map((s) => {
+    const { initialDb, agent, ...rest } = s;
+    let dbHash = dbHashes.get(initialDb);
+    if (dbHash === undefined) {
+      dbHash = canonicalHash(initialDb);
+      dbHashes.set(initialDb, dbHash);
+    }
+    if (!dbs.has(dbHash)) dbs.set(dbHash, { hash: dbHash, db: initialDb });
+    // Packs give every task its own { policy, tools } object around the same tools array.
+    const byPolicy = agentHashes.get(agent.tools) ?? new Map<string, string>();
+    agentHashes.set(agent.tools, byPolicy);
+    let agentHash = byPolicy.get(agent.policy);
+    if (agentHash === undefined) {
+      agentHash = canonicalHash(agent as unknown as Json);
+      byPolicy.set(agent.policy, agentHash);
+    }
+    if (!agents.has(agentHash)) agents.set(agentHash, { hash: agentHash, agent });
+    const row: ScenarioSummary = {
+      ...rest,
+      dbHash,
+      agentHash,
+      toolKinds: agent.tools.map((t) => ({ name: t.name, kind: t.kind })),
+    };
+    return row;
+  });
+  return { rows, dbs: [...dbs.values()], agents: [...agents.values()] };
 }

@@ -7,6 +7,7 @@
 import type { Collection, IndexableType } from 'dexie';
 import type {
   ErrorRecord,
+  Json,
   JsonObject,
   Outcome,
   Persona,
@@ -22,12 +23,27 @@ import {
   SESSION_SUMMARY_INDEX,
   SESSION_TERMINATION_INDEX,
   UnderstudyDB,
+  splitScenarios,
   type GgufModelRecord,
   type IndexedDBDeps,
+  type PackRecord,
+  type ScenarioSummary,
+  type SplitScenarios,
   type StoredPersona,
   type StoredScenario,
   type SessionDbsRow,
 } from './db.ts';
+import { canonicalJson } from '../core/scenarios/canonical.ts';
+
+/** A persona set's title and description, kept beside its members (which carry `setId`). */
+export interface PersonaSetInfo {
+  id: string;
+  title: string;
+  description: string;
+}
+
+/** Settings key prefix under which persona set titles are kept. */
+export const PERSONA_SET_KEY = 'personaSet:';
 
 // Bounds of IndexedDB's key order: -Infinity sorts before every key, an array holding an array
 // after every key this schema stores (numbers < dates < strings < binary < arrays). A fresh
@@ -398,34 +414,173 @@ export class Storage {
   /* ------------------------------------------------------ scenarios/personas */
 
   /**
-   * Inserts or replaces scenarios, all in one transaction. Callers must have validated them
-   * (core/scenarios) first: storage writes what it is given.
+   * Inserts or replaces scenarios, all in one transaction. Each scenario's initial database
+   * and agent side are stored once under their canonical hash, however many scenarios share
+   * them; parts no scenario uses any more are removed. Callers must have validated the
+   * scenarios (core/scenarios) first: storage writes what it is given.
    */
   async putScenarios(list: readonly Scenario[], opts: { builtin: boolean }): Promise<void> {
     const importedAt = Date.now();
+    const split = splitScenarios(list.map((s) => ({ ...s, builtin: opts.builtin, importedAt })));
     const { db } = this;
-    await db.transaction('rw', db.scenarios, () =>
-      db.scenarios.bulkPut(list.map((s) => ({ ...s, builtin: opts.builtin, importedAt }))),
-    );
+    await db.transaction('rw', [db.scenarios, db.scenarioDbs, db.scenarioAgents], async () => {
+      const before = await db.scenarios.bulkGet(split.rows.map((r) => r.id));
+      await this.writeSplit(split);
+      await this.dropUnusedParts(before);
+    });
   }
 
-  /** All scenarios, by id. */
-  listScenarios(): Promise<StoredScenario[]> {
+  /**
+   * Stores a pack as one: its record and every scenario, replacing an earlier pack of the same
+   * id whole (its scenarios that the new version lacks are deleted). All or nothing: if any
+   * write fails, the library is as it was. `scenarios` must all carry `packId === pack.id`.
+   */
+  async putPack(
+    pack: Omit<PackRecord, 'taskCount' | 'importedAt'>,
+    scenarios: readonly Scenario[],
+    opts: { builtin?: boolean } = {},
+  ): Promise<void> {
+    const stray = scenarios.find((s) => s.packId !== pack.id);
+    if (stray) throw new Error(`Scenario "${stray.id}" does not belong to pack "${pack.id}".`);
+    const importedAt = Date.now();
+    const builtin = opts.builtin ?? false;
+    const split = splitScenarios(scenarios.map((s) => ({ ...s, builtin, importedAt })));
+    const record: PackRecord = { ...pack, taskCount: scenarios.length, importedAt };
+    const { db } = this;
+    await db.transaction('rw', [db.scenarios, db.scenarioDbs, db.scenarioAgents, db.packs], async () => {
+      const old = await db.scenarios.where('packId').equals(pack.id).toArray();
+      const keep = new Set(split.rows.map((r) => r.id));
+      const gone = old.filter((s) => !keep.has(s.id));
+      const replaced = await db.scenarios.bulkGet(split.rows.map((r) => r.id));
+      await db.scenarios.bulkDelete(gone.map((s) => s.id));
+      await db.packs.put(record);
+      await this.writeSplit(split);
+      await this.dropUnusedParts([...old, ...replaced]);
+    });
+  }
+
+  /** Every stored pack record, by id. Built-in packs seeded before version 2 may lack one. */
+  listPacks(): Promise<PackRecord[]> {
+    return this.db.packs.toArray();
+  }
+
+  getPack(id: string): Promise<PackRecord | undefined> {
+    return this.db.packs.get(id);
+  }
+
+  /**
+   * Deletes a pack: its record, all its scenarios and the databases and agent sides only they
+   * used, in one transaction. Resolves with the number of scenarios deleted.
+   */
+  async deletePack(id: string): Promise<number> {
+    const { db } = this;
+    return db.transaction('rw', [db.scenarios, db.scenarioDbs, db.scenarioAgents, db.packs], async () => {
+      const rows = await db.scenarios.where('packId').equals(id).toArray();
+      await db.scenarios.bulkDelete(rows.map((r) => r.id));
+      await db.packs.delete(id);
+      await this.dropUnusedParts(rows);
+      return rows.length;
+    });
+  }
+
+  /** All scenarios, by id, without their databases and agent sides: light enough to keep in memory. */
+  listScenarios(): Promise<ScenarioSummary[]> {
     return this.db.scenarios.toArray();
   }
 
-  getScenario(id: string): Promise<StoredScenario | undefined> {
-    return this.db.scenarios.get(id);
+  /** A whole scenario, its database and agent side joined back in. */
+  async getScenario(id: string): Promise<StoredScenario | undefined> {
+    return (await this.getScenarios([id]))[0];
   }
 
-  /** Resolves false when there was no such scenario. Runs keep their titles for reports. */
+  /**
+   * Whole scenarios for `ids`, in that order (undefined where there is none). Scenarios sharing
+   * a database get the same database object: read it, never mutate it.
+   */
+  async getScenarios(ids: readonly string[]): Promise<(StoredScenario | undefined)[]> {
+    const { db } = this;
+    return db.transaction('r', [db.scenarios, db.scenarioDbs, db.scenarioAgents], async () => {
+      const rows = await db.scenarios.bulkGet([...ids]);
+      const dbHashes = [...new Set(rows.flatMap((r) => (r ? [r.dbHash] : [])))];
+      const agentHashes = [...new Set(rows.flatMap((r) => (r ? [r.agentHash] : [])))];
+      const [dbRows, agentRows] = await Promise.all([
+        db.scenarioDbs.bulkGet(dbHashes),
+        db.scenarioAgents.bulkGet(agentHashes),
+      ]);
+      const dbs = new Map(dbRows.flatMap((r) => (r ? [[r.hash, r.db] as const] : [])));
+      const agents = new Map(agentRows.flatMap((r) => (r ? [[r.hash, r.agent] as const] : [])));
+      return rows.map((row) => {
+        if (!row) return undefined;
+        const initialDb = dbs.get(row.dbHash);
+        const agent = agents.get(row.agentHash);
+        // Only a bug (or a hand-edited database) separates a row from its parts; say which.
+        if (!initialDb) throw new Error(`Scenario "${row.id}": its initial database (${row.dbHash}) is missing from storage.`);
+        if (!agent) throw new Error(`Scenario "${row.id}": its policy and tools (${row.agentHash}) are missing from storage.`);
+        const { dbHash: _d, agentHash: _a, toolKinds: _t, ...rest } = row;
+        return { ...rest, agent, initialDb };
+      });
+    });
+  }
+
+  /**
+   * Resolves false when there was no such scenario. Its database and agent side go too when no
+   * other scenario uses them (same transaction). Runs keep their titles for reports.
+   */
   async deleteScenario(id: string): Promise<boolean> {
     const { db } = this;
-    return db.transaction('rw', db.scenarios, async () => {
-      const existed = (await db.scenarios.get(id)) !== undefined;
+    return db.transaction('rw', [db.scenarios, db.scenarioDbs, db.scenarioAgents, db.packs], async () => {
+      const row = await db.scenarios.get(id);
+      if (!row) return false;
       await db.scenarios.delete(id);
-      return existed;
+      await this.dropUnusedParts([row]);
+      // A pack whose last scenario went is gone too; otherwise its count follows.
+      if (row.packId !== undefined) {
+        const left = await db.scenarios.where('packId').equals(row.packId).count();
+        if (left === 0) await db.packs.delete(row.packId);
+        else await db.packs.update(row.packId, { taskCount: left });
+      }
+      return true;
     });
+  }
+
+  // Must run inside a transaction over scenarios, scenarioDbs and scenarioAgents. A part whose
+  // hash is already stored is not rewritten (a 2.8 MB database re-imported costs nothing), but
+  // its content is compared first: the hash is not cryptographic, so a collision must fail
+  // loudly rather than hand one scenario another's database.
+  private async writeSplit(split: SplitScenarios): Promise<void> {
+    const { db } = this;
+    const [oldDbs, oldAgents] = await Promise.all([
+      db.scenarioDbs.bulkGet(split.dbs.map((d) => d.hash)),
+      db.scenarioAgents.bulkGet(split.agents.map((a) => a.hash)),
+    ]);
+    const newDbs = split.dbs.filter((d, i) => {
+      const old = oldDbs[i];
+      if (old && canonicalJson(old.db) !== canonicalJson(d.db)) throw new Error(`Two different databases share the hash ${d.hash}; nothing was written.`);
+      return !old;
+    });
+    const newAgents = split.agents.filter((a, i) => {
+      const old = oldAgents[i];
+      if (old && canonicalJson(old.agent as unknown as Json) !== canonicalJson(a.agent as unknown as Json))
+        throw new Error(`Two different policy-and-tools sets share the hash ${a.hash}; nothing was written.`);
+      return !old;
+    });
+    await db.scenarioDbs.bulkPut(newDbs);
+    await db.scenarioAgents.bulkPut(newAgents);
+    await db.scenarios.bulkPut(split.rows);
+  }
+
+  // Deletes the parts that `rows` (scenarios just removed or replaced) used and no stored
+  // scenario uses any more. Runs inside the caller's transaction.
+  private async dropUnusedParts(rows: readonly (ScenarioSummary | undefined)[]): Promise<void> {
+    const { db } = this;
+    const dbHashes = [...new Set(rows.flatMap((r) => (r ? [r.dbHash] : [])))];
+    const agentHashes = [...new Set(rows.flatMap((r) => (r ? [r.agentHash] : [])))];
+    for (const hash of dbHashes) {
+      if ((await db.scenarios.where('dbHash').equals(hash).count()) === 0) await db.scenarioDbs.delete(hash);
+    }
+    for (const hash of agentHashes) {
+      if ((await db.scenarios.where('agentHash').equals(hash).count()) === 0) await db.scenarioAgents.delete(hash);
+    }
   }
 
   /**
@@ -460,34 +615,80 @@ export class Storage {
   }
 
   /**
+   * Stores a persona set in one transaction: its members (each with `setId`), its title and
+   * description (the setting `personaSet:<id>`), and drops earlier members of the same set
+   * that the new version lacks. Callers validate first.
+   */
+  async putPersonaSet(info: PersonaSetInfo, personas: readonly Persona[], opts: { builtin: boolean }): Promise<void> {
+    const importedAt = Date.now();
+    const { db } = this;
+    await db.transaction('rw', db.personas, db.settings, async () => {
+      const keep = new Set(personas.map((p) => p.id));
+      const stale = (await db.personas.where('setId').equals(info.id).primaryKeys()).filter((id) => !keep.has(id));
+      await db.personas.bulkDelete(stale);
+      await db.personas.bulkPut(personas.map((p) => ({ ...p, setId: info.id, builtin: opts.builtin, importedAt })));
+      await db.settings.put({ key: PERSONA_SET_KEY + info.id, value: { id: info.id, title: info.title, description: info.description } });
+    });
+  }
+
+  /** Title and description of every stored persona set that has them. */
+  async listPersonaSets(): Promise<PersonaSetInfo[]> {
+    const rows = await this.db.settings.where('key').startsWith(PERSONA_SET_KEY).toArray();
+    return rows.map((r) => r.value as PersonaSetInfo);
+  }
+
+  /** Deletes a set's members that are not built-in, and its title; resolves how many were deleted. */
+  async deletePersonaSet(id: string): Promise<number> {
+    const { db } = this;
+    return db.transaction('rw', db.personas, db.settings, async () => {
+      const ids = (await db.personas.where('setId').equals(id).toArray()).filter((p) => !p.builtin).map((p) => p.id);
+      await db.personas.bulkDelete(ids);
+      if ((await db.personas.where('setId').equals(id).count()) === 0) await db.settings.delete(PERSONA_SET_KEY + id);
+      return ids.length;
+    });
+  }
+
+  /**
    * Upserts the built-in scenarios (expanded from the shipped packs) and personas in one
-   * transaction. A user-imported row with the same id wins and is left untouched; its id is
-   * reported in `skipped`. Built-ins no longer shipped are not removed. Callers validate first.
+   * transaction, with the packs' records when given. A user-imported row with the same id wins
+   * and is left untouched; its id is reported in `skipped`. Built-ins no longer shipped are not
+   * removed. Callers validate first.
    */
   async seedBuiltins(
     scenarios: readonly Scenario[],
     personas: readonly Persona[],
+    packs: readonly Omit<PackRecord, 'importedAt'>[] = [],
   ): Promise<{ scenarios: number; personas: number; skipped: string[] }> {
     const importedAt = Date.now();
     const { db } = this;
-    return db.transaction('rw', db.scenarios, db.personas, async () => {
-      const skipped: string[] = [];
-      const keepBuiltin = <T extends { id: string }>(
-        list: readonly T[],
-        existing: ({ builtin: boolean } | undefined)[],
-      ) =>
-        list.filter((item, i) => {
-          const userOwned = existing[i]?.builtin === false;
-          if (userOwned) skipped.push(item.id);
-          return !userOwned;
-        });
+    return db.transaction(
+      'rw',
+      [db.scenarios, db.scenarioDbs, db.scenarioAgents, db.personas, db.packs],
+      async () => {
+        const skipped: string[] = [];
+        const keepBuiltin = <T extends { id: string }>(
+          list: readonly T[],
+          existing: ({ builtin: boolean } | undefined)[],
+        ) =>
+          list.filter((item, i) => {
+            const userOwned = existing[i]?.builtin === false;
+            if (userOwned) skipped.push(item.id);
+            return !userOwned;
+          });
 
-      const s = keepBuiltin(scenarios, await db.scenarios.bulkGet(scenarios.map((x) => x.id)));
-      const p = keepBuiltin(personas, await db.personas.bulkGet(personas.map((x) => x.id)));
-      await db.scenarios.bulkPut(s.map((x) => ({ ...x, builtin: true, importedAt })));
-      await db.personas.bulkPut(p.map((x) => ({ ...x, builtin: true, importedAt })));
-      return { scenarios: s.length, personas: p.length, skipped };
-    });
+        const before = await db.scenarios.bulkGet(scenarios.map((x) => x.id));
+        const s = keepBuiltin(scenarios, before);
+        const p = keepBuiltin(personas, await db.personas.bulkGet(personas.map((x) => x.id)));
+        const userPacks = new Set(
+          (await db.packs.bulkGet(packs.map((x) => x.id))).flatMap((r) => (r && r.origin !== 'builtin' ? [r.id] : [])),
+        );
+        await this.writeSplit(splitScenarios(s.map((x) => ({ ...x, builtin: true, importedAt }))));
+        await this.dropUnusedParts(before.filter((r) => r?.builtin));
+        await db.personas.bulkPut(p.map((x) => ({ ...x, builtin: true, importedAt })));
+        await db.packs.bulkPut(packs.filter((x) => !userPacks.has(x.id)).map((x) => ({ ...x, importedAt })));
+        return { scenarios: s.length, personas: p.length, skipped };
+      },
+    );
   }
 
   // ─── Settings ──────────────────────────────────────────────────────────────

@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import config, { TEST_MODELS_PATH } from '../../playwright.config.ts';
+import { buildToolCallGrammar, toolCallFormat } from '../../src/core/agents/tool-grammar.ts';
+import { parseToolCalls } from '../../src/core/agents/tool-protocol.ts';
+import type { ToolSpec } from '../../src/core/model/types.ts';
 
 /*
  * The real LLM path end to end: stories260K (a 1.2 MB story model, through llama.cpp in the
@@ -14,7 +17,7 @@ const base = String(config.use?.baseURL);
 const MODEL_URL = `${new URL(TEST_MODELS_PATH, base).href}stories260K.gguf`;
 const TERMINATIONS = /^(user_stop|transfer|out_of_scope|max_turns|too_many_errors)$/;
 
-async function addStoriesForBothRoles(page: Page) {
+async function addStoriesForBothRoles(page: Page, opts: { constrainToolCalls?: boolean } = {}) {
   await page.goto(`${base}#/models`);
   const panel = page.getByRole('region', { name: /GGUF models/ });
   await panel.getByLabel('Add by URL').fill(MODEL_URL);
@@ -23,6 +26,25 @@ async function addStoriesForBothRoles(page: Page) {
   const roles = page.getByRole('region', { name: 'Roles' });
   await roles.getByLabel('User simulator').selectOption({ label: 'stories260K.gguf' });
   await roles.getByLabel('Agent').selectOption({ label: 'stories260K.gguf' });
+  if (opts.constrainToolCalls) await roles.getByLabel('Constrain tool calls').check();
+}
+
+/** Every stored session, straight from IndexedDB. */
+function readSessions(page: Page): Promise<{ termination?: string; agent: { settings: Record<string, unknown> } }[]> {
+  return page.evaluate(async () => {
+    const open = indexedDB.open('understudy');
+    const db = await new Promise<IDBDatabase>((res, rej) => {
+      open.onsuccess = () => res(open.result);
+      open.onerror = () => rej(open.error);
+    });
+    const rows = await new Promise<unknown[]>((res, rej) => {
+      const r = db.transaction('sessions').objectStore('sessions').getAll();
+      r.onsuccess = () => res(r.result as unknown[]);
+      r.onerror = () => rej(r.error);
+    });
+    db.close();
+    return rows as { termination?: string; agent: { settings: Record<string, unknown> } }[];
+  });
 }
 
 /**
@@ -143,4 +165,75 @@ test('a rerun with the same settings reproduces the transcript with a determinis
   }
   expect(transcripts[0]!.length).toBeGreaterThanOrEqual(2);
   expect(transcripts[1]).toEqual(transcripts[0]);
+});
+
+test('with constrained tool calls the run records the setting, and llama.cpp takes the lazy grammar', async ({ page }) => {
+  test.setTimeout(180_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await addStoriesForBothRoles(page, { constrainToolCalls: true });
+  await startSmallRun(page, 'Agenda-based simulator', 'LLM agent');
+  await openOnlySession(page);
+  const [session] = await readSessions(page);
+  // Every agent request carried the lazy grammar; one llama.cpp refused would end the session as agent_error.
+  expect(session!.termination).toMatch(TERMINATIONS);
+  expect(session!.agent.settings).toMatchObject({
+    engine: 'wllama',
+    // stories260K has no chat template: the plain one has a "Tool:" line, so the tool role is native.
+    toolCalling: { toolRole: 'native', native: false, constrain: true },
+    runtime: { template: { kind: 'default' } },
+    sampling: { repetition_penalty: 1 },
+  });
+  expect(errors).toEqual([]);
+});
+
+/** The engine API as src/engine/wllama/test-hook.ts puts it on window (`?engine-test`). */
+type HookWindow = Window & {
+  __understudy_wllama?: { WllamaEngine: new () => { load(s: { url: string }): Promise<unknown>; complete(r: object): Promise<{ content: string; finishReason: string }> } };
+};
+
+test('the tool-call grammar holds stories260K to a well-formed call to a declared tool', async ({ page }) => {
+  test.setTimeout(120_000);
+  const tools = JSON.parse(readFileSync(join(process.cwd(), 'public/packs/bookshop.json'), 'utf8')).tools as ToolSpec[];
+  const grammar = buildToolCallGrammar(tools);
+  const lazy = toolCallFormat(tools);
+  await page.goto(`${base}?engine-test`);
+  await page.waitForFunction(() => (window as HookWindow).__understudy_wllama !== undefined, null, { timeout: 30_000 });
+  const outputs = await page.evaluate(
+    async ({ url, grammar, lazy }) => {
+      const eng = new (window as HookWindow).__understudy_wllama!.WllamaEngine();
+      await eng.load({ url });
+      const out: { content: string; finishReason: string; lazy: boolean }[] = [];
+      const ask = (seed: number, responseFormat: object) => ({
+        model: 'stories260K',
+        messages: [{ role: 'user', content: 'Once upon a time' }],
+        sampling: { temperature: 0.9, top_p: 1, max_tokens: 400, seed, frequency_penalty: 0, presence_penalty: 0 },
+        responseFormat,
+      });
+      // A full grammar: whatever the model would write, it can only write calls.
+      for (const seed of [1, 2, 3, 4, 5]) out.push({ ...(await eng.complete(ask(seed, { type: 'grammar', grammar }))), lazy: false });
+      // The lazy form the runs use: free text until the trigger, which this model never writes.
+      out.push({ ...(await eng.complete(ask(6, lazy))), lazy: true });
+      return out;
+    },
+    { url: MODEL_URL, grammar, lazy },
+  );
+  const names = tools.map((t) => t.name);
+  const opening = new RegExp(`^<tool_call>\\s*\\{\\s*"name"\\s*:\\s*"(${names.join('|')})"`);
+  let complete = 0;
+  for (const o of outputs.filter((x) => !x.lazy)) {
+    expect(o.content, o.content).toMatch(opening);
+    if (o.finishReason !== 'stop') continue;
+    complete++;
+    const parsed = parseToolCalls(o.content, tools);
+    expect(parsed.problems, o.content).toEqual([]);
+    expect(parsed.calls.length).toBeGreaterThan(0);
+    for (const c of parsed.calls) expect(names).toContain(c.name);
+    expect(parsed.text).toBe('');
+  }
+  console.log(`[grammar] ${complete} of 5 constrained replies finished within max_tokens; first: ${JSON.stringify(outputs.map((o) => [o.finishReason, o.content.slice(0, 400)]))}`);
+  expect(complete).toBeGreaterThan(0);
+  const free = outputs.find((x) => x.lazy)!;
+  expect(free.content.length).toBeGreaterThan(0);
+  expect(free.content).not.toMatch(/^<tool_call>/);
 });

@@ -41,4 +41,14 @@ describe('ScriptedEngine', () => {
     });
     expect(r).toMatchObject({ content: 'abcd', finishReason: 'abort' });
   });
+
+  it('replays calls an engine would read itself, and reports the tool support it was given', async () => {
+    const e = new ScriptedEngine([{ content: '[]', toolCalls: [{ name: 'a', arguments: '{}' }] }], {
+      toolSupport: { toolRole: 'user', nativeTools: true, constrainedCalls: false },
+    });
+    const r = await e.complete(req('x'));
+    expect(r).toMatchObject({ finishReason: 'tool_calls', toolCalls: [{ name: 'a', arguments: '{}' }] });
+    expect(e.toolSupport?.('m')).toEqual({ toolRole: 'user', nativeTools: true, constrainedCalls: false });
+    expect(new ScriptedEngine([]).toolSupport).toBeUndefined();
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EngineSeat, requestSeed, type EngineSeatSettings } from '../../src/engine/seat.ts';
+import { EngineSeat, engineSeatFactory, requestSeed, seatSettingsJson, type EngineSeatSettings } from '../../src/engine/seat.ts';
 import { ScriptedEngine } from '../../src/engine/scripted.ts';
 import { isPrefixExtension } from '../../src/engine/role-chat.ts';
 
@@ -74,5 +74,39 @@ describe('EngineSeat', () => {
     await expect(seat.reply([{ role: 'user', content: 'first' }])).rejects.toMatchObject({ name: 'EngineLostError' });
     await seat.reply([{ role: 'user', content: 'again' }]);
     expect(engine.requests[1]!.messages.map((m) => m.content)).toEqual(['sys', 'again']);
+  });
+
+  it('sends the tool role from the settings, native tools when asked, and returns the calls read', async () => {
+    const engine = new ScriptedEngine([
+      { content: '[…]', toolCalls: [{ name: 'get_account', arguments: '{"account_id":"A1"}' }] },
+      'A1 is on basic.',
+    ]);
+    const s = settings({ toolCalling: { toolRole: 'user', native: true, constrain: false } });
+    const seat = new EngineSeat(engine, s, 'agent', 5, 'sys');
+    const tools = [{ name: 'get_account', description: 'Look up.', parameters: { type: 'object' } }];
+    const r = await seat.reply([{ role: 'user', content: 'A1?' }], { tools });
+    expect(r.finishReason).toBe('tool_calls');
+    expect(r.toolCalls).toEqual([{ name: 'get_account', arguments: '{"account_id":"A1"}' }]);
+    const next = await seat.reply([{ role: 'tool', content: '<tool_result name="get_account">{}</tool_result>', tool_call_id: 't1-0' }], { tools });
+    // A tool-call finish leaves the cache usable, and a tool message extends the stream.
+    expect(next.usage.prefixExtending).toBe(true);
+    expect(engine.requests.map((q) => q.toolRole)).toEqual(['user', 'user']);
+    expect(engine.requests[0]!.tools).toEqual(tools);
+    expect(engine.requests[1]!.messages.at(-1)).toEqual({ role: 'tool', content: '<tool_result name="get_account">{}</tool_result>', tool_call_id: 't1-0' });
+    // A role without tool settings sends no tool role at all.
+    const plain = new ScriptedEngine(['x']);
+    await new EngineSeat(plain, settings(), 'user', 5, 'sys').reply([{ role: 'user', content: 'hi' }]);
+    expect(plain.requests[0]!.toolRole).toBeUndefined();
+    expect(plain.requests[0]!.tools).toBeUndefined();
+  });
+
+  it('builds seats through a factory that carries the agent\'s tool-calling mode, and stores it', () => {
+    const engine = new ScriptedEngine(['x']);
+    const s = settings({ toolCalling: { toolRole: 'native', native: false, constrain: true }, runtime: { nCtx: 8192 } });
+    const make = engineSeatFactory(engine, s, 'agent', 1);
+    expect(make.toolCalling).toEqual({ native: false, constrain: true });
+    expect(make('sys')).toBeInstanceOf(EngineSeat);
+    expect(engineSeatFactory(engine, settings(), 'user', 1).toolCalling).toBeUndefined();
+    expect(seatSettingsJson(s)).toMatchObject({ toolCalling: { toolRole: 'native', native: false, constrain: true }, runtime: { nCtx: 8192 } });
   });
 });

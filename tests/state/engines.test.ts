@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SAMPLING, EnginePool, type LoadableModel } from '../../src/state/engines.svelte.ts';
 import { ScriptedEngine } from '../../src/engine/scripted.ts';
+import type { ToolSupport } from '../../src/engine/types.ts';
+import type { JsonObject } from '../../src/core/model/types.ts';
 
 /** A model whose every load makes a fresh scripted engine, and counts loads and disposals. */
-function fakeModel(modelId: string, opts: { fail?: string } = {}) {
+function fakeModel(modelId: string, opts: { fail?: string; support?: ToolSupport; runtime?: JsonObject } = {}) {
   const made: (ScriptedEngine & { disposed: boolean })[] = [];
   const model: LoadableModel = {
     engine: 'wllama',
@@ -13,7 +15,10 @@ function fakeModel(modelId: string, opts: { fail?: string } = {}) {
     async load(onProgress) {
       onProgress(0.5, 'load 50%');
       if (opts.fail) throw Object.assign(new Error(opts.fail), { name: 'ModelLoadError' });
-      const e = Object.assign(new ScriptedEngine((_r, i) => `${modelId} reply ${made.length}:${i}`), { disposed: false });
+      const e = Object.assign(new ScriptedEngine((_r, i) => `${modelId} reply ${made.length}:${i}`, opts.support ? { toolSupport: opts.support } : {}), {
+        disposed: false,
+      });
+      if (opts.runtime) (e as unknown as { runtimeInfo(): JsonObject }).runtimeInfo = () => ({ ...opts.runtime });
       (e as unknown as { dispose(): void }).dispose = () => (e.disposed = true);
       made.push(e);
       return e;
@@ -65,5 +70,35 @@ describe('EnginePool', () => {
     expect(pool.loads[0]).toMatchObject({ role: 'user', done: false });
     expect(pool.loads[0]!.text).toContain('not a GGUF file');
     expect(() => pool.makeSeat('user', 1)).toThrow(/No model is loaded/);
+  });
+
+  it('stores how the agent calls tools: the engine decides the mode, constraining only when asked and possible', async () => {
+    const prompted = fakeModel('qwen', { support: { toolRole: 'user', nativeTools: false, constrainedCalls: true }, runtime: { nCtx: 8192, template: { kind: 'gguf' } } });
+    const pool = new EnginePool();
+    await pool.prepare({ user: prompted.model, agent: prompted.model }, { shared: false, resetChatEachRequest: false, constrainToolCalls: true });
+    expect(pool.settingsFor('agent').toolCalling).toEqual({ toolRole: 'user', native: false, constrain: true });
+    expect(pool.settingsFor('agent').runtime).toEqual({ nCtx: 8192, template: { kind: 'gguf' } });
+    // The user seat never calls tools.
+    expect(pool.settingsFor('user').toolCalling).toBeUndefined();
+    expect(pool.makeSeat('agent', 1).toolCalling).toEqual({ native: false, constrain: true });
+    expect(pool.makeSeat('user', 1).toolCalling).toBeUndefined();
+
+    await pool.prepare({ agent: prompted.model }, { shared: false, resetChatEachRequest: false });
+    expect(pool.settingsFor('agent').toolCalling!.constrain).toBe(false);
+
+    const hermes = fakeModel('hermes', { support: { toolRole: 'native', nativeTools: true, constrainedCalls: true } });
+    await pool.prepare({ agent: hermes.model }, { shared: false, resetChatEachRequest: false, constrainToolCalls: true });
+    // Native calling constrains the output itself; a second constraint is not sent.
+    expect(pool.settingsFor('agent').toolCalling).toEqual({ toolRole: 'native', native: true, constrain: false });
+
+    const unknown = fakeModel('plain');
+    await pool.prepare({ agent: unknown.model }, { shared: false, resetChatEachRequest: false, constrainToolCalls: true });
+    expect(pool.settingsFor('agent').toolCalling).toEqual({ toolRole: 'native', native: false, constrain: false });
+  });
+
+  it('sets every sampling value, the repetition penalty included', () => {
+    for (const role of ['user', 'agent', 'judge'] as const) {
+      expect(Object.keys(DEFAULT_SAMPLING[role]).sort()).toEqual(['frequency_penalty', 'max_tokens', 'presence_penalty', 'repetition_penalty', 'temperature', 'top_p']);
+    }
   });
 });

@@ -107,6 +107,18 @@ export function makeSession(
                   : [{ path: 'orders.o1.status', expected: 'cancelled', actual: 'open' }],
             },
             notes: [],
+            // Every optional score field, so a bundle round trip shows none is dropped.
+            actions: [
+              { name: 'cancel_order', arguments: { order_id: 'o1' }, compareArgs: ['order_id'], write: true, matched: outcome === 'pass', ...(outcome === 'pass' ? { callId: 't1-0', callOk: true } : {}) },
+            ],
+            nlAssertions: [{ assertion: 'The agent confirmed first.', verdict: 'met', reason: 'It asked before cancelling.' }],
+            judge: { model: 'judge-model', attempts: 2, error: { name: 'MalformedJudgeReply', message: 'no verdict for assertion 2' } },
+            criteria: [
+              { criterion: 'DB', inBasis: true, result: outcome === 'pass' ? 'pass' : 'fail' },
+              { criterion: 'NL_ASSERTION', inBasis: false, result: 'pass' },
+            ],
+            strictReward: outcome === 'pass' ? 1 : 0,
+            flags: outcome === 'pass' ? [] : ['info_conveyed_db_wrong'],
           },
         }
       : {}),

@@ -286,7 +286,10 @@ describe('scenarios and personas', () => {
     await storage.putScenarios([makeScenario('b'), makeScenario('a')], { builtin: false });
     const list = await storage.listScenarios();
     expect(list.map((s) => s.id)).toEqual(['a', 'b']);
-    expect(list[0]).toMatchObject({ ...makeScenario('a'), builtin: false });
+    // Listings are light: the database and agent side come with getScenario.
+    const { initialDb: _db, agent: _agent, ...light } = makeScenario('a');
+    expect(list[0]).toMatchObject({ ...light, builtin: false });
+    expect(await storage.getScenario('a')).toMatchObject({ ...makeScenario('a'), builtin: false });
     expect(typeof list[0]?.importedAt).toBe('number');
     expect(await storage.getScenario('b')).toMatchObject({ title: 'Scenario b' });
     expect(await storage.deleteScenario('b')).toBe(true);

@@ -1,17 +1,51 @@
+import type { ToolCall, ToolSpec } from '../model/types.ts';
 import { sinceLastOwn, type Participant, type ParticipantReply, type AgentSeatContext, type ViewMessage } from '../simulation/participant.ts';
-import type { LlmMessage, SeatFactory } from '../simulation/llm-seat.ts';
-import { parseToolCalls, problemMessage, renderToolInstructions, renderToolResult, TOOL_PROTOCOL_VERSION } from './tool-protocol.ts';
+import type { LlmMessage, LlmReply, LlmReplyOptions, SeatFactory, SeatToolCalling } from '../simulation/llm-seat.ts';
+import { TOOL_GRAMMAR_VERSION, toolCallFormat } from './tool-grammar.ts';
+import {
+  parseToolCalls,
+  problemMessage,
+  readEngineToolCalls,
+  renderToolInstructions,
+  renderToolResult,
+  TOOL_PROTOCOL_VERSION,
+  type ParsedReply,
+} from './tool-protocol.ts';
 
 /** Bumped whenever the agent prompt's wording changes. */
-export const LLM_AGENT_PROMPT_VERSION = `llm-agent-1/tools-${TOOL_PROTOCOL_VERSION}`;
+export const LLM_AGENT_PROMPT_VERSION = `llm-agent-2/tools-${TOOL_PROTOCOL_VERSION}/grammar-${TOOL_GRAMMAR_VERSION}`;
 
-/** The agent's system prompt: its role, the domain policy and the tools. No user facts. */
-export function renderAgentSystemPrompt(ctx: AgentSeatContext): string {
+/**
+ * With native function calling (web-llm's Hermes models) every reply is a list of calls, so
+ * the agent speaks to the customer through this tool; its message becomes the turn's text.
+ */
+export const REPLY_TO_USER_TOOL: ToolSpec = {
+  name: 'reply_to_user',
+  description: 'Send a message to the customer. Use it whenever you talk to the customer: to ask, confirm or answer.',
+  parameters: {
+    type: 'object',
+    properties: { message: { type: 'string', description: 'The message, in plain text.' } },
+    required: ['message'],
+    additionalProperties: false,
+  },
+  kind: 'read',
+};
+
+const PROMPTED: SeatToolCalling = { native: false, constrain: false };
+
+/**
+ * The agent's system prompt: its role, the domain policy and the tools. No user facts. With
+ * native tools the engine describes the tools itself, so the prompt says how to speak instead.
+ */
+export function renderAgentSystemPrompt(ctx: AgentSeatContext, opts: { nativeTools?: boolean } = {}): string {
+  const talk = opts.nativeTools
+    ? `Every reply of yours is a list of function calls. To talk to the customer, call ${REPLY_TO_USER_TOOL.name} with your message, one message at a time. Before any change to their account or orders, state exactly what you will do and wait for an explicit "yes".`
+    : 'Talk to the customer in plain text, one message at a time. Before any change to their account or orders, state exactly what you will do and wait for an explicit "yes".';
   return [
     'You are a customer-service agent. Help the customer by following the policy below exactly, using the tools to look things up and to make changes. Never make up information: look it up.',
-    'Talk to the customer in plain text, one message at a time. Before any change to their account or orders, state exactly what you will do and wait for an explicit "yes".',
+    talk,
     `# Policy\n${ctx.policy.trim()}`,
-    renderToolInstructions(ctx.tools),
+    opts.nativeTools ? '' : renderToolInstructions(ctx.tools),
   ]
     .filter(Boolean)
     .join('\n\n');
@@ -20,12 +54,52 @@ export function renderAgentSystemPrompt(ctx: AgentSeatContext): string {
 const EMPTY_NUDGE = '[Your last reply was empty. Reply to the customer, or call a tool.]';
 
 /**
- * An LLM in the agent seat, with a prompted tool protocol that works for small models:
- * calls are parsed tolerantly; an unreadable call or an unknown tool goes back to the agent as
- * an error result and counts toward maximum errors; results come back as messages.
+ * The results of the agent's last step, as one tool message: every call of the step in its own
+ * `<tool_result>` block. One message rather than one per call keeps each request a single new
+ * message after the previous reply, which is what lets web-llm reuse its KV cache.
+ */
+export function toolResultMessage(calls: readonly ToolCall[]): LlmMessage {
+  return {
+    role: 'tool',
+    content: calls.map((c) => renderToolResult(c, c.result)).join('\n'),
+    tool_call_id: calls.map((c) => c.id).join(','),
+  };
+}
+
+/** A native-tools reply read into text and calls: `reply_to_user` calls become the text. */
+function readNative(reply: LlmReply, tools: readonly ToolSpec[]): ParsedReply {
+  // The engine read the calls itself; when it could not (output cut short, unreadable JSON),
+  // the text is read with the prompted parser, which knows bare JSON call lists too.
+  const parsed = reply.toolCalls ? readEngineToolCalls(reply.toolCalls, tools) : parseToolCalls(reply.content, tools);
+  const said: string[] = parsed.text ? [parsed.text] : [];
+  const calls = parsed.calls.filter((c) => {
+    if (c.name !== REPLY_TO_USER_TOOL.name) return true;
+    const m = c.arguments.message;
+    if (typeof m === 'string' && m.trim()) said.push(m.trim());
+    return false;
+  });
+  return { text: said.join('\n\n'), calls, problems: parsed.problems };
+}
+
+/**
+ * An LLM in the agent seat. By default a prompted tool protocol that works for small models
+ * (calls parsed tolerantly, optionally constrained by the engine's grammar); with models that
+ * have native function calling, the engine's `tools`. An unreadable call or an unknown tool
+ * goes back to the agent as an error result and counts toward maximum errors; results come
+ * back as tool-role messages.
  */
 export function createLlmAgent(ctx: AgentSeatContext, makeSeat: SeatFactory): Participant {
-  const seat = makeSeat(renderAgentSystemPrompt(ctx));
+  const mode = makeSeat.toolCalling ?? PROMPTED;
+  const offered = mode.native ? [...ctx.tools, REPLY_TO_USER_TOOL] : ctx.tools;
+  const seat = makeSeat(renderAgentSystemPrompt(ctx, { nativeTools: mode.native }));
+  // Native calling constrains the output itself (web-llm forbids a response format with it).
+  const extra: Pick<LlmReplyOptions, 'tools' | 'responseFormat'> = mode.native
+    ? { tools: offered.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters })) }
+    : mode.constrain && ctx.tools.length > 0
+      ? { responseFormat: toolCallFormat(ctx.tools) }
+      : {};
+  const read = (reply: LlmReply): ParsedReply => (mode.native ? readNative(reply, offered) : parseToolCalls(reply.content, ctx.tools));
+  const isEmpty = (p: ParsedReply) => p.text === '' && p.calls.length === 0 && p.problems.length === 0;
   return {
     id: 'llm-agent',
     role: 'agent',
@@ -35,22 +109,25 @@ export function createLlmAgent(ctx: AgentSeatContext, makeSeat: SeatFactory): Pa
       const results = lastOwn >= 0 && fromUser.length === 0 ? (view[lastOwn]!.toolCalls ?? []) : [];
       const incoming: LlmMessage[] = fromUser.length
         ? fromUser.map((m) => ({ role: 'user', content: m.content }))
-        : [{ role: 'user', content: results.map((c) => renderToolResult(c, c.result)).join('\n') || EMPTY_NUDGE }];
+        : results.length
+          ? [toolResultMessage(results)]
+          : [{ role: 'user', content: EMPTY_NUDGE }];
 
+      const opts = { ...extra, signal: turnCtx.signal, onDelta: turnCtx.onDelta };
       const flags: string[] = [];
-      let reply = await seat.reply(incoming, { signal: turnCtx.signal, onDelta: turnCtx.onDelta });
-      let parsed = parseToolCalls(reply.content, ctx.tools);
-      if (parsed.text === '' && parsed.calls.length === 0 && parsed.problems.length === 0) {
+      let reply = await seat.reply(incoming, opts);
+      let parsed = read(reply);
+      if (isEmpty(parsed)) {
         flags.push('empty_reply_retried');
-        reply = await seat.reply([{ role: 'user', content: EMPTY_NUDGE }], { signal: turnCtx.signal, onDelta: turnCtx.onDelta });
-        parsed = parseToolCalls(reply.content, ctx.tools);
-        if (parsed.text === '' && parsed.calls.length === 0 && parsed.problems.length === 0) flags.push('participant_error', 'empty_reply');
+        reply = await seat.reply([{ role: 'user', content: EMPTY_NUDGE }], opts);
+        parsed = read(reply);
+        if (isEmpty(parsed)) flags.push('participant_error', 'empty_reply');
       }
       if (reply.finishReason === 'length') flags.push('cut_at_max_tokens');
       return {
         content: parsed.text,
         toolCalls: parsed.calls,
-        invalidToolCalls: parsed.problems.map((p) => ({ raw: p.raw, message: problemMessage(p, ctx.tools) })),
+        invalidToolCalls: parsed.problems.map((p) => ({ raw: p.raw, message: problemMessage(p, offered) })),
         flags,
         usage: reply.usage,
         authorDetail: seat.model,

@@ -14,7 +14,7 @@ import type { Json, JsonObject, ToolResult, ToolSpec } from '../model/types.ts';
 import type { ToolCallRequest } from '../simulation/participant.ts';
 
 /** Bumped whenever the rendered instructions or result format change, for provenance. */
-export const TOOL_PROTOCOL_VERSION = '1';
+export const TOOL_PROTOCOL_VERSION = '2';
 
 export const TOOL_CALL_OPEN = '<tool_call>';
 export const TOOL_CALL_CLOSE = '</tool_call>';
@@ -76,7 +76,7 @@ export function renderToolInstructions(tools: readonly ToolSpec[]): string {
     'To call a tool, reply with exactly this and nothing else:',
     `${TOOL_CALL_OPEN}{"name": "TOOL_NAME", "arguments": {ARGUMENTS}}${TOOL_CALL_CLOSE}`,
     'Use valid JSON with double quotes. To call several tools, write one block per call.',
-    'Each result comes back in a message starting with <tool_result name="TOOL_NAME">. Wait for it; never write a result yourself.',
+    'Each result comes back to you as a tool message holding <tool_result name="TOOL_NAME">…</tool_result>. Wait for it; never write a result yourself.',
     'To talk to the user, reply in plain text without any tool_call block.',
     '',
     'Example:',
@@ -519,6 +519,17 @@ function readPayload(content: string, tools: readonly ToolSpec[], closed: boolea
   if (fh && fenceLimit < content.length) consumed = fenceLimit + 3;
   res.consumed = consumed;
   return res;
+}
+
+/**
+ * Calls the engine read itself (native function calling: a name and the arguments as JSON
+ * text), checked exactly like prompted ones: names resolved tolerantly, unknown tools and
+ * unreadable arguments reported as problems.
+ */
+export function readEngineToolCalls(calls: readonly { name: string; arguments: string }[], tools: readonly ToolSpec[]): ParsedReply {
+  const found: Found = { calls: [], problems: [] };
+  for (const c of calls) pushNormalized({ name: c.name, arguments: c.arguments }, tools, found, `${c.name} ${c.arguments}`);
+  return { text: '', calls: found.calls, problems: found.problems };
 }
 
 /** Turns a parsed value into calls or problems and appends them to `into`. */

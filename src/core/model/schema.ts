@@ -7,8 +7,18 @@ import type {
   ScenarioPack,
   ToolSpec,
 } from './types.ts';
-import { fromZodIssues, ValidationError, type ValidationIssue } from './validation.ts';
+import { formatPath, fromZodIssues, ValidationError, type ValidationIssue } from './validation.ts';
 import { TRAIT_MAX, TRAIT_MIN, TRAIT_NAMES } from '../personas/traits.ts';
+import {
+  MAX_BACKGROUND_CHARS,
+  MAX_CONTROL_NOTE_CHARS,
+  MAX_CONTROL_TURN,
+  MAX_CONTROLS,
+  MAX_EVENT_COUNT,
+  MAX_POLICY_CHARS,
+} from '../personas/limits.ts';
+import { checkArguments } from '../scenarios/environment.ts';
+import { lintCodeTool, lintDeclarativeTool } from '../scenarios/tools/declarative.ts';
 
 /*
  * Schemas for everything that enters from outside: scenario packs, single scenarios,
@@ -20,11 +30,16 @@ const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}$/, {
   error: 'must be 1–80 letters, digits, "_", ".", ":" or "-", starting with a letter or digit',
 });
 const text = z.string().min(1);
-const jsonObject = z.record(z.string(), z.json()) as unknown as z.ZodType<JsonObject>;
+// One instance, so the published JSON Schema defines "any JSON value" once.
+const jsonValue = z.json();
+const jsonObject = z.record(z.string(), jsonValue) as unknown as z.ZodType<JsonObject>;
 
-const template = z.json();
+const template = jsonValue;
 const binding = z.string().regex(/^[A-Za-z_$][\w$]*$/, { error: 'must be a simple name (letters, digits, "_")' });
 const tablePath = z.string().regex(/^[A-Za-z_$][\w$-]*(?:\.[\w$-]+|\[\d+\])*$/, { error: 'must be a path such as "orders" or "order.items"' });
+
+/** The verbs of declarative steps, in the order of `toolStep`'s options. */
+const STEP_VERBS = ['get', 'find', 'check', 'set', 'append', 'delete'] as const;
 
 /** One step of a declarative tool; exactly one verb per step. */
 const toolStep = z.union([
@@ -32,9 +47,9 @@ const toolStep = z.union([
   z.strictObject({ find: tablePath, where: z.record(z.string(), template), as: binding, first: z.boolean().optional(), notFound: z.string().optional() }),
   z.strictObject({
     check: template,
-    in: z.array(z.json()).optional(),
-    notIn: z.array(z.json()).optional(),
-    equals: z.json().optional(),
+    in: z.array(jsonValue).optional(),
+    notIn: z.array(jsonValue).optional(),
+    equals: jsonValue.optional(),
     exists: z.boolean().optional(),
     message: text,
   }),
@@ -46,14 +61,14 @@ const toolStep = z.union([
 export const toolImplSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('declarative'),
-    steps: z.array(toolStep),
+    steps: z.array(toolStep).describe('Steps over the database, in order: get, find, check, set, append, delete.'),
     returns: template.optional(),
     transfer: z.boolean().optional(),
   }),
   z.strictObject({
     type: z.literal('code'),
-    source: z.string().min(1).max(100_000),
-    timeoutMs: z.int().min(1).max(30_000).optional(),
+    source: z.string().min(1).max(100_000).describe('The body of function (db, args, fail), in JavaScript, run in a sandbox.'),
+    timeoutMs: z.int().min(1).max(30_000).optional().describe('Per-call time limit in milliseconds (default 1000).'),
     transfer: z.boolean().optional(),
   }),
 ]);
@@ -61,9 +76,9 @@ export const toolImplSchema = z.discriminatedUnion('type', [
 export const toolSpecSchema = z.strictObject({
   name: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,63}$/, { error: 'must be a function-style name (letters, digits, "_")' }),
   description: text,
-  parameters: z.looseObject({ type: z.literal('object') }) as unknown as z.ZodType<JsonObject>,
-  kind: z.enum(['read', 'write']),
-  impl: toolImplSchema.optional(),
+  parameters: (z.looseObject({ type: z.literal('object') }) as unknown as z.ZodType<JsonObject>).describe('JSON Schema of the arguments.'),
+  kind: z.enum(['read', 'write']).describe('read: never changes the database; write: may.'),
+  impl: toolImplSchema.optional().describe("How the tool works; absent for a built-in domain's tools."),
 });
 
 const goalRequest = z.discriminatedUnion('type', [
@@ -78,9 +93,9 @@ const goalRequest = z.discriminatedUnion('type', [
 
 const userSide = z.strictObject({
   reasonForContact: text,
-  knownInfo: z.record(z.string(), z.string()),
-  unknownInfo: z.array(text),
-  taskInstructions: text,
+  knownInfo: z.record(z.string(), z.string()).describe('Facts the user holds, slot to value.'),
+  unknownInfo: z.array(text).describe('Things the user does not know and must not make up.'),
+  taskInstructions: text.describe('The hidden task in natural language, for LLM user simulators.'),
   goal: z.strictObject({
     requests: z.array(goalRequest).min(1),
     acceptsRefusal: z.boolean().optional(),
@@ -90,12 +105,16 @@ const userSide = z.strictObject({
 
 const evaluation = z.strictObject({
   goldActions: z.array(
-    z.strictObject({ name: text, arguments: jsonObject, compareArgs: z.array(text).optional() }),
-  ),
-  envAssertions: z.array(z.strictObject({ path: text, equals: z.json() })),
-  communicateInfo: z.array(text),
-  nlAssertions: z.array(text),
-  rewardBasis: z.array(z.enum(['DB', 'ACTION', 'ENV_ASSERTION', 'COMMUNICATE', 'NL_ASSERTION'])).min(1),
+    z.strictObject({
+      name: text,
+      arguments: jsonObject,
+      compareArgs: z.array(text).optional().describe('Arguments compared when matching calls; all when absent.'),
+    }),
+  ).describe('The tool calls a correct agent makes, in order.'),
+  envAssertions: z.array(z.strictObject({ path: text, equals: jsonValue })).describe('Database paths and the values they must hold at the end.'),
+  communicateInfo: z.array(text).describe("Texts that must appear in the agent's messages (case-insensitive)."),
+  nlAssertions: z.array(text).describe('Statements an LLM judge decides from the transcript.'),
+  rewardBasis: z.array(z.enum(['DB', 'ACTION', 'ENV_ASSERTION', 'COMMUNICATE', 'NL_ASSERTION'])).min(1).describe('The criteria whose product is the reward.'),
 });
 
 const taskFields = {
@@ -109,7 +128,11 @@ const taskFields = {
 
 export const packTaskSchema = z.strictObject(taskFields);
 
+/** Editors find a file's JSON Schema through "$schema"; the format allows it and ignores it. */
+const schemaRef = z.string().optional();
+
 export const scenarioSchema = z.strictObject({
+  $schema: schemaRef,
   ...taskFields,
   domain: id,
   packId: id.optional(),
@@ -118,6 +141,7 @@ export const scenarioSchema = z.strictObject({
 });
 
 export const scenarioPackSchema = z.strictObject({
+  $schema: schemaRef,
   formatVersion: z.literal(1),
   id,
   title: text,
@@ -133,6 +157,22 @@ const traitValue = z.int().min(TRAIT_MIN).max(TRAIT_MAX);
 const traitsSchema = z.strictObject(
   Object.fromEntries(TRAIT_NAMES.map((n) => [n, traitValue])) as Record<string, typeof traitValue>,
 );
+/** Some traits, each at most once: what a dynamic control changes. */
+const traitChangesSchema = z
+  .strictObject(Object.fromEntries(TRAIT_NAMES.map((n) => [n, traitValue.optional()])) as Record<string, z.ZodOptional<typeof traitValue>>)
+  .refine((o) => Object.values(o).some((v) => v !== undefined), { error: 'must change at least one trait' });
+
+const eventCount = z.int().min(1).max(MAX_EVENT_COUNT);
+export const personaControlSchema = z.strictObject({
+  when: z.discriminatedUnion('type', [
+    // The upper bound is checked here so that every problem of a file is reported at once.
+    z.strictObject({ type: z.literal('turn'), turn: z.int().min(1).max(MAX_CONTROL_TURN) }),
+    z.strictObject({ type: z.literal('unhelpful'), count: eventCount }),
+    z.strictObject({ type: z.literal('tool_error'), count: eventCount }),
+  ]),
+  set: traitChangesSchema,
+  note: z.string().max(MAX_CONTROL_NOTE_CHARS).optional(),
+});
 
 export const personaSchema = z.strictObject({
   id,
@@ -141,8 +181,9 @@ export const personaSchema = z.strictObject({
   summary: text,
   traits: traitsSchema,
   role: text,
-  background: z.string().max(2000),
-  policy: z.string().max(4000).optional(),
+  background: z.string().max(MAX_BACKGROUND_CHARS),
+  policy: z.string().max(MAX_POLICY_CHARS).optional(),
+  controls: z.array(personaControlSchema).max(MAX_CONTROLS).optional(),
 });
 
 export const personaSetSchema = z.strictObject({
@@ -161,13 +202,81 @@ export interface DomainCatalog {
 
 function check<T>(schema: z.ZodType<T>, input: unknown, source: string): T {
   const result = schema.safeParse(input);
-  if (!result.success) throw new ValidationError(source, fromZodIssues(result.error.issues, input));
+  if (!result.success) throw new ValidationError(source, scenarioIssues(result.error.issues, input, []));
   return result.data;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let cur: unknown = root;
+  for (const step of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = Object.hasOwn(cur, step) ? (cur as Record<PropertyKey, unknown>)[step as string] : undefined;
+  }
+  return cur;
+}
+
+/**
+ * zod's issues for scenario files, with the unions spelt out: a declarative step is reported
+ * by the fields of the verb it uses ("steps[1].message: is required but missing"), not as
+ * "matches none of six shapes"; an unknown `type` lists the known ones; a missing JSON value
+ * is "required"; a record is called a JSON object.
+ */
+function scenarioIssues(issues: readonly z.core.$ZodIssue[], input: unknown, prefix: readonly PropertyKey[]): ValidationIssue[] {
+  const out: ValidationIssue[] = [];
+  for (const raw of issues) {
+    const issue = { ...raw, path: [...prefix, ...raw.path] } as z.core.$ZodIssue;
+    const path = formatPath(issue.path);
+    const got = valueAt(input, issue.path);
+    if (issue.code === 'invalid_union' && issue.path.at(-2) === 'steps' && issue.errors.length === STEP_VERBS.length) {
+      const verbs = got !== null && typeof got === 'object' && !Array.isArray(got) ? STEP_VERBS.filter((v) => Object.hasOwn(got, v)) : [];
+      if (verbs.length === 1) {
+        out.push(...scenarioIssues(issue.errors[STEP_VERBS.indexOf(verbs[0]!)]!, input, issue.path));
+      } else {
+        const found = verbs.length ? `it has ${verbs.map((v) => `"${v}"`).join(' and ')}` : 'it has none';
+        out.push({ path, message: `a step needs exactly one verb (${STEP_VERBS.join(', ')}); ${found}` });
+      }
+    } else if (issue.code === 'invalid_union' && 'discriminator' in issue && Array.isArray((issue as { options?: unknown }).options)) {
+      // A discriminated union whose `type` matched no option; zod lists the options it knows.
+      const options = ((issue as { options?: unknown[] }).options ?? []).map((o) => JSON.stringify(o)).join(', ');
+      out.push({
+        path,
+        message: got === undefined ? `is required but missing (one of ${options})` : `must be one of ${options} (got ${JSON.stringify(got)?.slice(0, 40)})`,
+      });
+    } else if (issue.code === 'invalid_union' && issue.errors.length === 6 && issue.message === 'Invalid input') {
+      // z.json(): six alternatives, one per JSON type; only a missing value fails them all.
+      out.push({ path, message: got === undefined ? 'is required but missing (any JSON value)' : 'must be a JSON value' });
+    } else if (issue.code === 'invalid_value' && issue.values.length === 1) {
+      out.push({ path, message: `must be ${JSON.stringify(issue.values[0])} (got ${JSON.stringify(got)?.slice(0, 40)})` });
+    } else if (issue.code === 'invalid_type' && issue.expected === 'record') {
+      const [one] = fromZodIssues([{ ...issue, expected: 'object' } as z.core.$ZodIssue], input);
+      out.push({ ...one!, message: one!.message.replace('an object, got', 'a JSON object, got').replace('(expected object)', '(expected a JSON object)') });
+    } else {
+      out.push(...fromZodIssues([issue], input));
+    }
+  }
+  return out;
+}
+
+/** Checks a tool's parameters beyond `type: "object"`: what `required` names must exist. */
+function parameterIssues(tool: ToolSpec, path: string): ValidationIssue[] {
+  const params = tool.parameters as { properties?: unknown; required?: unknown };
+  if (params.properties !== undefined && (params.properties === null || typeof params.properties !== 'object' || Array.isArray(params.properties))) {
+    return [{ path: `${path}.properties`, message: 'must be a JSON object mapping argument names to their schemas' }];
+  }
+  if (params.required === undefined) return [];
+  if (!Array.isArray(params.required) || params.required.some((r) => typeof r !== 'string')) {
+    return [{ path: `${path}.required`, message: 'must be a list of argument names' }];
+  }
+  const props = (params.properties ?? {}) as Record<string, unknown>;
+  return (params.required as string[]).flatMap((r, i) =>
+    Object.hasOwn(props, r) ? [] : [{ path: `${path}.required[${i}]`, message: `names "${r}", which is not among the properties (${Object.keys(props).join(', ') || 'none'})` }],
+  );
 }
 
 /** Checks tools, gold actions and goal requests against each other and the domain's code. */
 function crossCheck(
   domain: string,
+  db: JsonObject,
   tools: readonly ToolSpec[],
   tasks: readonly { id: string; user: Scenario['user']; evaluation: Scenario['evaluation'] }[],
   catalog: DomainCatalog,
@@ -186,6 +295,9 @@ function crossCheck(
   tools.forEach((t, i) => {
     if (declared.has(t.name)) issues.push({ path: `${paths.tools}[${i}].name`, message: `duplicate tool "${t.name}"` });
     declared.add(t.name);
+    issues.push(...parameterIssues(t, `${paths.tools}[${i}].parameters`));
+    const lint = t.impl?.type === 'declarative' ? lintDeclarativeTool(t.impl, db) : t.impl?.type === 'code' ? lintCodeTool(t.impl) : [];
+    issues.push(...lint.map((x) => ({ path: `${paths.tools}[${i}].impl.${x.path}`, message: x.message })));
     if (implemented && !t.impl && !implemented.includes(t.name)) {
       issues.push({
         path: `${paths.tools}[${i}].name`,
@@ -199,12 +311,26 @@ function crossCheck(
     if (seen.has(task.id)) issues.push({ path: `${base}id`, message: `duplicate id "${task.id}"` });
     seen.add(task.id);
     task.evaluation.goldActions.forEach((a, ai) => {
-      if (!declared.has(a.name)) {
+      const at = `${base}evaluation.goldActions[${ai}]`;
+      const tool = tools.find((t) => t.name === a.name);
+      if (!tool) {
         issues.push({
-          path: `${base}evaluation.goldActions[${ai}].name`,
+          path: `${at}.name`,
           message: `references tool "${a.name}", which is not among the scenario's tools (${[...declared].join(', ')})`,
         });
+        return;
       }
+      // The same check the environment makes on every call: a gold call it would refuse can never be matched.
+      const bad = checkArguments(tool, a.arguments);
+      if (bad) issues.push({ path: `${at}.arguments`, message: bad });
+      (a.compareArgs ?? []).forEach((name, ci) => {
+        if (!Object.hasOwn(a.arguments, name)) {
+          issues.push({
+            path: `${at}.compareArgs[${ci}]`,
+            message: `names "${name}", which is not among this action's arguments (${Object.keys(a.arguments).join(', ') || 'none'})`,
+          });
+        }
+      });
     });
     task.user.goal.requests.forEach((r, ri) => {
       if (r.type === 'action' && !declared.has(r.tool)) {
@@ -220,8 +346,8 @@ function crossCheck(
 
 /** Validates a scenario pack; throws ValidationError naming every bad field. */
 export function validateScenarioPack(input: unknown, catalog: DomainCatalog, source = 'scenario pack'): ScenarioPack {
-  const pack = check(scenarioPackSchema, input, source) as ScenarioPack;
-  const issues = crossCheck(pack.domain, pack.tools, pack.tasks, catalog, {
+  const { $schema: _ref, ...pack } = check(scenarioPackSchema, input, source) as ScenarioPack & { $schema?: string };
+  const issues = crossCheck(pack.domain, pack.db, pack.tools, pack.tasks, catalog, {
     tools: 'tools',
     task: (i) => `tasks[${i}].`,
     domain: 'domain',
@@ -232,8 +358,8 @@ export function validateScenarioPack(input: unknown, catalog: DomainCatalog, sou
 
 /** Validates one scenario; throws ValidationError naming every bad field. */
 export function validateScenario(input: unknown, catalog: DomainCatalog, source = 'scenario'): Scenario {
-  const scenario = check(scenarioSchema, input, source) as Scenario;
-  const issues = crossCheck(scenario.domain, scenario.agent.tools, [scenario], catalog, {
+  const { $schema: _ref, ...scenario } = check(scenarioSchema, input, source) as Scenario & { $schema?: string };
+  const issues = crossCheck(scenario.domain, scenario.initialDb, scenario.agent.tools, [scenario], catalog, {
     tools: 'agent.tools',
     task: () => '',
     domain: 'domain',
@@ -242,12 +368,49 @@ export function validateScenario(input: unknown, catalog: DomainCatalog, source 
   return scenario;
 }
 
-export function validatePersona(input: unknown, source = 'persona'): Persona {
-  return check(personaSchema, input, source) as Persona;
+/**
+ * zod's issues for persona files, with the two cases a person most needs spelt out: an
+ * unknown trait is named with the known ones listed, and a schedule past the limit says so.
+ */
+function personaIssues(issues: readonly z.core.$ZodIssue[], input: unknown): ValidationIssue[] {
+  const out: ValidationIssue[] = [];
+  for (const issue of issues) {
+    const last = issue.path.at(-1);
+    if (issue.code === 'unrecognized_keys' && (last === 'traits' || last === 'set')) {
+      for (const key of issue.keys) {
+        out.push({ path: formatPath(issue.path), message: `unknown field "${key}": not a trait (traits are: ${TRAIT_NAMES.join(', ')})` });
+      }
+    } else if (issue.code === 'too_big' && last === 'turn' && issue.path.at(-2) === 'when') {
+      let got: unknown = input;
+      for (const step of issue.path) got = (got as Record<PropertyKey, unknown> | undefined)?.[step as string];
+      out.push({
+        path: formatPath(issue.path),
+        message: `the schedule points past the maximum turn: user turn ${String(got)} is after turn ${MAX_CONTROL_TURN}, the latest a control may name`,
+      });
+    } else {
+      out.push(...fromZodIssues([issue], input));
+    }
+  }
+  return out;
 }
 
+function checkPersonas<T>(schema: z.ZodType<T>, input: unknown, source: string): T {
+  const result = schema.safeParse(input);
+  if (!result.success) throw new ValidationError(source, personaIssues(result.error.issues, input));
+  return result.data;
+}
+
+/**
+ * Validates one persona; throws ValidationError naming every bad field (unknown traits,
+ * values out of range, missing fields, schedules past the limit, an over-long policy).
+ */
+export function validatePersona(input: unknown, source = 'persona'): Persona {
+  return checkPersonas(personaSchema, input, source) as Persona;
+}
+
+/** Validates a persona set; as validatePersona for each member, and ids must be unique. */
 export function validatePersonaSet(input: unknown, source = 'persona set'): PersonaSet {
-  const set = check(personaSetSchema, input, source) as PersonaSet;
+  const set = checkPersonas(personaSetSchema, input, source) as PersonaSet;
   const seen = new Set<string>();
   const issues: ValidationIssue[] = [];
   set.personas.forEach((p, i) => {

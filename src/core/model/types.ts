@@ -186,11 +186,42 @@ export interface Persona {
   /** One line a person can scan in a list. */
   summary: string;
   traits: TraitValues;
-  /** The asker's role, e.g. "novice", "caregiver", "professional". */
+  /**
+   * The asker's role, e.g. "novice", "caregiver", "professional" (vocabulary in
+   * personas/traits.ts ROLES; other text is kept as written).
+   */
   role: string;
+  /** Free-text background: who this person is, in a sentence or two. No task facts. */
   background: string;
-  /** Roleplay policy rendered from the traits, for LLM simulators. */
+  /**
+   * A hand-written roleplay policy for LLM simulators. When absent, the policy is rendered
+   * from the traits (personas/policy.ts).
+   */
   policy?: string;
+  /**
+   * Step-wise dynamic controls: trait changes during a session. The traits above are the a
+   * priori controls, fixed from the first turn.
+   */
+  controls?: PersonaControl[];
+}
+
+/**
+ * When a dynamic control fires. `turn` counts the user's own messages from 1; `unhelpful`
+ * counts agent messages the user seat rated 2 or lower (satisfaction) in the session so far;
+ * `tool_error` counts failed tool calls of the agent that the user seat was shown.
+ */
+export type ControlTrigger =
+  | { type: 'turn'; turn: number }
+  | { type: 'unhelpful'; count: number }
+  | { type: 'tool_error'; count: number };
+
+/** A trait change during a session: from the turn its trigger fires, these values hold. */
+export interface PersonaControl {
+  when: ControlTrigger;
+  /** The traits that change, with their new values 1–5. */
+  set: Partial<TraitValues>;
+  /** Why, for people reading the persona, e.g. "loses patience when stonewalled". */
+  note?: string;
 }
 
 /** A named collection of personas. */
@@ -364,7 +395,63 @@ export interface SessionScore {
   envAssertions?: { path: string; expected: Json; actual: Json | undefined; ok: boolean }[];
   /** Gold replay problems and criteria that could not be checked. */
   notes: string[];
+  /** Each gold action and the agent's call matched to it, one call per gold action. */
+  actions?: ActionMatch[];
+  /** Each natural-language assertion with the judge's verdict, or why it was not judged. */
+  nlAssertions?: NlAssertionResult[];
+  /** The judge that ran, if any: its model, how many requests it took, and its failure. */
+  judge?: { model: string; attempts: number; error?: ErrorRecord };
+  /** Every criterion the task has: passed, failed or not scored, and whether it counts. */
+  criteria?: CriterionResult[];
+  /**
+   * The reward, further requiring every gold write action to have been made (matched by a
+   * call that succeeded where the gold call succeeds): final-state matching can pass by chance.
+   */
+  strictReward?: 0 | 1;
+  /** Disagreements between the database and the information the agent had to convey. */
+  flags?: ScoreFlag[];
 }
+
+/** One gold action and whether the session made it. */
+export interface ActionMatch {
+  name: string;
+  arguments: JsonObject;
+  /** The argument names compared (all of the gold action's when the task lists none). */
+  compareArgs: string[];
+  /** A write tool (or one the scenario does not describe, counted as a write). */
+  write: boolean;
+  matched: boolean;
+  /** Id of the agent's call matched to this action. */
+  callId?: string;
+  /** Whether that call succeeded. */
+  callOk?: boolean;
+}
+
+/** met / not met by the judge's verdict; not_judged when no judge ran or it failed. */
+export type NlVerdict = 'met' | 'not_met' | 'not_judged';
+
+/** One natural-language assertion and its verdict. */
+export interface NlAssertionResult {
+  assertion: string;
+  verdict: NlVerdict;
+  /** The judge's one-line reason, or why there is no verdict. */
+  reason: string;
+}
+
+/** A criterion's outcome for one session. */
+export interface CriterionResult {
+  criterion: RewardBasis;
+  /** Whether it is part of the reward (the task's reward basis). */
+  inBasis: boolean;
+  /** not_scored: nothing to check it with (no judge, no judged assertion). */
+  result: 'pass' | 'fail' | 'not_scored';
+}
+
+/**
+ * db_right_info_missing: the final database is right but some required information was never
+ * conveyed; info_conveyed_db_wrong: all of it was conveyed but the database is wrong.
+ */
+export type ScoreFlag = 'db_right_info_missing' | 'info_conveyed_db_wrong';
 
 export interface DbDiffEntry {
   path: string;

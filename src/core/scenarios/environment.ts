@@ -2,6 +2,7 @@ import type { Json, JsonObject, Scenario, ToolResult, ToolSpec } from '../model/
 import { ToolError, type DomainImpl, type ToolImpl } from './domain.ts';
 import { getDomain } from './domains/index.ts';
 import { CODE_TOOL_TIMEOUT_MS, compileDeclarativeTool, type CodeToolImpl } from './tools/declarative.ts';
+import type { CodeToolJob, CodeToolOutcome } from './tools/code.ts';
 
 /** A scenario's database plus its tools, private to one session. */
 export interface Environment {
@@ -24,16 +25,7 @@ export interface Environment {
  * no DOM) and within a time limit. The page uses a worker; tests in Node use node:vm.
  * Resolves with the changed database and the result, or a failure; never rejects.
  */
-export type CodeToolRunner = (job: {
-  tool: string;
-  source: string;
-  db: JsonObject;
-  args: JsonObject;
-  timeoutMs: number;
-}) => Promise<
-  | { ok: true; db: JsonObject; value: Json }
-  | { ok: false; error: { name: 'DomainError' | 'ToolCrashed'; message: string } }
->;
+export type CodeToolRunner = (job: CodeToolJob) => Promise<CodeToolOutcome>;
 
 /** Where a session's tools come from besides the scenario file itself. */
 export interface EnvironmentOptions {
@@ -140,8 +132,9 @@ export function createEnvironment(scenario: Scenario, options?: DomainImpl | Env
           timeoutMs: r.impl.timeoutMs ?? CODE_TOOL_TIMEOUT_MS,
         });
         if (!out.ok) return { ok: false, error: out.error };
-        if (r.spec.kind === 'write') db = out.db;
-        return { ok: true, value: out.value ?? null };
+        // Copies: a runner may keep what it handed back, and the session's state is ours alone.
+        if (r.spec.kind === 'write') db = cloneJson(out.db);
+        return { ok: true, value: cloneJson(out.value ?? null) };
       } catch (err) {
         return { ok: false, error: { name: 'ToolCrashed', message: `${name} failed: ${(err as Error)?.message ?? String(err)}` } };
       }
@@ -171,12 +164,13 @@ export function checkArguments(spec: ToolSpec, args: JsonObject): string | null 
   };
   const props = params.properties ?? {};
   for (const req of params.required ?? []) {
-    if (!(req in args) || args[req] === null || args[req] === undefined) {
+    if (!Object.hasOwn(args, req) || args[req] === null || args[req] === undefined) {
       return `${spec.name}: missing required argument "${req}".`;
     }
   }
   for (const [key, value] of Object.entries(args)) {
-    const prop = props[key];
+    // Own properties only: an argument named "constructor" is not a declared parameter.
+    const prop = Object.hasOwn(props, key) ? props[key] : undefined;
     if (!prop) {
       if (params.additionalProperties === false) {
         return `${spec.name}: unknown argument "${key}". Expected: ${Object.keys(props).join(', ') || 'none'}.`;

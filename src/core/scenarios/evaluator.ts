@@ -1,15 +1,21 @@
 import type {
+  ActionMatch,
+  CriterionResult,
+  GoldAction,
   Json,
   JsonObject,
   RewardBasis,
   Scenario,
+  ScoreFlag,
   SessionScore,
+  ToolCall,
   ToolResult,
   Turn,
 } from '../model/types.ts';
 import { canonicalHash, canonicalJson, diffJson } from './canonical.ts';
 import type { DomainImpl } from './domain.ts';
 import { createEnvironment, type EnvironmentOptions } from './environment.ts';
+import { notJudged, type NlJudgement } from './judge.ts';
 
 /** The outcome of replaying a scenario's gold actions on a fresh copy of its database. */
 export interface GoldReplay {
@@ -46,14 +52,98 @@ export async function replayGoldAsync(scenario: Scenario, options?: DomainImpl |
 export interface SessionEvidence {
   finalDb: JsonObject;
   turns: readonly Pick<Turn, 'role' | 'content' | 'toolCalls'>[];
+  /** The judge's verdicts on the NL assertions; without them those are "not judged". */
+  judgement?: NlJudgement;
 }
 
-/** Criteria this evaluator can score now; NL assertions need a judge (a later issue). */
-const SCORABLE: ReadonlySet<RewardBasis> = new Set(['DB', 'ENV_ASSERTION', 'COMMUNICATE']);
+/** Every criterion, in the order results are listed. */
+const ALL_CRITERIA: readonly RewardBasis[] = ['DB', 'ACTION', 'ENV_ASSERTION', 'COMMUNICATE', 'NL_ASSERTION'];
+
+const NO_JUDGE = 'No judge ran: choose a model for the Judge role on the Models page to judge NL assertions.';
+
+/** The tool calls the agent made, in order. Gold actions are the agent's to make. */
+export function agentCalls(turns: SessionEvidence['turns']): ToolCall[] {
+  return turns.filter((t) => t.role === 'agent').flatMap((t) => t.toolCalls);
+}
+
+/** Whether a call has the gold action's name and equal values for the compared arguments. */
+export function callMatchesGold(gold: GoldAction, call: Pick<ToolCall, 'name' | 'arguments'>): boolean {
+  if (call.name !== gold.name) return false;
+  // Like τ²-bench: only the gold action's own (or listed) arguments count; extra ones are ignored.
+  return comparedArgs(gold).every((k) => canonicalJson(gold.arguments[k]) === canonicalJson(call.arguments[k]));
+}
+
+function comparedArgs(gold: GoldAction): string[] {
+  return gold.compareArgs ?? Object.keys(gold.arguments);
+}
+
+/**
+ * Matches the gold actions to the agent's calls, order-insensitively and one call per gold
+ * action (a multiset match: two identical gold actions need two calls). τ²-bench's action
+ * check lets one call satisfy several identical gold actions; this is stricter on duplicates
+ * and otherwise the same (name plus compared arguments, results not required).
+ *
+ * The matching is maximum (Kuhn's augmenting paths), so a call that fits several gold actions
+ * never starves another. Among candidates, a call whose success agrees with the gold replay
+ * is tried first, so the recorded call is the one that did what the gold call does.
+ */
+export function matchGoldActions(
+  scenario: Pick<Scenario, 'evaluation' | 'agent'>,
+  calls: readonly ToolCall[],
+  gold?: Pick<GoldReplay, 'results'>,
+): ActionMatch[] {
+  const actions = scenario.evaluation.goldActions;
+  const kinds = new Map(scenario.agent.tools.map((t) => [t.name, t.kind]));
+  const goldOk = (i: number) => gold?.results[i]?.ok ?? true;
+  const candidates = actions.map((a, i) => {
+    const fits = calls.map((c, j) => ({ c, j })).filter(({ c }) => callMatchesGold(a, c));
+    const agrees = fits.filter(({ c }) => c.result.ok === goldOk(i));
+    const rest = fits.filter(({ c }) => c.result.ok !== goldOk(i));
+    return [...agrees, ...rest].map(({ j }) => j);
+  });
+  const callOwner = new Array<number>(calls.length).fill(-1);
+  const augment = (i: number, seen: Set<number>): boolean => {
+    for (const j of candidates[i]!) {
+      if (seen.has(j)) continue;
+      seen.add(j);
+      if (callOwner[j] === -1 || augment(callOwner[j]!, seen)) {
+        callOwner[j] = i;
+        return true;
+      }
+    }
+    return false;
+  };
+  for (let i = 0; i < actions.length; i++) augment(i, new Set());
+  const matchOf = new Map<number, number>();
+  callOwner.forEach((i, j) => {
+    if (i >= 0) matchOf.set(i, j);
+  });
+  return actions.map((a, i) => {
+    const j = matchOf.get(i);
+    const call = j === undefined ? undefined : calls[j]!;
+    return {
+      name: a.name,
+      arguments: a.arguments,
+      compareArgs: comparedArgs(a),
+      write: kinds.get(a.name) !== 'read',
+      matched: call !== undefined,
+      ...(call ? { callId: call.id, callOk: call.result.ok } : {}),
+    };
+  });
+}
+
+/**
+ * Whether every gold write action was made: matched, and by a call that succeeded where the
+ * gold call succeeds on replay. Read actions are left out: looking things up changes nothing.
+ */
+export function goldWritesMade(actions: readonly ActionMatch[], gold?: Pick<GoldReplay, 'results'>): boolean {
+  return actions.every((a, i) => !a.write || (a.matched && (a.callOk === true || gold?.results[i]?.ok === false)));
+}
 
 /**
  * Scores a session: the reward is the product over the scenario's reward basis. Every
- * criterion's result is kept so a person can see why a session failed.
+ * criterion's result is kept so a person can see why a session failed. A criterion in the
+ * basis that cannot be scored (NL assertions nobody judged) is left out with a note.
  */
 export function evaluateSession(
   scenario: Scenario,
@@ -61,12 +151,12 @@ export function evaluateSession(
   evidence: SessionEvidence,
   gold: GoldReplay = replayGold(scenario, domain),
 ): SessionScore & { expectedDb: JsonObject } {
-  const basis = scenario.evaluation.rewardBasis;
+  const ev = scenario.evaluation;
+  const basis = ev.rewardBasis;
   const notes: string[] = [];
   gold.results.forEach((r, i) => {
-    if (!r.ok) notes.push(`Gold action ${i + 1} (${scenario.evaluation.goldActions[i]?.name}) fails on replay: ${r.error}`);
+    if (!r.ok) notes.push(`Gold action ${i + 1} (${ev.goldActions[i]?.name}) fails on replay: ${r.error}`);
   });
-  let pass = true;
 
   const dbMatch = canonicalJson(gold.db) === canonicalJson(evidence.finalDb);
   const db = {
@@ -75,35 +165,89 @@ export function evaluateSession(
     actualHash: canonicalHash(evidence.finalDb),
     diff: dbMatch ? [] : diffJson(gold.db, evidence.finalDb),
   };
-  if (basis.includes('DB') && !dbMatch) pass = false;
 
   const agentText = evidence.turns
     .filter((t) => t.role === 'agent')
     .map((t) => t.content)
     .join('\n')
     .toLowerCase();
-  const communicate = scenario.evaluation.communicateInfo.map((info) => ({
+  const communicate = ev.communicateInfo.map((info) => ({
     info,
     found: agentText.includes(String(info).toLowerCase()),
   }));
-  if (basis.includes('COMMUNICATE') && communicate.some((c) => !c.found)) pass = false;
 
-  const envAssertions = scenario.evaluation.envAssertions.map((a) => {
+  const envAssertions = ev.envAssertions.map((a) => {
     const actual = readPath(evidence.finalDb, a.path);
     return { path: a.path, expected: a.equals, actual, ok: canonicalJson(actual) === canonicalJson(a.equals) };
   });
-  if (basis.includes('ENV_ASSERTION') && envAssertions.some((a) => !a.ok)) pass = false;
 
-  for (const b of basis) {
-    if (!SCORABLE.has(b)) notes.push(`${b} is in the reward basis but cannot be scored yet; it was left out.`);
+  const actions = matchGoldActions(scenario, agentCalls(evidence.turns), gold);
+
+  const judgement = evidence.judgement ?? notJudged(ev.nlAssertions, NO_JUDGE);
+  const nlAssertions = ev.nlAssertions.map(
+    (assertion, i) => judgement.results[i] ?? { assertion, verdict: 'not_judged' as const, reason: NO_JUDGE },
+  );
+
+  const result: Record<RewardBasis, CriterionResult['result']> = {
+    DB: dbMatch ? 'pass' : 'fail',
+    ACTION: actions.every((a) => a.matched) ? 'pass' : 'fail',
+    ENV_ASSERTION: envAssertions.every((a) => a.ok) ? 'pass' : 'fail',
+    COMMUNICATE: communicate.every((c) => c.found) ? 'pass' : 'fail',
+    // One assertion judged unmet fails the criterion whatever the others; otherwise any
+    // assertion without a verdict leaves the whole criterion unscored.
+    NL_ASSERTION: nlAssertions.some((a) => a.verdict === 'not_met')
+      ? 'fail'
+      : nlAssertions.some((a) => a.verdict === 'not_judged')
+        ? 'not_scored'
+        : 'pass',
+  };
+  const present: Record<RewardBasis, boolean> = {
+    DB: true,
+    ACTION: ev.goldActions.length > 0,
+    ENV_ASSERTION: ev.envAssertions.length > 0,
+    COMMUNICATE: ev.communicateInfo.length > 0,
+    NL_ASSERTION: ev.nlAssertions.length > 0,
+  };
+  const criteria: CriterionResult[] = ALL_CRITERIA.filter((c) => present[c] || basis.includes(c)).map((c) => ({
+    criterion: c,
+    inBasis: basis.includes(c),
+    result: result[c],
+  }));
+
+  let pass = true;
+  for (const c of criteria) {
+    if (!c.inBasis) continue;
+    if (c.result === 'fail') pass = false;
+    if (c.result === 'not_scored') {
+      const unjudged = nlAssertions.filter((a) => a.verdict === 'not_judged').length;
+      notes.push(
+        `${c.criterion} is in the reward basis but ${unjudged} of ${nlAssertions.length} assertion${nlAssertions.length === 1 ? ' was' : 's were'} not judged (${nlAssertions.find((a) => a.verdict === 'not_judged')!.reason}); it was left out of the reward.`,
+      );
+    }
   }
+
+  const flags: ScoreFlag[] = [];
+  if (communicate.length > 0) {
+    const allSaid = communicate.every((c) => c.found);
+    if (dbMatch && !allSaid) flags.push('db_right_info_missing');
+    if (!dbMatch && allSaid) flags.push('info_conveyed_db_wrong');
+  }
+  const reward = pass ? 1 : 0;
   return {
-    reward: pass ? 1 : 0,
+    reward,
     basis,
     db,
     communicate,
     envAssertions,
     notes,
+    actions,
+    nlAssertions,
+    ...(evidence.judgement && evidence.judgement.attempts > 0
+      ? { judge: { model: judgement.model, attempts: judgement.attempts, ...(judgement.error ? { error: judgement.error } : {}) } }
+      : {}),
+    criteria,
+    strictReward: reward === 1 && goldWritesMade(actions, gold) ? 1 : 0,
+    flags,
     expectedDb: gold.db,
   };
 }

@@ -1,23 +1,67 @@
-import type { TurnUsage } from '../model/types.ts';
+import type { JsonObject, TurnUsage } from '../model/types.ts';
 
-/** A chat message as the core's LLM participants write them (OpenAI-style roles). */
+/**
+ * A chat message as the core's LLM participants write them (OpenAI-style roles). Tool results
+ * go back as `tool` messages; the engine renders them with the chat template's tool role, or as
+ * user messages where the template has none (src/engine/tool-support.ts).
+ */
 export interface LlmMessage {
-  role: 'system' | 'user' | 'assistant';
+  role: 'system' | 'user' | 'assistant' | 'tool';
   content: string;
+  /** Tool messages only: the call (or calls, comma-separated) this answers. */
+  tool_call_id?: string;
+}
+
+/** A tool as offered for native function calling. */
+export interface LlmTool {
+  name: string;
+  description: string;
+  parameters: JsonObject;
+}
+
+/** A call the engine itself read from the model's output (native function calling). */
+export interface LlmToolCall {
+  id?: string;
+  name: string;
+  /** JSON text as the model wrote it. */
+  arguments: string;
 }
 
 export interface LlmReply {
   content: string;
   finishReason: string;
   usage: TurnUsage;
+  /** Calls read by the engine, when the request offered native tools. */
+  toolCalls?: LlmToolCall[];
 }
 
-/** Per-request options: abort, streaming, and constrained output where the engine supports it. */
+/**
+ * Constrained output where the engine supports it: a JSON object (optionally with a JSON
+ * Schema given as a string), or free text whose tool-call blocks are constrained (built by
+ * src/core/agents/tool-grammar.ts).
+ */
+export type LlmResponseFormat =
+  | { type: 'json_object'; schema?: string }
+  | { type: 'tool_call_tags'; trigger: string; grammar: string; structuralTag: string };
+
+/** Per-request options: abort, streaming, constrained output and native tools where supported. */
 export interface LlmReplyOptions {
   signal?: AbortSignal;
   onDelta?: (text: string) => void;
-  /** Ask for a JSON object, optionally constrained by a JSON Schema given as a string. */
-  responseFormat?: { type: 'json_object'; schema?: string };
+  responseFormat?: LlmResponseFormat;
+  /** Native function calling; only when the seat's `toolCalling.native` says the model has it. */
+  tools?: LlmTool[];
+}
+
+/**
+ * How the agent's model calls tools, decided per model by the engine layer and stored with the
+ * session's agent seat.
+ */
+export interface SeatToolCalling {
+  /** The engine reads calls itself (web-llm's Hermes models): send `tools`, read `toolCalls`. */
+  native: boolean;
+  /** Constrain prompted `<tool_call>` blocks with the engine's grammar (opt-in setting). */
+  constrain: boolean;
 }
 
 /**
@@ -31,5 +75,9 @@ export interface LlmSeat {
   reply(newMessages: LlmMessage[], opts?: LlmReplyOptions): Promise<LlmReply>;
 }
 
-/** Builds the seat for a role once its system prompt is known. */
-export type SeatFactory = (systemPrompt: string) => LlmSeat;
+/**
+ * Builds the seat for a role once its system prompt is known. `toolCalling`, when present,
+ * says how the agent should call tools on this model (absent: prompted and unconstrained); it
+ * sits on the factory because the agent's system prompt depends on it.
+ */
+export type SeatFactory = ((systemPrompt: string) => LlmSeat) & { readonly toolCalling?: SeatToolCalling };

@@ -114,12 +114,18 @@ function stopsBeforeAction(turns: readonly Turn[], stopText: string, env: Enviro
 /** The conversation as one seat sees it: its own messages are `self`, the other's `other`. */
 export function seatView(turns: readonly Turn[], role: Role): ViewMessage[] {
   const view: ViewMessage[] = [];
+  /** Failed tool calls not yet attached to a message the user saw. */
+  let pendingErrors = 0;
   for (const t of turns) {
     if (role === 'user') {
       // The user never sees tool traffic; a tool-only agent step is invisible to them. The one
       // exception is a question asked through ask_user, which reaches the user as a message.
       if (t.role === 'agent') {
-        if (t.content.trim() !== '') view.push({ from: 'other', content: t.content, acts: t.acts, turnIndex: t.index });
+        pendingErrors += t.toolCalls.filter((c) => !c.result.ok).length;
+        if (t.content.trim() !== '') {
+          view.push({ from: 'other', content: t.content, acts: t.acts, turnIndex: t.index, ...(pendingErrors ? { toolErrors: pendingErrors } : {}) });
+          pendingErrors = 0;
+        }
         for (const c of t.toolCalls) {
           if (c.name === ASK_USER_TOOL.name && typeof c.arguments.question === 'string') {
             view.push({ from: 'other', content: c.arguments.question, turnIndex: t.index });

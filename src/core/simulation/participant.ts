@@ -21,6 +21,12 @@ export interface ViewMessage {
   acts?: DialogueAct[];
   /** Only on the agent seat's own messages: the calls it made and what came back. */
   toolCalls?: ToolCall[];
+  /**
+   * Only in the user seat's view of agent messages: how many of the agent's tool calls failed
+   * since its previous visible message. The user never sees the calls themselves, but a person
+   * notices the fumbling ("sorry, let me try that again"), and persona controls react to it.
+   */
+  toolErrors?: number;
   /** Index of the stored turn this message comes from. */
   turnIndex: number;
 }

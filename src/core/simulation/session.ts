@@ -2,9 +2,11 @@ import type { Persona, RunSpec, Scenario, Session, Turn } from '../model/types.t
 import type { DomainImpl } from '../scenarios/domain.ts';
 import { createEnvironment, type CodeToolRunner } from '../scenarios/environment.ts';
 import { evaluateSession, replayGoldAsync, type GoldReplay } from '../scenarios/evaluator.ts';
+import { judgeAssertions, notJudged, type NlJudgement } from '../scenarios/judge.ts';
 import { deriveSeed } from '../stats/rng.ts';
 import { ASK_USER_TOOL, runConversation, type ConversationOptions } from './orchestrator.ts';
 import type { AgentSeatContext, Participant, UserSeatContext } from './participant.ts';
+import type { SeatFactory } from './llm-seat.ts';
 
 /** One session to run: a scenario, a persona and a trial number. */
 export interface SessionPlan {
@@ -57,6 +59,11 @@ export interface SessionDeps {
   now?: () => number;
   /** Cache of gold replays per scenario; replays are pure, so one per run is enough. */
   goldCache?: Map<string, GoldReplay>;
+  /**
+   * The judge role's model for the session with this seed: it judges the NL assertions.
+   * Without it they are reported as not judged and left out of the reward.
+   */
+  judge?: (sessionSeed: number) => SeatFactory;
 }
 
 /** A session record as it stands before its first turn. */
@@ -124,8 +131,9 @@ export async function runSession(plan: SessionPlan, deps: SessionDeps): Promise<
     gold = await replayGoldAsync(plan.scenario, envOptions);
     deps.goldCache?.set(plan.scenario.id, gold);
   }
-  const { expectedDb, ...score } = evaluateSession(plan.scenario, envOptions, result, gold);
   const hardError = ['agent_error', 'user_error', 'engine_lost', 'aborted'].includes(result.termination);
+  const judgement = await judgeSession(plan, deps, result.turns, hardError);
+  const { expectedDb, ...score } = evaluateSession(plan.scenario, envOptions, { ...result, ...(judgement ? { judgement } : {}) }, gold);
   return {
     ...base,
     status: 'done',
@@ -141,6 +149,20 @@ export async function runSession(plan: SessionPlan, deps: SessionDeps): Promise<
       ? { questionsAsked: result.turns.reduce((n, t) => n + t.toolCalls.filter((c) => c.name === ASK_USER_TOOL.name).length, 0) }
       : {}),
   };
+}
+
+/** The judge's verdicts, when there is a judge and something to judge; a failed session is not judged. */
+async function judgeSession(
+  plan: SessionPlan,
+  deps: SessionDeps,
+  turns: readonly Turn[],
+  hardError: boolean,
+): Promise<NlJudgement | undefined> {
+  const assertions = plan.scenario.evaluation.nlAssertions;
+  if (!deps.judge || assertions.length === 0) return undefined;
+  // Its outcome is "error" whatever the verdicts, so the judge's time is saved.
+  if (hardError) return notJudged(assertions, 'Not judged: the session ended in an error.');
+  return judgeAssertions(deps.judge(plan.seed), { scenario: plan.scenario, turns }, { signal: deps.signal });
 }
 
 function failed(base: Session, termination: 'user_error' | 'agent_error', err: unknown, at: number): Session {

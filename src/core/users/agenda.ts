@@ -3,6 +3,7 @@ import { sinceLastOwn, type Participant, type ParticipantReply, type UserSeatCon
 import { chance, randInt, type Rng } from '../stats/rng.ts';
 import { normalize, parseAgentText } from './nlu.ts';
 import { renderUserActs, type Register, type RenderStyle } from './render.ts';
+import { ControlState, isUnhelpful, netChanges, recordControls, toolErrorsSeen } from '../personas/controls.ts';
 
 /**
  * The agenda-based user simulator (Schatzmann et al., 2007), a classical baseline.
@@ -72,7 +73,20 @@ interface AgendaState {
 }
 
 export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): Participant {
-  const p = params ?? agendaParamsFromTraits(ctx.persona.traits);
+  let p = params ?? agendaParamsFromTraits(ctx.persona.traits);
+  // Dynamic persona controls: the traits in force change the parameters from the turn a
+  // control fires. Explicit `params` (tests, tuning) stay fixed.
+  const controls = new ControlState(ctx.persona);
+  const seen = { userTurn: 0, unhelpful: 0, toolErrors: 0 };
+  let control: { flags: string[]; latent: JsonObject } | undefined;
+  function applyControls(rating: number | undefined, incoming: readonly ViewMessage[]): void {
+    seen.userTurn++;
+    if (isUnhelpful(rating)) seen.unhelpful++;
+    seen.toolErrors += toolErrorsSeen(incoming);
+    const fired = controls.active ? controls.step(seen) : [];
+    control = fired.length ? recordControls(fired) : undefined;
+    if (!params && netChanges(fired).length) p = agendaParamsFromTraits(controls.traits);
+  }
   const user = ctx.scenario.user;
   const goal = user.goal.requests;
   const known = user.knownInfo;
@@ -306,6 +320,7 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
       let satisfaction: number | undefined;
 
       if (lastSelf < 0 && s.agenda.length === 0) {
+        applyControls(undefined, incoming);
         initialAgenda(rng);
         // An agent greeting before the user's first line asks for nothing yet.
       } else {
@@ -315,6 +330,7 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
         s.noProgress = progress ? 0 : s.noProgress + 1;
         s.frustration = clamp(progress ? s.frustration - 0.1 : s.frustration + p.temper, 0, 1);
         satisfaction = clamp(Math.round(5 - s.frustration * 4 - (progress ? 0 : 1)), 1, 5);
+        applyControls(satisfaction, incoming);
         if (!s.finished && s.noProgress >= p.patienceTurns) finish('gave_up');
         if (!s.finished && s.noProgress >= 2 && chance(rng, s.frustration)) {
           s.agenda.push({ act: 'complain', value: 'slow' });
@@ -332,7 +348,8 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
         content,
         acts,
         ...(ended ? { control: 'stop' as const } : {}),
-        latent: latent(),
+        latent: control ? { ...latent(), ...control.latent } : latent(),
+        ...(control?.flags.length ? { flags: control.flags } : {}),
         ...(satisfaction !== undefined ? { satisfaction } : {}),
       };
     },

@@ -1,11 +1,12 @@
 import type { Json, JsonObject, Scenario, TurnUsage } from '../model/types.ts';
 import { readLoose } from '../agents/tool-protocol.ts';
-import { renderPersonaInstructions } from '../personas/render.ts';
+import { renderControlUpdate, renderPolicy } from '../personas/policy.ts';
+import { ControlState, isUnhelpful, netChanges, recordControls, toolErrorsSeen } from '../personas/controls.ts';
 import type { LlmMessage, LlmReply, SeatFactory } from '../simulation/llm-seat.ts';
 import { sinceLastOwn, type Participant, type ParticipantReply, type UserSeatContext, type ViewMessage } from '../simulation/participant.ts';
 
 /** Bumped whenever the prompt's wording changes, so results stay comparable. */
-export const LLM_USER_PROMPT_VERSION = 'llm-user-2';
+export const LLM_USER_PROMPT_VERSION = 'llm-user-3';
 
 /** The first request: there is no agent message yet for the simulator to answer. */
 export const KICKOFF = '[The customer-service chat has opened. Write your first message to the agent.]';
@@ -31,12 +32,12 @@ export function renderUserSystemPrompt(ctx: UserSeatContext): string {
       [
         '- Write one message at a time, as the customer, in the first person. Never write the agent\'s side.',
         '- Use only the facts given below. If you are asked for something that is not there, say you do not know or do not have it. Never invent numbers, names, emails or dates.',
-        '- Do not say everything at once: give a detail when the agent asks for it. Use your own words; never copy this text.',
+        '- Unless your character says otherwise, do not say everything at once: give a detail when the agent asks for it. Use your own words; never copy this text.',
         '- Stay in character for the whole conversation, and keep your messages as short as this person would.',
         '- When your task is done, or clearly cannot be done, write a short closing message ending with ###STOP###.',
         '- If the agent transfers you to a human, reply with ###TRANSFER###. If the conversation needs information you do not have and cannot go on, reply with ###OUT-OF-SCOPE###.',
       ].join('\n'),
-    `# Who you are\n${renderPersonaInstructions(ctx.persona)}`,
+    `# Who you are\n${renderPolicy(ctx.persona)}`,
     `# Your situation (private: the agent cannot see this)\n${renderHiddenScenario(ctx.scenario)}`,
   ].join('\n\n');
 }
@@ -200,11 +201,15 @@ export function createLlmUser(ctx: UserSeatContext, makeSeat: SeatFactory, opts:
   const latentState = opts.latentState ?? true;
   const seat = makeSeat(renderUserSystemPrompt(ctx));
   const hidden = `${ctx.scenario.user.taskInstructions}\n${ctx.scenario.user.reasonForContact}`;
+  // Dynamic persona controls: what this seat has seen so far, and the traits in force.
+  const controls = new ControlState(ctx.persona);
+  const seen = { userTurn: 0, unhelpful: 0, toolErrors: 0 };
   return {
     id: 'llm-user',
     role: 'user',
     async nextMessage(view: readonly ViewMessage[], turnCtx): Promise<ParticipantReply> {
-      const incoming: LlmMessage[] = sinceLastOwn(view).incoming.map((m) => ({ role: 'user', content: m.content }));
+      const incomingView = sinceLastOwn(view).incoming;
+      const incoming: LlmMessage[] = incomingView.map((m) => ({ role: 'user', content: m.content }));
       const first: LlmMessage[] = incoming.length ? incoming : [{ role: 'user', content: KICKOFF }];
       const flags: string[] = [];
       let toSpeak = first;
@@ -230,6 +235,22 @@ export function createLlmUser(ctx: UserSeatContext, makeSeat: SeatFactory, opts:
         flags.push(...inner.flags);
         toSpeak = [{ role: 'user', content: SPEAK_REQUEST }];
       }
+      // Controls fire once the agent's last message has been rated; a change reaches the
+      // model as a note on this turn's request (the system prompt stays as it was, so every
+      // request still extends the previous one).
+      seen.userTurn++;
+      if (isUnhelpful(inner?.satisfaction)) seen.unhelpful++;
+      seen.toolErrors += toolErrorsSeen(incomingView);
+      const fired = controls.active ? controls.step(seen) : [];
+      const control = fired.length ? recordControls(fired) : undefined;
+      const changes = netChanges(fired);
+      if (changes.length) {
+        const note = renderControlUpdate(changes);
+        const last = toSpeak[toSpeak.length - 1]!;
+        const content = latentState ? `${note}\n\n${last.content}` : `${last.content}\n\n${note}`;
+        toSpeak = [...toSpeak.slice(0, -1), { role: last.role, content }];
+      }
+      if (control) flags.push(...control.flags);
       let reply = await seat.reply(toSpeak, { signal: turnCtx.signal, onDelta: turnCtx.onDelta });
       if (reply.content.trim() === '') {
         flags.push('empty_reply_retried');
@@ -248,7 +269,7 @@ export function createLlmUser(ctx: UserSeatContext, makeSeat: SeatFactory, opts:
         flags,
         usage: combinedUsage(reply, thought),
         authorDetail: seat.model,
-        ...(inner ? { latent: inner.latent } : {}),
+        ...(inner || control ? { latent: { ...inner?.latent, ...control?.latent } } : {}),
         ...(inner?.satisfaction !== undefined ? { satisfaction: inner.satisfaction } : {}),
       };
     },

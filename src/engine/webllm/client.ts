@@ -7,7 +7,8 @@
  * worker is ended and a fresh one starts on the next call; the error is rethrown by name.
  */
 import * as Comlink from 'comlink';
-import { EngineError, type ChatEngine, type ChatRequest, type ChatResult, type CompleteOptions } from '../types.ts';
+import { webLlmToolSupport } from '../tool-support.ts';
+import { EngineError, type ChatEngine, type ChatRequest, type ChatResult, type CompleteOptions, type ToolSupport } from '../types.ts';
 import { isEngineLost } from './errors.ts';
 import type { CatalogModel, DeviceReport, LlmWorkerApi, LoadProgress } from './protocol.ts';
 
@@ -55,6 +56,11 @@ export class WebLlmClient implements ChatEngine {
   /** The model loaded in this client's worker, or null. */
   loadedModel(): string | null {
     return this.#loaded;
+  }
+
+  /** Tool role, native tools and constrained calls for a catalog model (tool-support.ts). */
+  toolSupport(model: string): ToolSupport {
+    return webLlmToolSupport(model);
   }
 
   /** Whether a worker is running now (for tests and diagnostics). */

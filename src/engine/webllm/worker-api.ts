@@ -11,7 +11,17 @@ import type {
   InitProgressCallback,
   ResponseFormat as WebLlmResponseFormat,
 } from '@mlc-ai/web-llm';
-import { EngineError, type ChatRequest, type ChatResult, type ChatUsage, type FinishReason, type ResponseFormat } from '../types.ts';
+import { applyToolRole } from '../tool-support.ts';
+import {
+  EngineError,
+  type ChatMessage,
+  type ChatRequest,
+  type ChatResult,
+  type ChatToolCall,
+  type ChatUsage,
+  type FinishReason,
+  type ResponseFormat,
+} from '../types.ts';
 import { buildAppConfig, catalogOf, f32VariantOf, validateCustomModel } from './catalog.ts';
 import { toEngineError, type ErrorContext } from './errors.ts';
 import { parseInitProgress } from './progress.ts';
@@ -49,8 +59,25 @@ export interface LlmWorkerDeps {
 
 const EMPTY_USAGE: ChatUsage = { promptTokens: 0, completionTokens: 0 };
 
+/**
+ * With native `tools`, web-llm writes its own Hermes system prompt (listing the tools) and
+ * refuses any other system message, so ours opens the first user message instead. The same
+ * rewrite every request keeps a prefix-extending stream prefix-extending.
+ */
+function withoutSystem(messages: ChatMessage[]): ChatMessage[] {
+  if (messages[0]?.role !== 'system') return messages;
+  const [system, ...rest] = messages;
+  const i = rest.findIndex((m) => m.role === 'user');
+  if (i < 0) return [{ role: 'user', content: system!.content }, ...rest];
+  const first = rest[i] as { role: 'user'; content: string };
+  return [...rest.slice(0, i), { role: 'user', content: `${system!.content}\n\n${first.content}` }, ...rest.slice(i + 1)];
+}
+
 function toMessages(req: ChatRequest): ChatCompletionMessageParam[] {
-  return req.messages.map((m): ChatCompletionMessageParam => {
+  // Templates without a tool role get tool results as user messages (tool-support.ts).
+  const mapped = applyToolRole(req.messages, req.toolRole);
+  const messages = req.tools?.length ? withoutSystem(mapped) : mapped;
+  return messages.map((m): ChatCompletionMessageParam => {
     switch (m.role) {
       case 'system':
         return { role: 'system', content: m.content };
@@ -73,8 +100,15 @@ function toResponseFormat(f: ResponseFormat | undefined): WebLlmResponseFormat |
       return f.schema !== undefined ? { type: 'json_object', schema: f.schema } : { type: 'json_object' };
     case 'grammar':
       return { type: 'grammar', grammar: f.grammar };
+    case 'tool_call_tags':
+      // web-llm takes the structural tag as a JSON string or an object; the string is what
+      // it caches its compiled grammar under, so the same tools reuse the same matcher.
+      return { type: 'structural_tag', structural_tag: f.structuralTag };
   }
 }
+
+/** web-llm's errors when its Hermes output cannot be read as calls: the text is read instead. */
+const TOOL_OUTPUT_ERRORS = new Set(['ToolCallOutputParseError', 'ToolCallOutputInvalidTypeError', 'JSONFieldError']);
 
 /** The streaming request web-llm gets: every sampling field explicit, usage asked for. */
 export function toWebLlmRequest(req: ChatRequest, modelId: string | null): ChatCompletionRequestStreaming {
@@ -93,6 +127,9 @@ export function toWebLlmRequest(req: ChatRequest, modelId: string | null): ChatC
   if (s.repetition_penalty !== undefined) out.repetition_penalty = s.repetition_penalty;
   const rf = toResponseFormat(req.responseFormat);
   if (rf) out.response_format = rf;
+  if (req.tools?.length) {
+    out.tools = req.tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.parameters } }));
+  }
   if (modelId) out.model = modelId;
   return out;
 }
@@ -228,6 +265,7 @@ export function createLlmWorkerApi(deps: LlmWorkerDeps): LlmWorkerApi {
       let lastFlush = now();
       let finish: FinishReason | null = null;
       let usage: ChatCompletionChunk['usage'];
+      let toolCalls: ChatToolCall[] | undefined;
       let deltas = 0;
       const flush = () => {
         if (!buffer) return;
@@ -256,6 +294,14 @@ export function createLlmWorkerApi(deps: LlmWorkerDeps): LlmWorkerApi {
               deltas++;
               if (buffer.length >= flushChars || now() - lastFlush >= flushIntervalMs) flush();
             }
+            const calls = choice?.delta?.tool_calls;
+            if (calls) {
+              toolCalls = calls.map((c) => ({
+                ...(c.id !== undefined ? { id: c.id } : {}),
+                name: c.function?.name ?? '',
+                arguments: c.function?.arguments ?? '',
+              }));
+            }
             if (choice?.finish_reason) finish = choice.finish_reason;
             if (chunk.usage) usage = chunk.usage;
           }
@@ -263,6 +309,12 @@ export function createLlmWorkerApi(deps: LlmWorkerDeps): LlmWorkerApi {
         flush();
       } catch (err) {
         flush();
+        // The Hermes output was not a readable list of calls: hand back the text, which the
+        // agent reads with its tolerant parser, rather than failing the turn.
+        const name = (err as { name?: unknown } | null)?.name;
+        if (request.tools?.length && typeof name === 'string' && TOOL_OUTPUT_ERRORS.has(name)) {
+          return { content, finishReason: 'stop', usage: toUsage(usage, deltas) } satisfies ChatResult;
+        }
         throw toEngineError(err, { op: 'complete', modelId: loadedId ?? request.model });
       } finally {
         if (current === run) current = null;
@@ -274,6 +326,7 @@ export function createLlmWorkerApi(deps: LlmWorkerDeps): LlmWorkerApi {
         content,
         finishReason: finish ?? (run.aborted ? 'abort' : 'stop'),
         usage: toUsage(usage, deltas),
+        ...(toolCalls ? { toolCalls } : {}),
       } satisfies ChatResult;
     },
 

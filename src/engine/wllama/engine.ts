@@ -13,7 +13,19 @@
  */
 import { Wllama, type ChatCompletionChunk, type ChatCompletionMessage, type RawCompletionChunk, type ResultTimings } from '@wllama/wllama';
 import wasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
-import { EngineError, type ChatEngine, type ChatRequest, type ChatResult, type ChatUsage, type CompleteOptions, type FinishReason } from '../types.ts';
+import type { JsonObject } from '../../core/model/types.ts';
+import { applyToolRole, wllamaToolSupport } from '../tool-support.ts';
+import { responseFormat } from './request.ts';
+import {
+  EngineError,
+  type ChatEngine,
+  type ChatRequest,
+  type ChatResult,
+  type ChatUsage,
+  type CompleteOptions,
+  type FinishReason,
+  type ToolSupport,
+} from '../types.ts';
 import { GgufHeaderError, readGgufHeader, type GgufHeader } from './gguf.ts';
 import { MAX_SINGLE_FILE_BYTES, mapCompleteError, mapLoadError, tooLargeError } from './errors.ts';
 import { DEFAULT_TEMPLATE_STOP, chooseTemplate, renderDefaultTemplate, type TemplateSource } from './template.ts';
@@ -84,6 +96,8 @@ export class WllamaEngine implements ChatEngine {
   readonly #verbose: boolean;
   #wllama: Wllama | null = null;
   #info: WllamaModelInfo | null = null;
+  /** The Jinja template in use, or null for the plain built-in one. */
+  #templateText: string | null = null;
   #logs: string[] = [];
   #busy: Promise<unknown> = Promise.resolve();
 
@@ -163,13 +177,15 @@ export class WllamaEngine implements ChatEngine {
     }
     const ctx = w.getLoadedContextInfo();
     this.#wllama = w;
+    const chosen = chooseTemplate(w.getChatTemplate() ?? header.chatTemplate, opts.chatTemplate);
+    this.#templateText = chosen.kind === 'override' ? chosen.template : chosen.kind === 'gguf' ? (w.getChatTemplate() ?? header.chatTemplate ?? '') : null;
     this.#info = {
       label,
       sizeBytes: blob.size,
       architecture: header.architecture ?? ctx.metadata['general.architecture'] ?? null,
       name: header.name ?? ctx.metadata['general.name'] ?? null,
       // The header read may have stopped before the template; llama.cpp's metadata has it all.
-      template: chooseTemplate(w.getChatTemplate() ?? header.chatTemplate, opts.chatTemplate),
+      template: chosen,
       backend: useWebGPU && offloadedToGpu(this.#logs) ? 'webgpu' : 'cpu',
       webgpuRequested: useWebGPU,
       multithread: w.isMultithread(),
@@ -188,7 +204,27 @@ export class WllamaEngine implements ChatEngine {
     const w = this.#wllama;
     this.#wllama = null;
     this.#info = null;
+    this.#templateText = null;
     if (w) await w.exit().catch(() => undefined);
+  }
+
+  /** Tool results go in the template's tool role where it has one; calls can be constrained. */
+  toolSupport(): ToolSupport {
+    return wllamaToolSupport(this.#templateText);
+  }
+
+  /** What shapes this engine's prompts and speed, for the session record. */
+  runtimeInfo(): JsonObject {
+    const i = this.#info;
+    if (!i) return {};
+    return {
+      template: { ...i.template },
+      nCtx: i.nCtx,
+      backend: i.backend,
+      threads: i.threads,
+      multithread: i.multithread,
+      libllamaVersion: i.libllamaVersion,
+    };
   }
 
   /** One request at a time: llama.cpp's single slot would otherwise interleave two. */
@@ -245,11 +281,13 @@ export class WllamaEngine implements ChatEngine {
       }
     };
     let deltas = 0;
+    // Templates without a tool role get tool results as user messages (tool-support.ts).
+    const messages = applyToolRole(request.messages, request.toolRole);
     try {
       if (info.template.kind === 'default') {
         await w.createCompletion({
           ...common,
-          prompt: renderDefaultTemplate(request.messages),
+          prompt: renderDefaultTemplate(messages),
           stop: DEFAULT_TEMPLATE_STOP,
           onData: (c: RawCompletionChunk) => {
             deltas++;
@@ -260,7 +298,7 @@ export class WllamaEngine implements ChatEngine {
       } else {
         await w.createChatCompletion({
           ...common,
-          messages: request.messages as ChatCompletionMessage[],
+          messages: messages as ChatCompletionMessage[],
           onData: (c: ChatCompletionChunk) => {
             deltas++;
             const ch = c.choices[0];
@@ -287,21 +325,6 @@ export class WllamaEngine implements ChatEngine {
     if (firstTokenAt !== undefined) usage.timeToFirstTokenMs = Math.round(firstTokenAt - t0);
     return { content, finishReason: finish, usage };
   }
-}
-
-/** Grammar or JSON constraints, in llama-server's request fields. */
-function responseFormat(request: ChatRequest): Record<string, unknown> {
-  const f = request.responseFormat;
-  if (!f || f.type === 'text') return {};
-  if (f.type === 'grammar') return { grammar: f.grammar };
-  if (f.schema) {
-    try {
-      return { json_schema: JSON.parse(f.schema) as unknown };
-    } catch {
-      throw new EngineError('GenerationError', 'The JSON schema of the response format is not valid JSON.');
-    }
-  }
-  return { response_format: { type: 'json_object' } };
 }
 
 /**

@@ -1,5 +1,16 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BASELINE_TRAITS, TRAIT_MAX, TRAIT_MIN, TRAIT_NAMES, TRAITS } from '../../../src/core/personas/traits.ts';
+import {
+  BASELINE_TRAITS,
+  describeLevel,
+  levelInstruction,
+  roleOf,
+  ROLES,
+  TRAIT_MAX,
+  TRAIT_MIN,
+  TRAIT_NAMES,
+  TRAITS,
+} from '../../../src/core/personas/traits.ts';
 import { agendaParamsFromTraits } from '../../../src/core/users/agenda.ts';
 
 describe('trait space', () => {
@@ -7,6 +18,39 @@ describe('trait space', () => {
     expect(new Set(TRAIT_NAMES).size).toBe(TRAITS.length);
     expect(TRAIT_NAMES).toHaveLength(11);
     for (const t of TRAITS) for (const level of [1, 3, 5] as const) expect(t.anchors[level].length).toBeGreaterThan(0);
+  });
+
+  it('anchors every level with a different message and renders five different instructions', () => {
+    for (const t of TRAITS) {
+      expect(new Set([t.anchors[1], t.anchors[3], t.anchors[5]]).size, t.name).toBe(3);
+      expect(t.instructions).toHaveLength(5);
+      expect(new Set(t.instructions).size, t.name).toBe(5);
+      expect(levelInstruction(t.name, 1)).toBe(t.instructions[0]);
+      expect(levelInstruction(t.name, 9)).toBe(t.instructions[4]);
+      expect(describeLevel(t.name, 3)).toBe(t.anchors[3]);
+      expect(describeLevel(t.name, 2)).toContain(t.anchors[1]);
+    }
+  });
+
+  it('is documented in docs/personas.md: every trait, label, anchor and role', () => {
+    const doc = readFileSync(new URL('../../../docs/personas.md', import.meta.url), 'utf8');
+    for (const t of TRAITS) {
+      expect(doc, t.name).toContain(`\`${t.name}\``);
+      expect(doc).toContain(t.label);
+      for (const level of [1, 3, 5] as const) expect(doc, `${t.name} ${level}`).toContain(t.anchors[level]);
+    }
+    for (const r of ROLES) {
+      expect(doc).toContain(`\`${r.id}\``);
+      expect(doc).toContain(r.asks);
+    }
+  });
+
+  it('maps free-text roles onto the vocabulary and leaves others alone', () => {
+    expect(roleOf('caregiver')?.id).toBe('caregiver');
+    expect(roleOf('busy professional')?.id).toBe('professional');
+    expect(roleOf('Regular customer')?.id).toBe('regular');
+    expect(roleOf('small-business owner')?.id).toBe('business-owner');
+    expect(roleOf('retired teacher')).toBeUndefined();
   });
 
   it('gives the baseline a value in range for every trait', () => {

@@ -416,4 +416,24 @@ describe('parseControlSignal and seatView', () => {
       ['self', 2],
     ]);
   });
+
+  it('tells the user seat how many tool calls failed behind each agent message, never the calls', () => {
+    const base = { sessionId: 's', author: 'x', flags: [], startedAt: 0, durationMs: 0 };
+    const failed = { ok: false as const, error: { name: 'DomainError' as const, message: 'Order not found' } };
+    const turns: Turn[] = [
+      { ...base, index: 0, role: 'user', content: 'hi', toolCalls: [] },
+      { ...base, index: 1, role: 'agent', content: '', toolCalls: [{ id: 'a', name: 'get_order', arguments: {}, result: failed }] },
+      { ...base, index: 2, role: 'agent', content: 'one moment', toolCalls: [{ id: 'b', name: 'get_order', arguments: {}, result: failed }] },
+      { ...base, index: 3, role: 'user', content: 'ok', toolCalls: [] },
+      { ...base, index: 4, role: 'agent', content: 'found it', toolCalls: [{ id: 'c', name: 'get_order', arguments: {}, result: { ok: true, value: null } }] },
+    ];
+    const view = seatView(turns, 'user');
+    expect(view.map((m) => [m.turnIndex, m.toolErrors])).toEqual([
+      [0, undefined],
+      [2, 2],
+      [3, undefined],
+      [4, undefined],
+    ]);
+    expect(view.every((m) => m.toolCalls === undefined)).toBe(true);
+  });
 });

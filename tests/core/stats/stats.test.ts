@@ -17,6 +17,19 @@ describe('wilsonInterval', () => {
     expect(wilsonInterval(10, 10).lower).toBeCloseTo(0.7225, 3);
   });
 
+  // Newcombe (1998), "Two-sided confidence intervals for the single proportion", Table I,
+  // method 3 (score interval without continuity correction).
+  it.each([
+    [81, 263, 0.2553, 0.3662],
+    [15, 148, 0.0624, 0.1605],
+    [0, 20, 0, 0.1611],
+    [1, 29, 0.0061, 0.1718],
+  ])('matches Newcombe\'s published interval for %i/%i', (c, n, lo, hi) => {
+    const { lower, upper } = wilsonInterval(c, n);
+    expect(lower).toBeCloseTo(lo, 4);
+    expect(upper).toBeCloseTo(hi, 4);
+  });
+
   it('gives the whole [0, 1] range with no trials', () => {
     expect(wilsonInterval(0, 0)).toEqual({ lower: 0, upper: 1 });
   });
@@ -96,6 +109,35 @@ describe('pass@k and pass^k', () => {
     for (let i = 1; i < 4; i++) {
       expect(at[i]!).toBeGreaterThan(at[i - 1]!);
       expect(hat[i]!).toBeLessThan(hat[i - 1]!);
+    }
+  });
+
+  it('matches the Codex paper (Chen et al. 2021) and τ-bench definitions on textbook numbers', () => {
+    // pass@k = 1 − C(n−c, k) / C(n, k): n = 10, c = 3, k = 5 → 1 − 21/252.
+    expect(passAtK(10, 3, 5)).toBeCloseTo(1 - 21 / 252, 12);
+    // pass^k = C(c, k) / C(n, k): n = 8, c = 6, k = 4 → 15/70.
+    expect(passHatK(8, 6, 4)).toBeCloseTo(15 / 70, 12);
+    // Large n stays exact: C(50, 25) and C(40, 25).
+    expect(passHatK(50, 40, 25)).toBeCloseTo(40225345056 / 126410606437752, 15);
+  });
+
+  it('equals the share of k-subsets of the trials that all pass (pass^k) or hold a pass (pass@k)', () => {
+    const subsets = (n: number, k: number): number[][] => {
+      if (k === 0) return [[]];
+      if (n < k) return [];
+      return [...subsets(n - 1, k), ...subsets(n - 1, k - 1).map((s) => [...s, n - 1])];
+    };
+    for (const n of [1, 3, 5, 6]) {
+      for (let c = 0; c <= n; c++) {
+        for (let k = 1; k <= n; k++) {
+          const all = subsets(n, k);
+          // Trials 0 … c−1 passed.
+          const allPass = all.filter((s) => s.every((i) => i < c)).length / all.length;
+          const anyPass = all.filter((s) => s.some((i) => i < c)).length / all.length;
+          expect(passHatK(n, c, k)).toBeCloseTo(allPass, 12);
+          expect(passAtK(n, c, k)).toBeCloseTo(anyPass, 12);
+        }
+      }
     }
   });
 

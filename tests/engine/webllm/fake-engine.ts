@@ -2,7 +2,7 @@
  * A fake MLCEngine for the worker API tests: the methods the API uses, with web-llm's progress
  * texts and streaming chunk shapes, and switches to make each step fail or wait.
  */
-import type { AppConfig, ChatCompletionChunk, ChatCompletionRequestStreaming, InitProgressCallback } from '@mlc-ai/web-llm';
+import { functionCallingModelIds, type AppConfig, type ChatCompletionChunk, type ChatCompletionRequestStreaming, type InitProgressCallback } from '@mlc-ai/web-llm';
 import type { MlcEngineLike } from '../../../src/engine/webllm/worker-api.ts';
 import { EngineError } from '../../../src/engine/types.ts';
 import { expect } from 'vitest';
@@ -19,6 +19,7 @@ export const APP_CONFIG: AppConfig = {
     { model: `${HF}SmolLM2-360M-Instruct-q4f32_1-MLC`, model_id: 'SmolLM2-360M-Instruct-q4f32_1-MLC', model_lib: `${LIBS}SmolLM2-360M-Instruct-q4f32_1_cs1k-webgpu.wasm`, vram_required_MB: 579.61, low_resource_required: true },
     { model: `${HF}Phi-3.5-mini-instruct-q4f16_1-MLC`, model_id: 'Phi-3.5-mini-instruct-q4f16_1-MLC', model_lib: `${LIBS}Phi-3.5-mini-instruct-q4f16_1_cs1k-webgpu.wasm`, vram_required_MB: 3672.07, low_resource_required: false },
     { model: `${HF}Llama-3.2-1B-Instruct-q4f32_1-MLC`, model_id: 'Llama-3.2-1B-Instruct-q4f32_1-MLC', model_lib: `${LIBS}Llama-3.2-1B-Instruct-q4f32_1_cs1k-webgpu.wasm`, vram_required_MB: 1128.82, low_resource_required: true },
+    { model: `${HF}Hermes-2-Pro-Llama-3-8B-q4f16_1-MLC`, model_id: 'Hermes-2-Pro-Llama-3-8B-q4f16_1-MLC', model_lib: `${LIBS}Llama-3-8B-Instruct-q4f16_1_cs1k-webgpu.wasm`, vram_required_MB: 4976.13, low_resource_required: false, required_features: ['shader-f16'] },
     // ModelType: 1 embedding, 2 VLM.
     { model: `${HF}snowflake-arctic-embed-s-q0f32-MLC-b4`, model_id: 'snowflake-arctic-embed-s-q0f32-MLC-b4', model_lib: `${LIBS}snowflake.wasm`, vram_required_MB: 238.71, model_type: 1 },
     { model: `${HF}Phi-3.5-vision-instruct-q4f16_1-MLC`, model_id: 'Phi-3.5-vision-instruct-q4f16_1-MLC', model_lib: `${LIBS}phi-vision.wasm`, vram_required_MB: 4521.54, model_type: 2 },
@@ -71,17 +72,35 @@ export class FakeMLCEngine implements MlcEngineLike {
     total_tokens: 17,
     extra: { e2e_latency_s: 1.5, prefill_tokens_per_s: 300, decode_tokens_per_s: 40, time_to_first_token_s: 0.25, time_per_output_token_s: 0.025 },
   };
+  /**
+   * Whether the loaded model's chat template has a tool role. Without one, web-llm 0.2.86
+   * throws `Role is not supported: tool` for a tool message (Conversation.appendMessage).
+   */
+  templateHasToolRole = false;
   private interrupted = false;
+  private loadedId: string | null = null;
 
   chat = {
     completions: {
       create: async (req: ChatCompletionRequestStreaming): Promise<AsyncIterable<ChatCompletionChunk>> => {
         this.calls.push('create');
         this.requests.push(structuredClone(req));
-        return this.generate();
+        this.check(req);
+        return this.generate(req.tools != null);
       },
     },
   };
+
+  /** The checks web-llm makes before generating (postInitAndCheckFields and the conversation). */
+  private check(req: ChatCompletionRequestStreaming): void {
+    if (req.tools != null) {
+      const id = req.model ?? this.loadedId ?? '';
+      if (!functionCallingModelIds.includes(id)) throw namedError('UnsupportedModelIdError', `${id} is not supported for ChatCompletionRequest.tools.`);
+      if (req.response_format != null) throw namedError('CustomResponseFormatError', 'When using Hermes-2-Pro function calling, the response_format cannot be customized.');
+      if (req.messages.some((m) => m.role === 'system')) throw namedError('CustomSystemPromptError', 'When using Hermes-2-Pro function calling, you cannot customize the system prompt.');
+    }
+    if (!this.templateHasToolRole && req.messages.some((m) => m.role === 'tool')) throw new Error('Role is not supported: tool');
+  }
 
   setAppConfig(appConfig: AppConfig): void {
     this.calls.push('setAppConfig');
@@ -93,6 +112,7 @@ export class FakeMLCEngine implements MlcEngineLike {
   async reload(modelId: string): Promise<void> {
     this.calls.push(`reload:${modelId}`);
     await this.onReload(modelId, this);
+    this.loadedId = modelId;
   }
   async unload(): Promise<void> {
     this.calls.push('unload');
@@ -106,7 +126,7 @@ export class FakeMLCEngine implements MlcEngineLike {
     await Promise.resolve();
   }
 
-  private async *generate(): AsyncGenerator<ChatCompletionChunk> {
+  private async *generate(functionCalling: boolean): AsyncGenerator<ChatCompletionChunk> {
     // As web-llm: the interrupt flag is cleared when the generator starts.
     this.interrupted = false;
     await this.prefill();
@@ -121,7 +141,25 @@ export class FakeMLCEngine implements MlcEngineLike {
       produced++;
       yield chunk(this.tokens[i]!);
     }
-    yield chunk(null, finish);
+    if (functionCalling && finish === 'stop') {
+      // As web-llm's makeStreamFinalChunk: the whole output is parsed as a list of calls.
+      const text = this.tokens.join('');
+      let list: unknown;
+      try {
+        list = JSON.parse(text);
+      } catch (err) {
+        throw namedError('ToolCallOutputParseError', `Internal error: error encountered when parsing outputMessage for function calling. Got outputMessage: ${text}\nGot error: ${String(err)}`);
+      }
+      if (!Array.isArray(list)) throw namedError('ToolCallOutputInvalidTypeError', 'Internal error: expect output of function calling to be an array');
+      const tool_calls = list.map((c: { name: string; arguments: unknown }, index) => ({
+        index,
+        function: { name: c.name, arguments: JSON.stringify(c.arguments) },
+        type: 'function' as const,
+      }));
+      yield { ...chunk(null, 'tool_calls'), choices: [{ index: 0, delta: { role: 'assistant', tool_calls }, finish_reason: 'tool_calls', logprobs: null }] };
+    } else {
+      yield chunk(null, finish);
+    }
     yield { ...chunk(null), choices: [], usage: { ...this.usage, completion_tokens: produced } };
   }
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChatRequest } from '../../../src/engine/types.ts';
 import type { CatalogModel, LoadProgress } from '../../../src/engine/webllm/protocol.ts';
 import { createLlmWorkerApi, type LlmWorkerDeps } from '../../../src/engine/webllm/worker-api.ts';
+import { TOOL_RESULT_AS_USER_PREFIX } from '../../../src/engine/tool-support.ts';
 import { APP_CONFIG, FakeMLCEngine, namedError, rejection } from './fake-engine.ts';
 
 const QWEN = 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC';
@@ -308,9 +309,10 @@ describe('worker API: catalog, cache, device', () => {
       QWEN,
       'Llama-3.2-1B-Instruct-q4f32_1-MLC',
       'Phi-3.5-mini-instruct-q4f16_1-MLC',
+      'Hermes-2-Pro-Llama-3-8B-q4f16_1-MLC',
     ]);
     expect(list[0]).toMatchObject({ paramsB: 0.36, quantization: 'q4f16_1', requiredFeatures: ['shader-f16'], custom: false });
-    expect(list.at(-1)!.paramsB).toBe(3.8);
+    expect(list.at(-1)!.paramsB).toBe(8);
   });
 
   it('reports and deletes cached models, unloading a deleted loaded one', async () => {
@@ -331,5 +333,78 @@ describe('worker API: catalog, cache, device', () => {
   it('passes the device report through', async () => {
     const { api } = setup();
     expect(await api.deviceReport()).toMatchObject({ webgpu: false, shaderF16: false });
+  });
+});
+
+describe('worker API: tool messages, native tools and constrained calls', () => {
+  const HERMES = 'Hermes-2-Pro-Llama-3-8B-q4f16_1-MLC';
+  const LLAMA = 'Llama-3.2-1B-Instruct-q4f32_1-MLC';
+  const withTool: ChatRequest['messages'] = [
+    { role: 'system', content: 'You are an agent.' },
+    { role: 'user', content: 'A1?' },
+    { role: 'assistant', content: '<tool_call>{"name": "get_account", "arguments": {"account_id": "A1"}}</tool_call>' },
+    { role: 'tool', content: '<tool_result name="get_account">\n{"plan":"basic"}\n</tool_result>', tool_call_id: 't1-0' },
+  ];
+
+  it('sends tool messages as tool messages where the template has a tool role', async () => {
+    const { api, engine } = setup();
+    engine.templateHasToolRole = true;
+    await api.load(LLAMA, null);
+    await api.complete(request({ model: LLAMA, messages: withTool, toolRole: 'native' }));
+    expect(engine.requests[0]!.messages.at(-1)).toEqual({ role: 'tool', content: withTool[3]!.content, tool_call_id: 't1-0' });
+  });
+
+  it('maps them to user messages for a template without one, which web-llm would refuse', async () => {
+    const { api, engine } = setup();
+    await api.load(QWEN, null);
+    // What happens without the mapping: web-llm's own error.
+    expect((await rejection(api.complete(request({ messages: withTool, toolRole: 'native' })))).message).toContain('Role is not supported: tool');
+    const r = await api.complete(request({ messages: withTool, toolRole: 'user' }));
+    expect(r.content).toBe('Hello, world!');
+    const sent = engine.requests.at(-1)!.messages;
+    expect(sent.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user']);
+    expect(sent[3]!.content).toBe(`${TOOL_RESULT_AS_USER_PREFIX}\n${withTool[3]!.content}`);
+  });
+
+  it('constrains calls with a structural tag', async () => {
+    const { api, engine } = setup();
+    await api.load(QWEN, null);
+    const format = { type: 'tool_call_tags' as const, trigger: '<tool_call>', grammar: 'root ::= "<tool_call>"', structuralTag: '{"type":"structural_tag","format":{"type":"triggered_tags","triggers":["<tool_call>"],"tags":[]}}' };
+    await api.complete(request({ responseFormat: format }));
+    expect(engine.requests[0]!.response_format).toEqual({ type: 'structural_tag', structural_tag: format.structuralTag });
+  });
+
+  it('with native tools: sends them in OpenAI form, moves the system prompt, and returns the calls web-llm read', async () => {
+    const { api, engine } = setup();
+    engine.templateHasToolRole = true;
+    engine.tokens = ['[{"name": "get_account", ', '"arguments": {"account_id": "A1"}}]'];
+    await api.load(HERMES, null);
+    const tools = [{ name: 'get_account', description: 'Look up an account.', parameters: { type: 'object', properties: { account_id: { type: 'string' } } } }];
+    const deltas: string[] = [];
+    const r = await api.complete(request({ model: HERMES, tools, toolRole: 'native' }), (d) => void deltas.push(d));
+    expect(r.finishReason).toBe('tool_calls');
+    expect(r.toolCalls).toEqual([{ name: 'get_account', arguments: '{"account_id":"A1"}' }]);
+    expect(r.content).toBe(engine.tokens.join(''));
+    expect(deltas.join('')).toBe(r.content);
+    const sent = engine.requests[0]!;
+    expect(sent.tools).toEqual([{ type: 'function', function: tools[0] }]);
+    // web-llm forbids a custom system prompt with tools: ours opens the first user message.
+    expect(sent.messages).toEqual([{ role: 'user', content: 'You are terse.\n\nSay hello.' }]);
+  });
+
+  it('hands back the text when web-llm cannot read the output as calls', async () => {
+    const { api, engine } = setup();
+    engine.tokens = ['I will look that up.'];
+    await api.load(HERMES, null);
+    const r = await api.complete(request({ model: HERMES, tools: [{ name: 'x', description: 'x', parameters: { type: 'object' } }] }));
+    expect(r).toMatchObject({ content: 'I will look that up.', finishReason: 'stop' });
+    expect(r.toolCalls).toBeUndefined();
+  });
+
+  it('native tools on a model without them fail with web-llm\'s error name', async () => {
+    const { api } = setup();
+    await api.load(QWEN, null);
+    const e = await rejection(api.complete(request({ tools: [{ name: 'x', description: 'x', parameters: { type: 'object' } }] })));
+    expect(e.name).toBe('UnsupportedModelIdError');
   });
 });

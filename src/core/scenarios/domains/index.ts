@@ -4,10 +4,14 @@
  */
 import type { DomainImpl } from '../domain.ts';
 import { bookshopDomain } from './bookshop.ts';
+import { retailDomain } from './retail.ts';
+import { tau2RetailDomain } from './tau2-retail.ts';
 
 /** Every built-in domain, keyed by its id. */
 export const DOMAINS: Record<string, DomainImpl> = {
   [bookshopDomain.id]: bookshopDomain,
+  [retailDomain.id]: retailDomain,
+  [tau2RetailDomain.id]: tau2RetailDomain,
 };
 
 /** The domain with this id, or undefined when there is none. */

@@ -113,14 +113,26 @@ export function splitPath(path: string): string[] {
   return path.split(/\.|\[(\d+)\]/).filter((s): s is string => s !== undefined && s !== '');
 }
 
+// Own properties only: "{db.__proto__}" or a record named "constructor" must never reach
+// Object.prototype, or a scenario file could change objects far outside its database.
+function own<T>(obj: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(obj, key) ? obj[key] : undefined;
+}
+
 function lookup(bindings: Bindings, path: string): Json | undefined {
   const [head, ...rest] = splitPath(path);
-  let cur: Json | undefined = head === undefined ? undefined : bindings[head];
+  let cur: Json | undefined = head === undefined ? undefined : own(bindings, head);
   for (const step of rest) {
     if (cur === null || typeof cur !== 'object') return undefined;
-    cur = Array.isArray(cur) ? cur[Number(step)] : (cur as JsonObject)[step];
+    cur = Array.isArray(cur) ? (/^\d+$/.test(step) ? cur[Number(step)] : undefined) : own(cur as JsonObject, step);
   }
   return cur;
+}
+
+/** True when a path's first name is a binding ("order.status") rather than a table in db. */
+function isBound(bindings: Bindings, path: string): boolean {
+  const head = splitPath(path)[0];
+  return head !== undefined && Object.hasOwn(bindings, head);
 }
 
 /** Resolves a template against the bindings. */
@@ -158,9 +170,7 @@ function sameValue(a: Json | undefined, b: Json | undefined): boolean {
 
 /** The container at a path ("orders", "db.orders", "customer.addresses"): tables live in db. */
 function container(bindings: Bindings, path: string, tool: string): JsonObject | Json[] {
-  const parts = splitPath(path);
-  const fromDb = parts[0] !== 'db' && !(parts[0]! in bindings);
-  const value = lookup(bindings, fromDb ? `db.${path}` : path);
+  const value = lookup(bindings, isBound(bindings, path) ? path : `db.${path}`);
   if (!isObject(value) && !Array.isArray(value)) {
     // The scenario's data is malformed, not the agent's call: a crash, not a domain error.
     throw new Error(`${tool}: "${path}" is not a table in the database`);
@@ -174,9 +184,15 @@ function keyString(key: Json | undefined, tool: string, what: string): string {
   throw new ToolError(`${tool}: ${what} needs a key, got ${JSON.stringify(key ?? null)}.`, 'InvalidArguments');
 }
 
+/** A record's key field against a key from a call: "bk-2041" finds "BK-2041", "7" finds 7. */
+function sameKey(field: Json | undefined, key: string): boolean {
+  if (typeof field === 'number') return String(field) === key;
+  return typeof field === 'string' && field.trim().toLowerCase() === key.toLowerCase();
+}
+
 function findKeyed(table: JsonObject | Json[], key: string, by: string): { index: string | number; record: Json } | undefined {
   if (Array.isArray(table)) {
-    const i = table.findIndex((r) => isObject(r) && sameValue(r[by], key));
+    const i = table.findIndex((r) => isObject(r) && sameKey(lookup({ r }, `r.${by}`), key));
     return i < 0 ? undefined : { index: i, record: table[i]! };
   }
   if (Object.hasOwn(table, key)) return { index: key, record: table[key]! };
@@ -184,6 +200,9 @@ function findKeyed(table: JsonObject | Json[], key: string, by: string): { index
   const k = Object.keys(table).find((name) => name.toLowerCase() === key.toLowerCase());
   return k === undefined ? undefined : { index: k, record: table[k]! };
 }
+
+/** Names that would reach an object's prototype instead of a field of the record. */
+const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__']);
 
 function fail(message: string, bindings: Bindings): never {
   throw new ToolError(String(resolveTemplate(message, bindings)));
@@ -221,8 +240,9 @@ function runStep(step: ToolStep, bindings: Bindings, tool: string): void {
     const parts = splitPath(step.set);
     const field = parts.pop();
     if (field === undefined || parts.length === 0) throw new Error(`${tool}: cannot set "${step.set}"`);
+    if (FORBIDDEN_KEYS.has(field)) throw new Error(`${tool}: cannot set a field named "${field}"`);
     const parentPath = parts.join('.');
-    const target = parts[0] === 'db' || parts[0]! in bindings ? lookup(bindings, parentPath) : lookup(bindings, `db.${parentPath}`);
+    const target = isBound(bindings, parentPath) ? lookup(bindings, parentPath) : lookup(bindings, `db.${parentPath}`);
     if (!isObject(target)) throw new Error(`${tool}: "${parentPath}" is not a record`);
     const value = resolveTemplate(step.value, bindings);
     if (value === undefined) delete target[field];
@@ -234,6 +254,7 @@ function runStep(step: ToolStep, bindings: Bindings, tool: string): void {
       table.push(value);
     } else {
       const key = keyString(resolveTemplate(step.key ?? null, bindings), tool, `append to ${step.append}`);
+      if (FORBIDDEN_KEYS.has(key)) throw new ToolError(`${tool}: "${key}" cannot be used as a key.`, 'InvalidArguments');
       if (Object.hasOwn(table, key)) fail(`${step.append} already has ${key}.`, bindings);
       table[key] = value;
     }
@@ -257,4 +278,123 @@ export function compileDeclarativeTool(spec: Pick<ToolSpec, 'name'>, impl: Decla
     for (const step of impl.steps) runStep(step, bindings, spec.name);
     return impl.returns === undefined ? null : (resolveTemplate(impl.returns, bindings) ?? null);
   };
+}
+
+/* ------------------------------------------------------------------ lint */
+
+/** A problem found in a tool's implementation before it runs; `path` is relative to `impl`. */
+export interface ImplIssue {
+  path: string;
+  message: string;
+}
+
+/** Every `{path}` reference in a template, e.g. ["args.order_id", "order.status"]. */
+export function templateRefs(template: Template): string[] {
+  if (typeof template === 'string') return [...template.matchAll(ANY_REF)].map((m) => m[1]!);
+  if (Array.isArray(template)) return template.flatMap(templateRefs);
+  if (template !== null && typeof template === 'object') return Object.values(template).flatMap(templateRefs);
+  return [];
+}
+
+function tableNames(db: JsonObject): string {
+  const names = Object.keys(db).filter((k) => isObject(db[k]) || Array.isArray(db[k]));
+  return names.length ? names.join(', ') : 'none';
+}
+
+/**
+ * Checks a declarative tool against itself and the initial database, so that a mistyped name
+ * is refused on import with its place named, rather than failing in the middle of a session:
+ * references to names no earlier step binds, tables the database lacks, checks that test
+ * nothing, sets without a field.
+ */
+export function lintDeclarativeTool(impl: DeclarativeToolImpl, db: JsonObject): ImplIssue[] {
+  const issues: ImplIssue[] = [];
+  const bound = new Set(['args', 'db']);
+  const refs = (template: Template | undefined, path: string, extra: readonly string[] = []) => {
+    if (template === undefined) return;
+    for (const ref of templateRefs(template)) {
+      const head = splitPath(ref)[0]!;
+      if (!bound.has(head) && !extra.includes(head)) {
+        const names = [...bound].filter((n) => n !== 'args' && n !== 'db');
+        issues.push({
+          path,
+          message: `"{${ref}}" refers to "${head}", which is not args, db${extra.length ? `, ${extra.join(', ')}` : ''} or a name bound by an earlier step${names.length ? ` (${names.join(', ')})` : ''}`,
+        });
+      }
+    }
+  };
+  const table = (path: string, where: string) => {
+    const parts = splitPath(path);
+    if (bound.has(parts[0]!) && parts[0] !== 'db') return;
+    const name = parts[0] === 'db' ? parts[1] : parts[0];
+    const value = name === undefined ? undefined : own(db, name);
+    if (!isObject(value) && !Array.isArray(value)) {
+      issues.push({ path: where, message: `"${path}" is not a table in the initial database (tables: ${tableNames(db)})` });
+    }
+  };
+  const bind = (name: string | undefined, where: string) => {
+    if (name === undefined) return;
+    if (name === 'args' || name === 'db') issues.push({ path: where, message: `"${name}" is reserved: binding it would hide the ${name === 'db' ? 'database' : 'arguments'}` });
+    else bound.add(name);
+  };
+  impl.steps.forEach((step, i) => {
+    const at = (field: string) => `steps[${i}].${field}`;
+    if ('get' in step) {
+      table(step.get, at('get'));
+      refs(step.key, at('key'));
+      refs(step.notFound, at('notFound'), ['key']);
+      bind(step.as, at('as'));
+    } else if ('find' in step) {
+      table(step.find, at('find'));
+      for (const [field, value] of Object.entries(step.where)) refs(value, at(`where.${field}`));
+      refs(step.notFound, at('notFound'));
+      bind(step.as, at('as'));
+    } else if ('check' in step) {
+      refs(step.check, at('check'));
+      refs(step.message, at('message'));
+      if (step.in === undefined && step.notIn === undefined && step.equals === undefined && step.exists === undefined) {
+        issues.push({ path: `steps[${i}]`, message: 'a check step needs at least one test: in, notIn, equals or exists' });
+      }
+    } else if ('set' in step) {
+      const parts = splitPath(step.set);
+      if (parts.length < 2) {
+        issues.push({ path: at('set'), message: `"${step.set}" names no record: set a field of a bound record or table, e.g. "order.status"` });
+      } else if (FORBIDDEN_KEYS.has(parts.at(-1)!)) {
+        issues.push({ path: at('set'), message: `cannot set a field named "${parts.at(-1)}"` });
+      } else if (!bound.has(parts[0]!)) {
+        table(step.set, at('set'));
+      }
+      refs(step.value, at('value'));
+    } else if ('append' in step) {
+      table(step.append, at('append'));
+      refs(step.value, at('value'));
+      refs(step.key, at('key'));
+      bind(step.as, at('as'));
+    } else if ('delete' in step) {
+      table(step.delete, at('delete'));
+      refs(step.key, at('key'));
+      refs(step.notFound, at('notFound'), ['key']);
+    }
+  });
+  refs(impl.returns, 'returns');
+  return issues;
+}
+
+/**
+ * Checks a code tool's source: it must compile as a function body, and may not contain
+ * `import` (dynamic import is syntax, not a global the sandbox can take away, so it is refused
+ * here; the word is refused even in strings and comments, which is the price of certainty).
+ */
+export function lintCodeTool(impl: CodeToolImpl): ImplIssue[] {
+  if (/\bimport\b/.test(impl.source)) {
+    return [{ path: 'source', message: 'may not use "import": code tools run without network or module access (the word is refused even in strings and comments)' }];
+  }
+  try {
+    // Compiling is not running: the function is never called here.
+    new Function('db', 'args', 'fail', impl.source);
+  } catch (err) {
+    if (err instanceof SyntaxError) return [{ path: 'source', message: `does not compile: ${err.message}` }];
+    // Anything else (a page policy that forbids compiling code): the sandbox will say so.
+  }
+  return [];
 }

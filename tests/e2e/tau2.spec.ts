@@ -1,0 +1,198 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import config, { TEST_MODELS_PATH } from '../../playwright.config.ts';
+
+/*
+ * A newcomer's τ²-bench flow in the page: import the user's own copy of the retail domain
+ * (read from ../shared/data at test time through the file inputs, never copied into the
+ * repository), see its 114 tasks survive a reload, run five of them with the agenda user
+ * against an LLM agent, and open a session's database diff. Broken files are refused with
+ * a message naming the file, and nothing is written.
+ */
+
+const base = String(config.use?.baseURL);
+const TAU2 = resolve(process.cwd(), '../shared/data/tau2-bench');
+const RETAIL = join(TAU2, 'retail');
+const MODEL_URL = `${new URL(TEST_MODELS_PATH, base).href}stories260K.gguf`;
+
+/** Rows in one of the page's IndexedDB tables (0 when the table does not exist yet). */
+function countRows(page: Page, store: string): Promise<number> {
+  return page.evaluate(async (name) => {
+    const open = indexedDB.open('understudy');
+    const db = await new Promise<IDBDatabase>((res, rej) => {
+      open.onsuccess = () => res(open.result);
+      open.onerror = () => rej(open.error);
+    });
+    if (!db.objectStoreNames.contains(name)) {
+      db.close();
+      return 0;
+    }
+    const n = await new Promise<number>((res, rej) => {
+      const r = db.transaction(name).objectStore(name).count();
+      r.onsuccess = () => res(r.result);
+      r.onerror = () => rej(r.error);
+    });
+    db.close();
+    return n;
+  }, store);
+}
+
+async function storedCounts(page: Page) {
+  return {
+    scenarios: await countRows(page, 'scenarios'),
+    dbs: await countRows(page, 'scenarioDbs'),
+    packs: await countRows(page, 'packs'),
+  };
+}
+
+const tau2Panel = (page: Page) => page.getByRole('region', { name: 'Import a τ²-bench domain' });
+
+async function importRetailFolder(page: Page): Promise<void> {
+  await page.goto(`${base}#/library`);
+  const panel = tau2Panel(page);
+  const t0 = Date.now();
+  await panel.getByLabel('τ²-bench domain folder').setInputFiles(RETAIL);
+  await expect(panel.getByTestId('tau2-preview')).toBeVisible({ timeout: 30_000 });
+  const readMs = await panel.getByTestId('tau2-read-ms').textContent();
+  await expect(panel.getByTestId('tau2-task-count')).toHaveText('114');
+  // split_tasks.json came with the folder: its splits are offered.
+  await expect(panel.getByTestId('tau2-preview')).toContainText('train (74)');
+  await panel.getByRole('button', { name: /^Store 114 tasks$/ }).click();
+  await expect(panel.getByTestId('tau2-done')).toContainText('114', { timeout: 30_000 });
+  const doneText = await panel.getByTestId('tau2-done').textContent();
+  console.log(
+    `τ²-bench retail import in the page: read, parsed and converted in ${readMs?.trim()}; ` +
+      `${/in (\d+) ms/.exec(doneText ?? '')?.[1]} ms to stored, measured by the page; ${Date.now() - t0} ms wall clock with the clicks`,
+  );
+}
+
+test('imports τ²-bench retail from a folder, keeps it on reload and runs five tasks', async ({ page }) => {
+  test.setTimeout(240_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+
+  await page.goto(`${base}#/library`);
+  await expect(page.getByRole('heading', { name: 'Library' })).toBeVisible();
+  const before = await storedCounts(page);
+  await importRetailFolder(page);
+  const pack = page.locator('[data-pack="tau2-retail"]');
+  await expect(pack).toContainText('τ²-bench retail');
+  await expect(pack.getByTestId('pack-count')).toHaveText('114');
+  // One copy of the 2.8 MB database for the 114 tasks.
+  expect(await storedCounts(page)).toEqual({ scenarios: before.scenarios + 114, dbs: before.dbs + 1, packs: before.packs + 1 });
+  if (process.env.SCREENSHOTS) await page.screenshot({ path: `${process.env.SCREENSHOTS}/library-pack.png`, fullPage: true });
+
+  await page.reload();
+  await expect(page.locator('[data-pack="tau2-retail"]').getByTestId('pack-count')).toHaveText('114');
+
+  // The agent under test: stories260K through llama.cpp (a story model: it cannot do the task,
+  // and the retail policy overflows its 2,048-token window, which ends a session as a named error).
+  await page.goto(`${base}#/models`);
+  const gguf = page.getByRole('region', { name: /GGUF models/ });
+  await gguf.getByLabel('Add by URL').fill(MODEL_URL);
+  await gguf.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(gguf.locator('tr[data-gguf]')).toHaveCount(1, { timeout: 30_000 });
+  await page.getByRole('region', { name: 'Roles' }).getByRole('combobox', { name: /^Agent/ }).selectOption({ label: 'stories260K.gguf' });
+
+  await page.goto(`${base}#/new`);
+  await page.getByLabel('Scenario pack').selectOption('tau2-retail');
+  await expect(page.getByTestId('task-count')).toHaveText('114 of 114 tasks');
+  await page.getByLabel('How many tasks to pick').fill('5');
+  await page.getByRole('button', { name: 'First', exact: true }).click();
+  await expect(page.getByTestId('task-count')).toHaveText('5 of 114 tasks');
+  await page.getByLabel('Filter tasks').fill('Retail 7:');
+  await expect(page.locator('.choices').first().locator('li')).toHaveCount(1);
+  await page.getByLabel('Filter tasks').fill('retail');
+  await expect(page.locator('.choices').first().locator('li')).toHaveCount(114);
+  await page.getByLabel('Filter tasks').fill('');
+  await page.getByRole('region', { name: '2 · Personas' }).getByRole('button', { name: 'None' }).click();
+  await page.getByLabel('Baseline cooperative').check();
+  await page.getByLabel('User seat').selectOption({ label: 'Agenda-based simulator' });
+  await page.getByLabel('Agent seat (under test)').selectOption({ label: 'LLM agent' });
+  await page.getByLabel('Max turns').fill('6');
+  await page.getByLabel('Playback').selectOption('instant');
+  if (process.env.SCREENSHOTS) await page.screenshot({ path: `${process.env.SCREENSHOTS}/newrun-subset.png`, fullPage: true });
+  await page.getByRole('button', { name: 'Start run' }).click();
+  await expect(page).toHaveURL(/#\/runs\/run-/);
+  await expect(page.locator('header .badge', { hasText: 'completed' })).toBeVisible({ timeout: 150_000 });
+  await expect(page.locator('a.srow')).toHaveCount(5);
+  await expect(page.getByTestId('overall-rate')).toHaveText(/^\d+%$/);
+
+  // A session's database against the gold state: only the records that changed, never the 2.8 MB whole.
+  await page.locator('a.srow').first().click();
+  const diff = page.locator('section.side .panel', { hasText: 'Final database vs expected' });
+  await expect(diff).toBeVisible();
+  await expect(diff.locator('h3.rec').first()).toBeVisible();
+  const records = await diff.locator('h3.rec').count();
+  expect(records).toBeGreaterThan(0);
+  expect(records).toBeLessThan(10);
+  // The page holds the changed records (each also whole, folded), a few kilobytes: not 2.8 MB of database.
+  expect(await diff.evaluate((el) => el.textContent?.length ?? 0)).toBeLessThan(50_000);
+  await expect(diff.locator('h3.rec').first()).toContainText(/^(orders|users|products)\./);
+  if (process.env.SCREENSHOTS) await page.screenshot({ path: `${process.env.SCREENSHOTS}/session-diff.png`, fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+test.describe('broken τ²-bench files are refused, naming the file, and nothing is written', () => {
+  const text = (name: string, dir = RETAIL) => readFileSync(join(dir, name), 'utf8');
+  const file = (name: string, body: string) => ({ name, mimeType: name.endsWith('.md') ? 'text/markdown' : 'application/json', buffer: Buffer.from(body) });
+
+  async function refuse(page: Page, pick: (panel: ReturnType<typeof tau2Panel>) => Promise<void>, message: RegExp) {
+    await page.goto(`${base}#/library`);
+    await expect(page.getByRole('heading', { name: 'Library' })).toBeVisible();
+    const before = await storedCounts(page);
+    const panel = tau2Panel(page);
+    await pick(panel);
+    await expect(panel.getByTestId('tau2-error')).toContainText(message, { timeout: 30_000 });
+    await expect(panel.getByTestId('tau2-error')).toContainText('nothing was imported');
+    await expect(panel.getByTestId('tau2-preview')).toHaveCount(0);
+    expect(await storedCounts(page)).toEqual(before);
+    await expect(page.locator('[data-pack^="tau2-"]')).toHaveCount(0);
+  }
+
+  test('a folder without db.json (τ²-bench airline as shipped here)', async ({ page }) => {
+    await refuse(page, (p) => p.getByLabel('τ²-bench domain folder').setInputFiles(join(TAU2, 'airline')), /db\.json is missing in airline/);
+  });
+
+  test('malformed JSON, with its line and column', async ({ page }) => {
+    const lines = text('tasks.json').split('\n');
+    lines[9] = lines[9]!.replace(/,\s*$/, ''); // drop a comma: line 10 of tasks.json
+    const broken = lines.join('\n');
+    if (broken === text('tasks.json')) throw new Error('the fixture edit changed nothing');
+    await refuse(
+      page,
+      (p) => p.getByLabel('τ²-bench domain files').setInputFiles([file('db.json', text('db.json')), file('policy.md', text('policy.md')), file('tasks.json', broken)]),
+      // The comma's absence shows where the next key starts.
+      /tasks\.json has 1 problem: not valid JSON at line 11, column 13/,
+    );
+    if (process.env.SCREENSHOTS) await page.screenshot({ path: `${process.env.SCREENSHOTS}/tau2-broken-json.png` });
+  });
+
+  test('an unknown tool in the gold actions', async ({ page }) => {
+    const tasks = JSON.parse(text('tasks.json'));
+    tasks[3].evaluation_criteria.actions[1].name = 'launch_rocket';
+    await refuse(
+      page,
+      (p) => p.getByLabel('τ²-bench domain files').setInputFiles([file('db.json', text('db.json')), file('policy.md', text('policy.md')), file('tasks.json', JSON.stringify(tasks))]),
+      /tasks\.json.*\[3\]\.evaluation_criteria\.actions\[1\]\.name.*unknown tool "launch_rocket"/s,
+    );
+  });
+
+  test('a domain Understudy cannot run', async ({ page }) => {
+    await refuse(
+      page,
+      (p) =>
+        p.getByLabel('τ²-bench domain files').setInputFiles([
+          file('db.json', text('db.json', join(TAU2, 'mock'))),
+          file('policy.md', text('policy.md', join(TAU2, 'airline'))),
+          file('tasks.json', text('tasks.json', join(TAU2, 'airline'))),
+        ]),
+      /cannot run τ²-bench's airline domain/,
+    );
+  });
+
+  test('the whole tau2-bench folder, holding several domains', async ({ page }) => {
+    await refuse(page, (p) => p.getByLabel('τ²-bench domain folder').setInputFiles(TAU2), /several τ²-bench domains \(airline, mock, retail\)/);
+  });
+});
