@@ -372,6 +372,7 @@ function namedRecords(): { patients: Patient[]; prescriptions: Rx[]; refills: Js
     rx('RX-4490103', 'PT-1013', drug('metoprolol'), 'D04'),
     rx('RX-4500111', 'PT-1014', drug('escitalopram'), 'D01'),
     rx('RX-4500112', 'PT-1014', drug('cetirizine'), 'D01'),
+    rx('RX-4500113', 'PT-1014', drug('zolpidem'), 'D01'),
     rx('RX-4510121', 'PT-1015', drug('lisinopril', '20 mg'), 'D01', { status: 'no_refills' }),
     rx('RX-4510122', 'PT-1015', drug('atorvastatin'), 'D01', { status: 'too_soon', eligibleFrom: '2027-04-30' }),
     rx('RX-4520131', 'PT-1016', drug('montelukast'), 'D06'),

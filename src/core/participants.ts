@@ -4,6 +4,7 @@ import type { SeatFactory } from './simulation/llm-seat.ts';
 import { AGENDA_VERSION, createAgendaUser } from './users/agenda.ts';
 import { createLlmUser, LLM_USER_PROMPT_VERSION } from './users/llm-user.ts';
 import { createBookshopAgent } from './agents/bookshop-agent.ts';
+import { createFrameAgent, FRAME_AGENT_VERSION } from './agents/frame-agent.ts';
 import { createLlmAgent, LLM_AGENT_PROMPT_VERSION } from './agents/llm-agent.ts';
 import type { DomainImpl } from './scenarios/domain.ts';
 import { DOMAINS, getDomain } from './scenarios/domains/index.ts';
@@ -75,6 +76,13 @@ export const AGENT_SEATS: readonly AgentSeatOption[] = [
       if (!make) throw new Error(`No rule-based agent exists for domain "${ctx.domain}".`);
       return make(ctx);
     },
+  },
+  {
+    kind: 'frame',
+    label: 'Generic rule-based agent',
+    description: 'Works in every domain from the tool specs and the policy alone: picks the tool by keywords, fills its arguments from what the user says and from lookups, confirms before any change, reports the result. A classical baseline.',
+    version: FRAME_AGENT_VERSION,
+    create: (ctx) => createFrameAgent(ctx),
   },
   {
     kind: 'llm',

@@ -5,9 +5,12 @@ import {
   parseJsonText,
   validatePersona,
   validatePersonaSet,
-  validateScenario,
   validateScenarioPack,
   canonicalHash,
+  checkImportSize,
+  checkScenarioImport,
+  checkScenarioPackImport,
+  idClashIssues,
   type DomainCatalog,
   type Json,
   type Persona,
@@ -17,6 +20,7 @@ import {
 } from '../core/index.ts';
 import { PERSONA_SET_KEY, Storage, type PersonaSetInfo } from '../storage/repo.ts';
 import type { PackRecord, ScenarioSummary, StoredPersona, StoredScenario } from '../storage/db.ts';
+import { codeToolRunner } from './tool-sandbox.ts';
 
 /** Which tools each domain implements: what validation checks scenario tools against. */
 export const domainCatalog: DomainCatalog = {
@@ -37,7 +41,7 @@ export interface ImportResult {
 }
 
 /** Files over this size are refused before parsing, so a stray file cannot freeze the tab. */
-export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
+export { MAX_IMPORT_BYTES } from '../core/index.ts';
 
 /**
  * The app's shared state: the library of scenarios and personas and the list of runs,
@@ -139,9 +143,7 @@ export class AppState {
    * input throws ValidationError and the library is unchanged.
    */
   async importJson(text: string, source: string): Promise<ImportResult> {
-    if (text.length > MAX_IMPORT_BYTES) {
-      throw new ValidationError(source, [{ path: '', message: `file is over ${MAX_IMPORT_BYTES / 1024 / 1024} MB` }]);
-    }
+    checkImportSize(text, source);
     const data = parseJsonText(text, source);
     if (data === null || typeof data !== 'object' || Array.isArray(data)) {
       throw new ValidationError(source, [{ path: '', message: 'must be a JSON object (a scenario pack, scenario, persona set or persona)' }]);
@@ -149,8 +151,8 @@ export class AppState {
     const o = data as Record<string, unknown>;
     let result: ImportResult;
     if ('tasks' in o) {
-      const pack = validateScenarioPack(o, domainCatalog, source);
-      const list = expandPack(pack);
+      // Schema, cross-checks, ids against the library, and the gold actions replayed (code tools in the sandbox).
+      const { pack, scenarios: list } = await checkScenarioPackImport(o, { source, catalog: domainCatalog, library: this.scenarios, codeRunner: codeToolRunner });
       this.refuseBuiltinPack(pack.id, source);
       await this.refuseBuiltinOverwrite(list.map((s) => s.id), 'scenario', source);
       await this.storage.putPack(packMeta(pack, 'json'), list);
@@ -167,7 +169,7 @@ export class AppState {
       await this.storage.putPersonas([p], { builtin: false });
       result = { kind: 'persona', count: 1, ids: [p.id] };
     } else if ('user' in o || 'agent' in o || 'initialDb' in o) {
-      const s = validateScenario(o, domainCatalog, source);
+      const s = await checkScenarioImport(o, { source, catalog: domainCatalog, library: this.scenarios, codeRunner: codeToolRunner });
       await this.refuseBuiltinOverwrite([s.id], 'scenario', source);
       await this.storage.putScenarios([s], { builtin: false });
       result = { kind: 'scenario', count: 1, ids: [s.id] };
@@ -221,6 +223,9 @@ export class AppState {
   async storePack(pack: Omit<PackRecord, 'taskCount' | 'importedAt'>, scenarios: readonly Scenario[], source: string): Promise<void> {
     this.refuseBuiltinPack(pack.id, source);
     await this.refuseBuiltinOverwrite(scenarios.map((s) => s.id), 'scenario', source);
+    // A task id another pack already holds would be moved into this one: refused, naming the pack.
+    const clash = idClashIssues(scenarios, this.scenarios, (i) => `tasks[${i}].id`);
+    if (clash.length) throw new ValidationError(source, clash);
     await this.storage.putPack(pack, scenarios);
     await this.refresh();
   }

@@ -1,6 +1,6 @@
 import {
   agentSeat,
-  requireDomain,
+  getDomain,
   planSessions,
   runSession,
   seatConfig,
@@ -21,6 +21,7 @@ import { app, describeError, RUN_LOCK_PREFIX } from './app.svelte.ts';
 import { EnginePool } from './engines.svelte.ts';
 import { resolveRoleModels } from './model-sources.ts';
 import { ROLES_KEY, type RoleSettings } from './models.svelte.ts';
+import { codeToolRunner } from './tool-sandbox.ts';
 
 /** How fast a run plays: classical participants are instant, so a demo can slow them down. */
 export type Pace = 'instant' | 'fast' | 'readable';
@@ -246,7 +247,9 @@ export class RunController {
           session = await runSession(plan, {
             runId: run.id,
             spec: run.spec,
-            domain: requireDomain(plan.scenario.domain),
+            // Packs whose tools all bring an impl have no built-in domain (validated on import).
+            domain: getDomain(plan.scenario.domain),
+            codeRunner: codeToolRunner,
             createUser,
             createAgent,
             signal,
@@ -275,7 +278,8 @@ export class RunController {
             error: { name: 'HarnessError', message: describeError(err) },
           };
         }
-        await storage.putSession(session);
+        // Stored as deltas against the scenario's initial database, which is kept once.
+        await storage.putSession(session, { initialDb: plan.scenario.initialDb });
         if (session.termination === 'aborted') break;
         // A lost engine (GPU device lost, worker gone) is replaced before the next session.
         if (session.termination === 'engine_lost') for (const role of modelRoles) await this.pool.recover(role, signal);

@@ -39,6 +39,8 @@ export class ToolSandbox {
   private ready: Promise<Worker> | null = null;
   private queue: Pending[] = [];
   private busy = false;
+  /** Ends the call in flight, if any (used by dispose). */
+  private cancelCurrent: (() => void) | null = null;
   private nextId = 1;
   private readonly createWorker: () => Worker;
   private readonly startTimeoutMs: number;
@@ -55,10 +57,12 @@ export class ToolSandbox {
       void this.pump();
     });
 
-  /** Stops the worker; calls still waiting fail. */
+  /** Stops the worker; the call in flight and calls still waiting fail. */
   dispose(): void {
+    const waiting = this.queue.splice(0);
+    this.cancelCurrent?.();
     this.kill();
-    for (const p of this.queue.splice(0)) p.resolve(crash(p.job.tool, 'the sandbox was closed'));
+    for (const p of waiting) p.resolve(crash(p.job.tool, 'the sandbox was closed'));
   }
 
   private async pump(): Promise<void> {
@@ -114,6 +118,7 @@ export class ToolSandbox {
     const id = this.nextId++;
     return new Promise<CodeToolOutcome>((resolve) => {
       const finish = (outcome: CodeToolOutcome) => {
+        this.cancelCurrent = null;
         clearTimeout(timer);
         worker.removeEventListener('message', onMessage);
         worker.removeEventListener('error', onError);
@@ -140,6 +145,7 @@ export class ToolSandbox {
       };
       worker.addEventListener('message', onMessage);
       worker.addEventListener('error', onError);
+      this.cancelCurrent = () => finish(crash(job.tool, 'the sandbox was closed'));
       const req: SandboxRequest = {
         id,
         tool: job.tool,

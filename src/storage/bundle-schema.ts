@@ -1,7 +1,13 @@
 /**
- * zod schemas for the lines of a run bundle (JSONL export, formatVersion 1). They mirror
- * Run, Session and Turn in core/model/types.ts; the compile-time checks at the bottom fail
- * when a field is added there and not here.
+ * zod schemas for the lines of a run bundle (JSONL export, formatVersion 2). They mirror
+ * Run, Session and Turn in core/model/types.ts and DbChange in core/scenarios/db-delta.ts;
+ * the compile-time checks at the bottom fail when a field is added there and not here.
+ *
+ * Version 2 added "db" lines (each initial database once) and the session line's "dbs" (its
+ * final and expected databases as deltas against one of them). Version 1 held whole databases
+ * in "session.finalDb" / "session.expectedDb", which version 2 still reads (for sessions stored
+ * without a known initial database), so a version-1 file reads as a version-2 one without
+ * "db" lines.
  *
  * Objects strip unknown keys (rather than reject them) so that a bundle written by a newer
  * version of the app with extra optional fields still imports, minus those fields. The line
@@ -10,9 +16,15 @@
 import { z } from 'zod';
 import type { Run, RunSpec, Session, SessionScore, Turn } from '../core/model/types.ts';
 import { TERMINATION_REASONS } from '../core/model/types.ts';
+import type { DbChange } from '../core/scenarios/db-delta.ts';
+import type { SessionDbsDelta } from './db.ts';
 
-/** The bundle format this code writes and reads. */
-export const RUN_BUNDLE_FORMAT_VERSION = 1;
+/** The bundle format this code writes. */
+export const RUN_BUNDLE_FORMAT_VERSION = 2;
+/** The bundle formats this code reads: older ones through a migration (see above). */
+export const READABLE_RUN_BUNDLE_VERSIONS = [1, 2] as const;
+/** A format this code reads. */
+export type RunBundleFormatVersion = (typeof READABLE_RUN_BUNDLE_VERSIONS)[number];
 
 const json = z.json();
 const jsonObject = z.record(z.string(), json);
@@ -179,19 +191,52 @@ export const turnSchema = z.object({
     .optional(),
 });
 
+const table = z.string();
+export const dbChangeSchema = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('set'), table, key: z.string(), value: json }),
+  z.object({ op: z.literal('delete'), table, key: z.string() }),
+  z.object({ op: z.literal('setItem'), table, index: count, value: json }),
+  z.object({ op: z.literal('truncate'), table, length: count }),
+  z.object({ op: z.literal('replace'), table, value: json }),
+  z.object({ op: z.literal('drop'), table }),
+  z.object({ op: z.literal('order'), table: table.optional(), keys: z.array(z.string()) }),
+]);
+
+export const sessionDbsDeltaSchema = z.object({
+  baseHash: z.string().min(1),
+  finalDelta: z.array(dbChangeSchema).optional(),
+  expectedDelta: z.array(dbChangeSchema).optional(),
+});
+
 /** Line 1 of a bundle. */
 export const runLineSchema = z.strictObject({
   type: z.literal('run'),
-  formatVersion: z.literal(RUN_BUNDLE_FORMAT_VERSION),
+  formatVersion: z.literal(READABLE_RUN_BUNDLE_VERSIONS),
   /** ISO 8601 time of the export. */
   exportedAt: z.string(),
   run: runSchema,
 });
 
-/** Every line after the first: one session with all its turns. */
+/** An initial database that sessions' deltas apply to, once per bundle (version 2). */
+export const dbLineSchema = z.strictObject({
+  type: z.literal('db'),
+  /** `canonicalHash(db)`; checked on reading. */
+  hash: z.string().min(1),
+  db: jsonObject,
+});
+
+/** Every session line of a version-1 bundle: one session with all its turns. */
+export const sessionLineSchemaV1 = z.strictObject({
+  type: z.literal('session'),
+  session: sessionSchema,
+  turns: z.array(turnSchema),
+});
+
+/** One session with all its turns, and its databases as deltas where it has them. */
 export const sessionLineSchema = z.strictObject({
   type: z.literal('session'),
   session: sessionSchema,
+  dbs: sessionDbsDeltaSchema.optional(),
   turns: z.array(turnSchema),
 });
 
@@ -209,4 +254,8 @@ type _Covered = [
   Assignable<z.output<typeof runSchema>, Run>,
   Assignable<z.output<typeof sessionSchema>, Session>,
   Assignable<z.output<typeof turnSchema>, Turn>,
+  Assignable<z.output<typeof dbChangeSchema>, DbChange>,
+  Assignable<DbChange, z.output<typeof dbChangeSchema>>,
+  Assignable<z.output<typeof sessionDbsDeltaSchema>, SessionDbsDelta>,
+  NoneMissing<Missing<SessionDbsDelta, z.output<typeof sessionDbsDeltaSchema>>>,
 ];

@@ -4,6 +4,7 @@
  */
 import Dexie, { type Table } from 'dexie';
 import { canonicalHash } from '../core/scenarios/canonical.ts';
+import { applyDbDelta, diffDb, type DbDelta } from '../core/scenarios/db-delta.ts';
 import type { Json, JsonObject, Persona, Run, Scenario, Session, ToolKind, Turn } from '../core/model/types.ts';
 
 /** The database name the app uses. Tests pass their own, unique per test. */
@@ -99,14 +100,63 @@ export const SESSION_SUMMARY_INDEX = '[runId+scenarioId+personaId+outcome]';
 /** Index on sessions counting termination reasons per run; unfinished sessions are absent. */
 export const SESSION_TERMINATION_INDEX = '[runId+termination]';
 
-/**
- * The heavy part of a session, its final and expected databases, kept apart so listing a
- * run's sessions reads only small rows.
- */
-export interface SessionDbsRow {
-  sessionId: string;
+/** A session's final and expected databases, whole. */
+export interface SessionDbs {
   finalDb?: JsonObject;
   expectedDb?: JsonObject;
+}
+
+/**
+ * A session's databases as changes to the initial database they started from, which is kept
+ * once in `scenarioDbs` however many sessions start from it: a τ²-bench retail session costs
+ * a few kilobytes instead of two 2.8 MB copies.
+ */
+export interface SessionDbsDelta {
+  /** `canonicalHash` of the initial database: its key in `scenarioDbs`. */
+  baseHash: string;
+  finalDelta?: DbDelta;
+  expectedDelta?: DbDelta;
+}
+
+/**
+ * The heavy part of a session, kept apart so listing a run's sessions reads only small rows.
+ * Since schema version 3 a row holds deltas against `baseHash`; a row written without a known
+ * initial database (before version 3, when its scenario was gone) holds whole databases.
+ */
+export interface SessionDbsRow extends SessionDbs, Partial<SessionDbsDelta> {
+  sessionId: string;
+}
+
+/** A row holding `dbs` as deltas against `base`, the initial database whose hash is `base.hash`. */
+export function compactSessionDbs(
+  sessionId: string,
+  dbs: SessionDbs,
+  base: { hash: string; db: JsonObject },
+): SessionDbsRow {
+  return {
+    sessionId,
+    baseHash: base.hash,
+    ...(dbs.finalDb !== undefined ? { finalDelta: diffDb(base.db, dbs.finalDb) } : {}),
+    ...(dbs.expectedDb !== undefined ? { expectedDelta: diffDb(base.db, dbs.expectedDb) } : {}),
+  };
+}
+
+/**
+ * A row's whole databases. `base` is its initial database, required when the row holds deltas;
+ * the result shares untouched records with it (read them, never mutate them).
+ */
+export function hydrateSessionDbs(row: SessionDbsRow, base: JsonObject | undefined): SessionDbs {
+  if (row.baseHash === undefined) {
+    return {
+      ...(row.finalDb !== undefined ? { finalDb: row.finalDb } : {}),
+      ...(row.expectedDb !== undefined ? { expectedDb: row.expectedDb } : {}),
+    };
+  }
+  if (!base) throw new Error(`Session "${row.sessionId}": its initial database (${row.baseHash}) is missing from storage.`);
+  return {
+    ...(row.finalDelta !== undefined ? { finalDb: applyDbDelta(base, row.finalDelta) } : {}),
+    ...(row.expectedDelta !== undefined ? { expectedDb: applyDbDelta(base, row.expectedDelta) } : {}),
+  };
 }
 
 /** One app setting (model roles, custom models, …), stored as a key and a JSON-safe value. */
@@ -234,6 +284,61 @@ export class UnderstudyDB extends Dexie {
         await tx.table('scenarioDbs').bulkPut(parts.dbs);
         await tx.table('scenarioAgents').bulkPut(parts.agents);
         await tx.table('scenarios').bulkPut(parts.rows);
+      });
+
+    // Version 3: a session's final and expected databases are stored as deltas against its
+    // scenario's initial database (kept once in scenarioDbs), indexed by that database's hash
+    // so it is kept while a session needs it. Rows whose scenario is gone keep whole databases.
+    this.version(3)
+      .stores({
+        runs: 'id, createdAt, status',
+        sessions: [
+          'id',
+          'runId',
+          'scenarioId',
+          'personaId',
+          'outcome',
+          '[runId+scenarioId]',
+          '[runId+personaId]',
+          '[runId+outcome]',
+          '[runId+trial]',
+          SESSION_SUMMARY_INDEX,
+          SESSION_TERMINATION_INDEX,
+        ].join(', '),
+        turns: '[sessionId+index], sessionId',
+        scenarios: 'id, packId, domain, dbHash, agentHash',
+        personas: 'id, setId',
+        sessionDbs: 'sessionId, baseHash',
+        settings: 'key',
+        ggufModels: 'id, addedAt, sha256',
+        ggufBlobs: 'id',
+        scenarioDbs: 'hash',
+        scenarioAgents: 'hash',
+        packs: 'id, origin',
+      })
+      .upgrade(async (tx) => {
+        const dbsTable = tx.table('sessionDbs');
+        const ids = (await dbsTable.toCollection().primaryKeys()) as string[];
+        if (ids.length === 0) return;
+        const sessions = (await tx.table('sessions').bulkGet(ids)) as (Session | undefined)[];
+        const scenarioIds = [...new Set(sessions.flatMap((s) => (s ? [s.scenarioId] : [])))];
+        const scenarios = (await tx.table('scenarios').bulkGet(scenarioIds)) as (ScenarioSummary | undefined)[];
+        const hashOfScenario = new Map(scenarios.flatMap((s) => (s ? [[s.id, s.dbHash] as const] : [])));
+        const hashes = [...new Set(hashOfScenario.values())];
+        const bases = new Map(
+          ((await tx.table('scenarioDbs').bulkGet(hashes)) as (ScenarioDbRow | undefined)[]).flatMap((r) => (r ? [[r.hash, r.db] as const] : [])),
+        );
+        const scenarioOf = new Map(sessions.flatMap((s) => (s ? [[s.id, s.scenarioId] as const] : [])));
+        await dbsTable.toCollection().modify((row: SessionDbsRow) => {
+          if (row.baseHash !== undefined) return;
+          const hash = hashOfScenario.get(scenarioOf.get(row.sessionId) ?? '');
+          const base = hash === undefined ? undefined : bases.get(hash);
+          if (hash === undefined || !base) return;
+          const compact = compactSessionDbs(row.sessionId, row, { hash, db: base });
+          delete row.finalDb;
+          delete row.expectedDb;
+          Object.assign(row, compact);
+        });
       });
   }
 }

@@ -31,9 +31,12 @@ import {
   type SplitScenarios,
   type StoredPersona,
   type StoredScenario,
+  type SessionDbs,
   type SessionDbsRow,
+  compactSessionDbs,
+  hydrateSessionDbs,
 } from './db.ts';
-import { canonicalJson } from '../core/scenarios/canonical.ts';
+import { canonicalHash, canonicalJson } from '../core/scenarios/canonical.ts';
 
 /** A persona set's title and description, kept beside its members (which carry `setId`). */
 export interface PersonaSetInfo {
@@ -122,7 +125,7 @@ function dict<T>(): Record<string, T> {
   return Object.create(null) as Record<string, T>;
 }
 
-/** Splits a session into its light row and its databases (undefined when it has none). */
+/** Splits a session into its light row and its whole databases (undefined when it has none). */
 export function splitSession(session: Session): { light: Session; dbs?: SessionDbsRow } {
   const { finalDb, expectedDb, ...light } = session;
   if (finalDb === undefined && expectedDb === undefined) return { light };
@@ -136,8 +139,8 @@ export function splitSession(session: Session): { light: Session; dbs?: SessionD
   };
 }
 
-/** The inverse of splitSession. */
-export function joinSession(light: Session, dbs: SessionDbsRow | undefined): Session {
+/** The inverse of splitSession: a light row with its whole databases. */
+export function joinSession(light: Session, dbs: SessionDbs | undefined): Session {
   if (!dbs) return light;
   return {
     ...light,
@@ -146,8 +149,24 @@ export function joinSession(light: Session, dbs: SessionDbsRow | undefined): Ses
   };
 }
 
+/** How a session's databases are written: against which initial database. */
+export interface SessionWriteOptions {
+  /**
+   * The scenario's initial database the session started from. Given, the final and expected
+   * databases are stored as deltas against it (and it is stored once, by hash, if it is not
+   * already); left out, they are stored whole. Read-only: it is remembered by identity.
+   */
+  initialDb?: JsonObject;
+}
+
 export class Storage {
   constructor(readonly db: UnderstudyDB) {}
+
+  // Initial databases this instance has hashed, or read from scenarioDbs, by identity: a run
+  // hands the same (read-only) object for every session of a scenario, so a 2.8 MB database
+  // is hashed and checked against the stored row once per run rather than once per session.
+  private readonly dbHashes = new WeakMap<JsonObject, string>();
+  private readonly storedDbs = new WeakSet<JsonObject>();
 
   /** Opens (creating or upgrading as needed) the app's database. */
   static open(name: string = DEFAULT_DB_NAME, deps?: IndexedDBDeps): Storage {
@@ -184,18 +203,20 @@ export class Storage {
 
   /**
    * Deletes a run with all its sessions and their turns, in one transaction: either all of it
-   * goes or none. Resolves false when there was no such run (orphaned sessions are still
-   * removed).
+   * goes or none. Initial databases that only its sessions used go too. Resolves false when
+   * there was no such run (orphaned sessions are still removed).
    */
   async deleteRun(id: string): Promise<boolean> {
     const { db } = this;
-    return db.transaction('rw', [db.runs, db.sessions, db.turns, db.sessionDbs], async () => {
+    return db.transaction('rw', [db.runs, db.sessions, db.turns, db.sessionDbs, db.scenarioDbs, db.scenarios], async () => {
       const existed = (await db.runs.get(id)) !== undefined;
       const sessionIds = await db.sessions.where('runId').equals(id).primaryKeys();
       if (sessionIds.length > 0) {
         await db.turns.where('sessionId').anyOf(sessionIds).delete();
         await db.sessionDbs.bulkDelete(sessionIds);
         await db.sessions.bulkDelete(sessionIds);
+        // Key-only: the few stored databases, not their contents.
+        await this.dropUnusedDbs(await db.scenarioDbs.toCollection().primaryKeys());
       }
       await db.runs.delete(id);
       return existed;
@@ -261,53 +282,119 @@ export class Storage {
 
   /**
    * Inserts or replaces a session. Its final and expected databases go to a table of their
-   * own, in the same transaction, so listings stay light.
+   * own, in the same transaction, so listings stay light: as deltas against `opts.initialDb`
+   * when given (the way a run writes them), else whole. A session without databases drops any
+   * stored ones. Throws, writing nothing, when a different database is stored under the
+   * initial database's hash.
    */
-  async putSession(session: Session): Promise<void> {
+  async putSession(session: Session, opts: SessionWriteOptions = {}): Promise<void> {
     const { db } = this;
     const { light, dbs } = splitSession(session);
-    await db.transaction('rw', db.sessions, db.sessionDbs, async () => {
+    const base = dbs && opts.initialDb ? this.baseOf(opts.initialDb) : undefined;
+    // Diffed before the transaction opens, so it is not held open by the CPU work.
+    const row = dbs && base ? compactSessionDbs(session.id, dbs, base) : dbs;
+    await db.transaction('rw', [db.sessions, db.sessionDbs, db.scenarioDbs], async () => {
+      if (base) await this.storeBase(base);
       await db.sessions.put(light);
-      if (dbs) await db.sessionDbs.put(dbs);
+      if (row) await db.sessionDbs.put(row);
+      else await db.sessionDbs.delete(session.id);
     });
   }
 
-  /** Merges `patch` into the stored session. Resolves false when there is no such session. */
-  async updateSession(id: string, patch: SessionPatch): Promise<boolean> {
+  /**
+   * Merges `patch` into the stored session. Resolves false when there is no such session.
+   * Databases in the patch are stored as deltas against `opts.initialDb`, else against the
+   * initial database the session's stored ones already use, else whole.
+   */
+  async updateSession(id: string, patch: SessionPatch, opts: SessionWriteOptions = {}): Promise<boolean> {
     const { db } = this;
     const { finalDb, expectedDb, ...rest } = patch;
-    return db.transaction('rw', db.sessions, db.sessionDbs, async () => {
+    const given = opts.initialDb ? this.baseOf(opts.initialDb) : undefined;
+    return db.transaction('rw', db.sessions, db.sessionDbs, db.scenarioDbs, async () => {
       const found = (await db.sessions.update(id, rest)) > 0 || (await db.sessions.get(id)) !== undefined;
       if (found && (finalDb !== undefined || expectedDb !== undefined)) {
-        const prev = (await db.sessionDbs.get(id)) ?? { sessionId: id };
-        await db.sessionDbs.put({
-          ...prev,
+        const prev = await db.sessionDbs.get(id);
+        const prevBase = prev?.baseHash !== undefined ? await this.readBase(prev.baseHash) : undefined;
+        const whole = {
+          ...(prev ? hydrateSessionDbs(prev, prevBase?.db) : {}),
           ...(finalDb !== undefined ? { finalDb } : {}),
           ...(expectedDb !== undefined ? { expectedDb } : {}),
-        });
+        };
+        const base = given ?? prevBase;
+        if (given) await this.storeBase(given);
+        await db.sessionDbs.put(base ? compactSessionDbs(id, whole, base) : { sessionId: id, ...whole });
       }
       return found;
     });
   }
 
-  /** A session with its databases. */
-  async getSession(id: string): Promise<Session | undefined> {
+  /**
+   * A session, with its whole databases unless `opts.dbs` is false (the light row, as
+   * listings return). The databases share untouched records with each other: read them,
+   * never mutate them.
+   */
+  async getSession(id: string, opts: { dbs?: boolean } = {}): Promise<Session | undefined> {
     const { db } = this;
-    return db.transaction('r', db.sessions, db.sessionDbs, async () => {
+    if (opts.dbs === false) return db.sessions.get(id);
+    return db.transaction('r', db.sessions, db.sessionDbs, db.scenarioDbs, async () => {
       const s = await db.sessions.get(id);
       if (!s) return undefined;
-      return joinSession(s, await db.sessionDbs.get(id));
+      const row = await db.sessionDbs.get(id);
+      return row ? joinSession(s, await this.hydrate(row)) : s;
     });
   }
 
-  /** A session's final and expected databases, the heavy part of a session. */
-  async getSessionDbs(
-    id: string,
-  ): Promise<{ finalDb?: JsonObject; expectedDb?: JsonObject } | undefined> {
-    const row = await this.db.sessionDbs.get(id);
-    if (!row) return (await this.db.sessions.get(id)) ? {} : undefined;
-    const { sessionId: _, ...dbs } = row;
-    return dbs;
+  /**
+   * A session's final and expected databases, the heavy part of a session, whole, with the
+   * initial database they were stored against when there is one (the session's own start,
+   * even if its scenario has changed or gone since). Undefined when there is no such session.
+   */
+  async getSessionDbs(id: string): Promise<(SessionDbs & { initialDb?: JsonObject }) | undefined> {
+    const { db } = this;
+    return db.transaction('r', db.sessions, db.sessionDbs, db.scenarioDbs, async () => {
+      const row = await db.sessionDbs.get(id);
+      if (!row) return (await db.sessions.get(id)) ? {} : undefined;
+      if (row.baseHash === undefined) return hydrateSessionDbs(row, undefined);
+      const base = await this.readBase(row.baseHash);
+      return { ...hydrateSessionDbs(row, base?.db), ...(base ? { initialDb: base.db } : {}) };
+    });
+  }
+
+  /** A stored row's whole databases; reads its initial database when it holds deltas. */
+  private async hydrate(row: SessionDbsRow): Promise<SessionDbs> {
+    if (row.baseHash === undefined) return hydrateSessionDbs(row, undefined);
+    return hydrateSessionDbs(row, (await this.readBase(row.baseHash))?.db);
+  }
+
+  /** An initial database with its hash, hashed at most once per object. */
+  private baseOf(initialDb: JsonObject): { hash: string; db: JsonObject } {
+    let hash = this.dbHashes.get(initialDb);
+    if (hash === undefined) {
+      hash = canonicalHash(initialDb);
+      this.dbHashes.set(initialDb, hash);
+    }
+    return { hash, db: initialDb };
+  }
+
+  // Within a transaction over scenarioDbs.
+  private async readBase(hash: string): Promise<{ hash: string; db: JsonObject } | undefined> {
+    const row = await this.db.scenarioDbs.get(hash);
+    if (!row) return undefined;
+    this.dbHashes.set(row.db, hash);
+    this.storedDbs.add(row.db);
+    return { hash, db: row.db };
+  }
+
+  // Makes sure scenarioDbs holds `base` under its hash, within a transaction over it. The first
+  // time an object is met its content is compared with the stored row: the hash is not
+  // cryptographic, and a collision must fail loudly rather than give a session another base.
+  private async storeBase(base: { hash: string; db: JsonObject }): Promise<void> {
+    if (this.storedDbs.has(base.db) && (await this.db.scenarioDbs.where('hash').equals(base.hash).count()) > 0) return;
+    const stored = await this.db.scenarioDbs.get(base.hash);
+    if (!stored) await this.db.scenarioDbs.put(base);
+    else if (canonicalJson(stored.db) !== canonicalJson(base.db))
+      throw new Error(`Two different databases share the hash ${base.hash}; nothing was written.`);
+    this.storedDbs.add(base.db);
   }
 
   /**
@@ -416,14 +503,15 @@ export class Storage {
   /**
    * Inserts or replaces scenarios, all in one transaction. Each scenario's initial database
    * and agent side are stored once under their canonical hash, however many scenarios share
-   * them; parts no scenario uses any more are removed. Callers must have validated the
+   * them; parts no scenario uses any more (nor, for databases, any stored session) are
+   * removed. Callers must have validated the
    * scenarios (core/scenarios) first: storage writes what it is given.
    */
   async putScenarios(list: readonly Scenario[], opts: { builtin: boolean }): Promise<void> {
     const importedAt = Date.now();
     const split = splitScenarios(list.map((s) => ({ ...s, builtin: opts.builtin, importedAt })));
     const { db } = this;
-    await db.transaction('rw', [db.scenarios, db.scenarioDbs, db.scenarioAgents], async () => {
+    await db.transaction('rw', [db.scenarios, db.scenarioDbs, db.scenarioAgents, db.sessionDbs], async () => {
       const before = await db.scenarios.bulkGet(split.rows.map((r) => r.id));
       await this.writeSplit(split);
       await this.dropUnusedParts(before);
@@ -447,7 +535,7 @@ export class Storage {
     const split = splitScenarios(scenarios.map((s) => ({ ...s, builtin, importedAt })));
     const record: PackRecord = { ...pack, taskCount: scenarios.length, importedAt };
     const { db } = this;
-    await db.transaction('rw', [db.scenarios, db.scenarioDbs, db.scenarioAgents, db.packs], async () => {
+    await db.transaction('rw', [db.scenarios, db.scenarioDbs, db.scenarioAgents, db.packs, db.sessionDbs], async () => {
       const old = await db.scenarios.where('packId').equals(pack.id).toArray();
       const keep = new Set(split.rows.map((r) => r.id));
       const gone = old.filter((s) => !keep.has(s.id));
@@ -470,11 +558,12 @@ export class Storage {
 
   /**
    * Deletes a pack: its record, all its scenarios and the databases and agent sides only they
-   * used, in one transaction. Resolves with the number of scenarios deleted.
+   * used, in one transaction (a database that stored sessions start from stays with them).
+   * Resolves with the number of scenarios deleted.
    */
   async deletePack(id: string): Promise<number> {
     const { db } = this;
-    return db.transaction('rw', [db.scenarios, db.scenarioDbs, db.scenarioAgents, db.packs], async () => {
+    return db.transaction('rw', [db.scenarios, db.scenarioDbs, db.scenarioAgents, db.packs, db.sessionDbs], async () => {
       const rows = await db.scenarios.where('packId').equals(id).toArray();
       await db.scenarios.bulkDelete(rows.map((r) => r.id));
       await db.packs.delete(id);
@@ -508,6 +597,11 @@ export class Storage {
         db.scenarioAgents.bulkGet(agentHashes),
       ]);
       const dbs = new Map(dbRows.flatMap((r) => (r ? [[r.hash, r.db] as const] : [])));
+      // A run hands these back with each session: their hashes are known and they are stored.
+      for (const [hash, initialDb] of dbs) {
+        this.dbHashes.set(initialDb, hash);
+        this.storedDbs.add(initialDb);
+      }
       const agents = new Map(agentRows.flatMap((r) => (r ? [[r.hash, r.agent] as const] : [])));
       return rows.map((row) => {
         if (!row) return undefined;
@@ -524,11 +618,12 @@ export class Storage {
 
   /**
    * Resolves false when there was no such scenario. Its database and agent side go too when no
-   * other scenario uses them (same transaction). Runs keep their titles for reports.
+   * other scenario (nor, for the database, stored session) uses them (same transaction). Runs
+   * keep their titles for reports.
    */
   async deleteScenario(id: string): Promise<boolean> {
     const { db } = this;
-    return db.transaction('rw', [db.scenarios, db.scenarioDbs, db.scenarioAgents, db.packs], async () => {
+    return db.transaction('rw', [db.scenarios, db.scenarioDbs, db.scenarioAgents, db.packs, db.sessionDbs], async () => {
       const row = await db.scenarios.get(id);
       if (!row) return false;
       await db.scenarios.delete(id);
@@ -570,16 +665,26 @@ export class Storage {
   }
 
   // Deletes the parts that `rows` (scenarios just removed or replaced) used and no stored
-  // scenario uses any more. Runs inside the caller's transaction.
+  // scenario (nor, for databases, session) uses any more. Runs inside the caller's transaction.
   private async dropUnusedParts(rows: readonly (ScenarioSummary | undefined)[]): Promise<void> {
     const { db } = this;
     const dbHashes = [...new Set(rows.flatMap((r) => (r ? [r.dbHash] : [])))];
     const agentHashes = [...new Set(rows.flatMap((r) => (r ? [r.agentHash] : [])))];
-    for (const hash of dbHashes) {
-      if ((await db.scenarios.where('dbHash').equals(hash).count()) === 0) await db.scenarioDbs.delete(hash);
-    }
+    await this.dropUnusedDbs(dbHashes);
     for (const hash of agentHashes) {
       if ((await db.scenarios.where('agentHash').equals(hash).count()) === 0) await db.scenarioAgents.delete(hash);
+    }
+  }
+
+  // Deletes those of `hashes` that no scenario starts from and no session's databases are
+  // stored against. Runs inside the caller's transaction over scenarios, scenarioDbs and sessionDbs.
+  private async dropUnusedDbs(hashes: readonly string[]): Promise<void> {
+    const { db } = this;
+    for (const hash of hashes) {
+      const used =
+        (await db.scenarios.where('dbHash').equals(hash).count()) > 0 ||
+        (await db.sessionDbs.where('baseHash').equals(hash).count()) > 0;
+      if (!used) await db.scenarioDbs.delete(hash);
     }
   }
 
@@ -663,7 +768,7 @@ export class Storage {
     const { db } = this;
     return db.transaction(
       'rw',
-      [db.scenarios, db.scenarioDbs, db.scenarioAgents, db.personas, db.packs],
+      [db.scenarios, db.scenarioDbs, db.scenarioAgents, db.personas, db.packs, db.sessionDbs],
       async () => {
         const skipped: string[] = [];
         const keepBuiltin = <T extends { id: string }>(

@@ -66,7 +66,7 @@ const ALLOWED = new Set([
   'Int32Array', 'Float32Array', 'Float64Array', 'Uint8ClampedArray', 'BigUint64Array', 'BigInt64Array',
   'DataView', 'Map', 'BigInt', 'Set', 'WeakMap', 'WeakSet', 'Proxy', 'Reflect', 'decodeURI',
   'decodeURIComponent', 'encodeURI', 'encodeURIComponent', 'escape', 'unescape', 'isFinite', 'isNaN',
-  'console', 'structuredClone', 'TextEncoder', 'TextDecoder',
+  'console', 'TextEncoder', 'TextDecoder',
 ]);
 // `Function` stays a name only until string-to-code is closed below; then it is removed too.
 

@@ -85,14 +85,20 @@ test('a run exports as JSONL and can be deleted', async ({ page }) => {
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSONL' }).click()]);
   const path = await download.path();
   const lines = readFileSync(path, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
-  expect(lines[0]).toMatchObject({ type: 'run', formatVersion: 1, run: { id: runId, status: 'completed' } });
-  const sessionLines = lines.slice(1);
+  expect(lines[0]).toMatchObject({ type: 'run', formatVersion: 2, run: { id: runId, status: 'completed' } });
+  // Each initial database once, then the sessions, their databases as deltas against one.
+  const dbLines = lines.slice(1).filter((l) => l.type === 'db');
+  expect(dbLines.length).toBeGreaterThan(0);
+  const sessionLines = lines.slice(1 + dbLines.length);
   expect(sessionLines.length).toBe(lines[0].run.totalSessions);
+  const hashes = new Set(dbLines.map((l) => l.hash));
   for (const l of sessionLines) {
     expect(l.type).toBe('session');
     expect(l.session.runId).toBe(runId);
     expect(l.turns.length).toBe(l.session.turnCount);
-    expect(l.session.finalDb).toBeTruthy();
+    expect(hashes.has(l.dbs.baseHash)).toBe(true);
+    expect(Array.isArray(l.dbs.finalDelta)).toBe(true);
+    expect(l.session.finalDb).toBeUndefined();
   }
 
   page.once('dialog', (d) => void d.accept());
@@ -113,6 +119,23 @@ test('the live view streams turns and a run can be stopped', async ({ page }) =>
   const turns = live.locator('li.turn');
   await expect(turns.first()).toBeVisible();
   await expect.poll(() => turns.count(), { timeout: 15_000 }).toBeGreaterThan(2);
+  // The two seats side by side: the user simulator's column left of the agent's.
+  await expect(live.getByTestId('seat-user')).toContainText('Agenda-based simulator');
+  await expect(live.getByTestId('seat-agent')).toContainText('Rule-based agent');
+  const userBox = (await live.locator('li.turn[data-role="user"]').first().boundingBox())!;
+  const agentBox = (await live.locator('li.turn[data-role="agent"]').first().boundingBox())!;
+  expect(agentBox.x).toBeGreaterThanOrEqual(userBox.x + userBox.width);
+  // Tool calls show in the agent's column with their arguments and result.
+  const call = live.getByTestId('live-tool-call').first();
+  await expect(call).toBeVisible({ timeout: 15_000 });
+  expect(await call.evaluate((el) => el.closest('li.turn')?.getAttribute('data-role'))).toBe('agent');
+  await expect(call.locator('.args')).toHaveText(/^\{".+\}$/);
+  await expect(call.locator('summary .badge')).toHaveText(/^(ok|[A-Za-z]+Error|UnknownTool|InvalidArguments|MalformedCall)$/);
+  // On a narrow screen the columns stack: every turn starts at the same left edge, give or take its indent.
+  await page.setViewportSize({ width: 600, height: 900 });
+  const narrowUser = (await live.locator('li.turn[data-role="user"]').first().boundingBox())!;
+  const narrowAgent = (await live.locator('li.turn[data-role="agent"]').first().boundingBox())!;
+  expect(narrowAgent.x).toBeLessThan(narrowUser.x + narrowUser.width / 2);
   await live.getByRole('button', { name: 'Stop run' }).click();
   await expect(live).toBeHidden({ timeout: 10_000 });
   await expect(page.locator('header .badge', { hasText: 'aborted' })).toBeVisible();

@@ -30,7 +30,7 @@ async function addStoriesForBothRoles(page: Page, opts: { constrainToolCalls?: b
 }
 
 /** Every stored session, straight from IndexedDB. */
-function readSessions(page: Page): Promise<{ termination?: string; agent: { settings: Record<string, unknown> } }[]> {
+function readSessions(page: Page): Promise<{ termination?: string; error?: unknown; agent: { settings: Record<string, unknown> } }[]> {
   return page.evaluate(async () => {
     const open = indexedDB.open('understudy');
     const db = await new Promise<IDBDatabase>((res, rej) => {
@@ -43,7 +43,7 @@ function readSessions(page: Page): Promise<{ termination?: string; agent: { sett
       r.onerror = () => rej(r.error);
     });
     db.close();
-    return rows as { termination?: string; agent: { settings: Record<string, unknown> } }[];
+    return rows as { termination?: string; error?: unknown; agent: { settings: Record<string, unknown> } }[];
   });
 }
 
@@ -73,11 +73,28 @@ function compactPack(): string {
   });
 }
 
+/**
+ * A persona with a one-line roleplay policy: the rendered policy of a built-in persona (traits,
+ * example lines) alone takes a few hundred of stories260K's 2,048 tokens.
+ */
+const COMPACT_PERSONA = {
+  id: 'compact-cooperative',
+  name: 'Compact cooperative',
+  summary: 'Cooperative customer with a one-line policy, for tiny models.',
+  traits: { patience: 5, verbosity: 2, clarity: 5, cooperativeness: 5, techLiteracy: 4, emotion: 1, formality: 3, noise: 1, drift: 1, initiative: 3, proficiency: 5 },
+  role: 'regular',
+  background: 'Buys books online.',
+  policy: 'You are polite and clear, and write short messages.',
+};
+
 async function importCompactPack(page: Page) {
   await page.goto(`${base}#/library`);
   await page.getByLabel('JSON to import').fill(compactPack());
   await page.getByRole('button', { name: 'Import pasted JSON' }).click();
   await expect(page.getByRole('status')).toContainText('compact-cancel');
+  await page.getByLabel('JSON to import').fill(JSON.stringify(COMPACT_PERSONA));
+  await page.getByRole('button', { name: 'Import pasted JSON' }).click();
+  await expect(page.getByRole('status')).toContainText('compact-cooperative');
 }
 
 async function startSmallRun(page: Page, userSeat: string, agentSeat: string, opts: { watchStreaming?: boolean } = {}) {
@@ -86,7 +103,7 @@ async function startSmallRun(page: Page, userSeat: string, agentSeat: string, op
   await page.getByLabel('Scenario pack').selectOption('bookshop-compact');
   await page.getByLabel('Compact: cancel a processing order').check();
   await page.getByRole('region', { name: '2 · Personas' }).getByRole('button', { name: 'None' }).click();
-  await page.getByLabel('Baseline cooperative').check();
+  await page.getByLabel('Compact cooperative').check();
   await page.getByLabel('User seat').selectOption({ label: userSeat });
   await page.getByLabel('Agent seat (under test)').selectOption({ label: agentSeat });
   await page.getByLabel('Max turns').fill('8');
@@ -175,8 +192,11 @@ test('with constrained tool calls the run records the setting, and llama.cpp tak
   await startSmallRun(page, 'Agenda-based simulator', 'LLM agent');
   await openOnlySession(page);
   const [session] = await readSessions(page);
-  // Every agent request carried the lazy grammar; one llama.cpp refused would end the session as agent_error.
-  expect(session!.termination).toMatch(TERMINATIONS);
+  // Every agent request carried the lazy grammar: one llama.cpp refused would end the session
+  // with a GenerationError. Outgrowing the tiny model's window is a proper ending (as above).
+  const why = JSON.stringify(session!.error ?? null);
+  if (session!.termination === 'agent_error') expect(why).toContain('ContextOverflowError');
+  else expect(session!.termination, why).toMatch(TERMINATIONS);
   expect(session!.agent.settings).toMatchObject({
     engine: 'wllama',
     // stories260K has no chat template: the plain one has a "Tool:" line, so the tool role is native.
@@ -220,19 +240,17 @@ test('the tool-call grammar holds stories260K to a well-formed call to a declare
   );
   const names = tools.map((t) => t.name);
   const opening = new RegExp(`^<tool_call>\\s*\\{\\s*"name"\\s*:\\s*"(${names.join('|')})"`);
-  let complete = 0;
   for (const o of outputs.filter((x) => !x.lazy)) {
+    // Whatever the model wanted to write, it wrote calls to declared tools with readable
+    // arguments; this model never stops by itself, so only a last call cut by max_tokens may be unfinished.
     expect(o.content, o.content).toMatch(opening);
-    if (o.finishReason !== 'stop') continue;
-    complete++;
     const parsed = parseToolCalls(o.content, tools);
-    expect(parsed.problems, o.content).toEqual([]);
-    expect(parsed.calls.length).toBeGreaterThan(0);
+    expect(parsed.calls.length, o.content).toBeGreaterThan(0);
     for (const c of parsed.calls) expect(names).toContain(c.name);
+    expect(parsed.problems.length, JSON.stringify(parsed.problems)).toBeLessThanOrEqual(o.finishReason === 'length' ? 1 : 0);
     expect(parsed.text).toBe('');
   }
-  console.log(`[grammar] ${complete} of 5 constrained replies finished within max_tokens; first: ${JSON.stringify(outputs.map((o) => [o.finishReason, o.content.slice(0, 400)]))}`);
-  expect(complete).toBeGreaterThan(0);
+  console.log(`[grammar] ${outputs.map((o) => `${o.finishReason}: ${o.content.slice(0, 120)}`).join('\n')}`);
   const free = outputs.find((x) => x.lazy)!;
   expect(free.content.length).toBeGreaterThan(0);
   expect(free.content).not.toMatch(/^<tool_call>/);

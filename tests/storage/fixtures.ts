@@ -1,6 +1,7 @@
 /** Builders for stored shapes and a fresh fake-indexeddb database per test. */
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import type {
+  JsonObject,
   Outcome,
   Persona,
   Run,
@@ -206,14 +207,19 @@ export function makePersona(id: string, over: Partial<Persona> = {}): Persona {
   };
 }
 
+/** The initial database the fixture sessions' final and expected databases start from. */
+export const FIXTURE_INITIAL_DB: JsonObject = { orders: { o1: { status: 'open' } }, users: { u1: { name: 'Ana' } } };
+
 /**
  * A run of 2 scenarios × 2 personas × 2 trials with a fixed mix of outcomes, and `turnsEach`
- * turns per session. Returns what was written.
+ * turns per session. Returns what was written. With `initialDb`, the sessions' databases are
+ * stored as deltas against it, as a run stores them; without, whole.
  */
 export async function seedGridRun(
   storage: Storage,
   runId: string,
   turnsEach = 2,
+  opts: { initialDb?: JsonObject } = {},
 ): Promise<{ run: Run; sessions: Session[] }> {
   const outcomes: Outcome[] = ['pass', 'fail', 'pass', 'error', 'pass', 'running', 'fail', 'pass'];
   const run = makeRun(runId);
@@ -227,7 +233,7 @@ export async function seedGridRun(
         const s = makeSession(runId, scenarioId, personaId, trial, outcomes[k++ % outcomes.length], {
           turnCount: turnsEach,
         });
-        await storage.putSession(s);
+        await storage.putSession(s, opts);
         for (let i = 0; i < turnsEach; i++) await storage.appendTurn(makeTurn(s.id, i));
         sessions.push(s);
       }

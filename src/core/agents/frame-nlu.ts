@@ -81,6 +81,11 @@ export function shapeOfExamples(examples: readonly string[], name = ''): RegExp 
   for (const ex of examples) {
     if (!/\d/.test(ex) || /\s/.test(ex)) continue;
     const allDigits = /^\d+$/.test(ex);
+    // A code that mixes letters and digits freely ("KQ4T7B") has no literal part.
+    if (/^[A-Z0-9]+$/.test(ex) && (ex.match(/[A-Z]+|\d+/g) ?? []).length > 2) {
+      sources.add(`[A-Z0-9]{${ex.length}}`);
+      continue;
+    }
     let src = '';
     for (const run of ex.match(/[A-Z]+|[a-z]+|\d+|[^A-Za-z\d]/g) ?? []) {
       if (/^\d/.test(run)) src += allDigits ? `\\d{${run.length}}` : '\\d+';
@@ -88,7 +93,8 @@ export function shapeOfExamples(examples: readonly string[], name = ''): RegExp 
       else if (/^[A-Z]/.test(run)) src += run;
       else src += ESC(run);
     }
-    sources.add(src);
+    // Lower-case words joined by "_" or "-" are one free part: "credit_card_0000000" also reads "paypal_123".
+    sources.add(src.replace(/\[a-z\]\+(?:(?:_|\\-)\[a-z\]\+)+/g, '[a-z]+(?:[_-][a-z]+)*'));
   }
   if (sources.size === 0) return undefined;
   return new RegExp(`(?<![A-Za-z0-9_])(?:${[...sources].join('|')})(?![A-Za-z0-9_])`, 'g');
@@ -129,6 +135,7 @@ const SYNONYMS: string[][] = [
   ['transfer', 'human', 'person', 'supervisor', 'manager', 'representative'],
   ['ship', 'shipping', 'send', 'shipped', 'deliver', 'delivery'],
   ['track', 'tracking', 'where'],
+  ['default', 'usual', 'regular', 'normal', 'preferred'],
   ['password', 'passwords', 'sign-in', 'login', 'log'],
 ];
 
@@ -175,8 +182,12 @@ export interface IntentScore {
  * sentence of its description. Best first; tools with no hit are left out.
  */
 export function scoreIntents(text: string, tools: readonly ToolSpec[]): IntentScore[] {
-  const words = new Set(contentWords(text));
+  const list = contentWords(text);
+  const words = new Set(list);
   if (words.size === 0) return [];
+  // The request's main verb comes first ("refill my medicine at my usual store"): it outweighs
+  // words that only qualify it.
+  const main = list[0];
   const nameWords = new Map(tools.map((t) => [t.name, new Set(contentWords(t.name.replace(/_/g, ' ')))]));
   const df = new Map<string, number>();
   for (const ws of nameWords.values()) for (const w of ws) df.set(w, (df.get(w) ?? 0) + 1);
@@ -195,6 +206,7 @@ export function scoreIntents(text: string, tools: readonly ToolSpec[]): IntentSc
         score += 0.4;
       }
     }
+    if (main !== undefined && ns.has(main)) score += 1.5;
     if (score > 0) out.push({ tool: t.name, score, nameHits });
   }
   return out.sort((a, b) => b.score - a.score || a.tool.localeCompare(b.tool));

@@ -6,7 +6,8 @@
  * Two forms of the same rule, one per engine family:
  * - a GBNF grammar (llama.cpp) whose root starts with the trigger; wllama sends it as a *lazy*
  *   grammar, so sampling is unconstrained until the model writes `<tool_call>`. The arguments
- *   are any JSON object: llama.cpp cannot combine a lazy trigger with its JSON-Schema converter.
+ *   follow each tool's schema, converted here for the subset tool schemas use (llama.cpp's own
+ *   JSON-Schema converter cannot be combined with a lazy trigger).
  * - an xgrammar structural tag (web-llm), `triggered_tags` with one tag per tool whose begin
  *   string fixes the name and whose content is the tool's own argument schema (reduced to the
  *   keywords every grammar compiler handles).
@@ -42,40 +43,114 @@ export function grammarLiteral(s: string): string {
 /** The JSON text of a tool's name as the model must write it: `"get_order"`, JSON-escaped. */
 const jsonName = (name: string) => JSON.stringify(name);
 
+const isObj = (v: Json | undefined): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The shared JSON rules every tool-call grammar ends with. */
+const JSON_RULES: [string, string][] = [
+  ['value', 'object | array | string | number | "true" | "false" | "null"'],
+  ['object', '"{" ws ( member ( ws "," ws member )* )? ws "}"'],
+  ['member', 'string ws ":" ws value'],
+  ['array', '"[" ws ( value ( ws "," ws value )* )? ws "]"'],
+  ['string', '"\\"" char* "\\""'],
+  ['char', '[^"\\\\\\x00-\\x1F\\x7F] | "\\\\" ( ["\\\\/bfnrt] | "u" hex hex hex hex )'],
+  ['hex', '[0-9a-fA-F]'],
+  ['integer', '"-"? ( "0" | [1-9] [0-9]* )'],
+  ['number', '"-"? ( "0" | [1-9] [0-9]* ) ( "." [0-9]+ )? ( [eE] [-+]? [0-9]+ )?'],
+  ['ws', '( [ \\t\\n] ( [ \\t\\n] ( [ \\t\\n] )? )? )?'],
+];
+
 /**
- * The call blocks as a GBNF grammar: one or more `<tool_call>{"name": …, "arguments": {…}}</tool_call>`
- * with the name one of `tools` (a little whitespace allowed between tokens, never unbounded, so
- * a small model cannot pad until max_tokens). Throws when there are no tools: nothing to allow.
+ * Most calls one reply may hold. A bound, like the whitespace one: a small model that never
+ * stops would otherwise write call after call until max_tokens; after this many only the end
+ * of the reply is allowed.
  */
-export function buildToolCallGrammar(tools: readonly Pick<ToolSpec, 'name'>[]): string {
-  const names = [...new Set(tools.map((t) => t.name))];
-  if (names.length === 0) throw new Error('A tool-call grammar needs at least one tool.');
-  const rules: [string, string][] = [
-    ['root', 'call (ws call)*'],
-    [
-      'call',
-      [
-        grammarLiteral(TOOL_CALL_OPEN),
-        'ws "{" ws',
-        grammarLiteral('"name"'),
-        'ws ":" ws name ws "," ws',
-        grammarLiteral('"arguments"'),
-        'ws ":" ws object ws "}" ws',
-        grammarLiteral(TOOL_CALL_CLOSE),
-      ].join(' '),
-    ],
-    ['name', names.map((n) => grammarLiteral(jsonName(n))).join(' | ')],
-    ['value', 'object | array | string | number | "true" | "false" | "null"'],
-    ['object', '"{" ws ( member ( ws "," ws member )* )? ws "}"'],
-    ['member', 'string ws ":" ws value'],
-    ['array', '"[" ws ( value ( ws "," ws value )* )? ws "]"'],
-    ['string', '"\\"" char* "\\""'],
-    ['char', '[^"\\\\\\x00-\\x1F\\x7F] | "\\\\" ( ["\\\\/bfnrt] | "u" hex hex hex hex )'],
-    ['hex', '[0-9a-fA-F]'],
-    ['number', '"-"? ( "0" | [1-9] [0-9]* ) ( "." [0-9]+ )? ( [eE] [-+]? [0-9]+ )?'],
-    ['ws', '( [ \\t\\n] ( [ \\t\\n] ( [ \\t\\n] )? )? )?'],
+export const MAX_CALLS_PER_REPLY = 4;
+
+/** Deepest argument schema nesting turned into rules; below it any JSON value is allowed. */
+const MAX_SCHEMA_DEPTH = 6;
+
+/**
+ * A GBNF expression for a value matching `schema`, for the subset tool schemas use: enum and
+ * const, the primitive types, arrays of one item schema, and objects whose properties are
+ * written required first, then optional ones, each in declaration order (no extra keys).
+ * Anything else (unions, $ref, combinators) allows any JSON value rather than guessing.
+ * Named rules go into `rules` under `prefix`.
+ */
+function schemaExpr(schema: Json | undefined, prefix: string, rules: Map<string, string>, depth: number): string {
+  if (!isObj(schema) || depth > MAX_SCHEMA_DEPTH) return 'value';
+  if (Array.isArray(schema.enum) && schema.enum.length > 0) return `( ${schema.enum.map((v) => grammarLiteral(JSON.stringify(v))).join(' | ')} )`;
+  if ('const' in schema && schema.const !== undefined) return grammarLiteral(JSON.stringify(schema.const));
+  switch (schema.type) {
+    case 'string':
+      return 'string';
+    case 'integer':
+      return 'integer';
+    case 'number':
+      return 'number';
+    case 'boolean':
+      return '( "true" | "false" )';
+    case 'null':
+      return '"null"';
+    case 'array': {
+      const item = schemaExpr(schema.items, `${prefix}-item`, rules, depth + 1);
+      const atLeastOne = typeof schema.minItems === 'number' && schema.minItems >= 1;
+      rules.set(prefix, atLeastOne ? `"[" ws ${item} ( ws "," ws ${item} )* ws "]"` : `"[" ws ( ${item} ( ws "," ws ${item} )* )? ws "]"`);
+      return prefix;
+    }
+    case 'object': {
+      const props = isObj(schema.properties) ? schema.properties : {};
+      const keys = Object.keys(props);
+      if (keys.length === 0) return 'object';
+      const req = Array.isArray(schema.required) ? schema.required : [];
+      const required = keys.filter((k) => req.includes(k));
+      const optional = keys.filter((k) => !req.includes(k));
+      const kv = new Map(keys.map((k, i) => [k, `${grammarLiteral(JSON.stringify(k))} ws ":" ws ${schemaExpr(props[k], `${prefix}-p${i}`, rules, depth + 1)}`]));
+      const opt = (k: string) => `( ws "," ws ${kv.get(k)} )?`;
+      const inner = required.length
+        ? [required.map((k) => kv.get(k)).join(' ws "," ws '), ...optional.map(opt)].join(' ')
+        : // Nothing required: nothing, or the optional keys from any one of them on, in order.
+          `( ${optional.map((k, i) => [kv.get(k), ...optional.slice(i + 1).map(opt)].join(' ')).join(' | ')} )?`;
+      rules.set(prefix, `"{" ws ${inner} ws "}"`);
+      return prefix;
+    }
+    default:
+      return 'value';
+  }
+}
+
+/**
+ * The call blocks as a GBNF grammar: one to MAX_CALLS_PER_REPLY `<tool_call>{"name": …, "arguments": {…}}</tool_call>`
+ * where the name is one of `tools` and the arguments follow that tool's parameter schema (the
+ * subset in schemaExpr). A little whitespace is allowed between tokens, never unbounded, so a
+ * small model cannot pad until max_tokens. Throws when there are no tools: nothing to allow.
+ */
+export function buildToolCallGrammar(tools: readonly Pick<ToolSpec, 'name' | 'parameters'>[]): string {
+  const seen = new Set<string>();
+  const unique = tools.filter((t) => !seen.has(t.name) && seen.add(t.name));
+  if (unique.length === 0) throw new Error('A tool-call grammar needs at least one tool.');
+  const rules = new Map<string, string>();
+  const calls = unique.map((t, i) => {
+    const args = schemaExpr({ ...(isObj(t.parameters) ? t.parameters : {}), type: 'object' }, `args${i}`, rules, 0);
+    return [
+      grammarLiteral(TOOL_CALL_OPEN),
+      'ws "{" ws',
+      grammarLiteral('"name"'),
+      'ws ":" ws',
+      grammarLiteral(jsonName(t.name)),
+      'ws "," ws',
+      grammarLiteral('"arguments"'),
+      `ws ":" ws ${args} ws "}" ws`,
+      grammarLiteral(TOOL_CALL_CLOSE),
+    ].join(' ');
+  });
+  const all: [string, string][] = [
+    ['root', `call ${'( ws call '.repeat(MAX_CALLS_PER_REPLY - 1)}${')? '.repeat(MAX_CALLS_PER_REPLY - 1).trim()}`],
+    ['call', unique.map((_, i) => `call${i}`).join(' | ')],
+    ...calls.map((body, i): [string, string] => [`call${i}`, body]),
+    ...rules,
+    ...JSON_RULES,
   ];
-  return rules.map(([name, body]) => `${name} ::= ${body}`).join('\n');
+  return all.map(([name, body]) => `${name} ::= ${body}`).join('\n');
 }
 
 /** JSON-Schema keywords kept for a structural tag's argument schema; the rest are dropped. */

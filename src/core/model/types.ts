@@ -480,7 +480,12 @@ export interface Session {
   turnCount: number;
   termination?: TerminationReason;
   error?: ErrorRecord;
+  /**
+   * The database when the session ended, whole. Storage and run bundles keep it as a delta
+   * against the scenario's initial database (see diffDb in scenarios/db-delta.ts).
+   */
   finalDb?: JsonObject;
+  /** The database the gold actions lead to, whole; stored as a delta like `finalDb`. */
   expectedDb?: JsonObject;
   score?: SessionScore;
   /** Agentic mode: how many times the agent called ask_user. */

@@ -4,11 +4,13 @@ import {
   buildToolCallStructuralTag,
   constrainableSchema,
   grammarLiteral,
+  MAX_CALLS_PER_REPLY,
   toolCallFormat,
 } from '../../../src/core/agents/tool-grammar.ts';
 import { parseToolCalls } from '../../../src/core/agents/tool-protocol.ts';
 import type { JsonObject, ToolSpec } from '../../../src/core/model/types.ts';
 import { ACME_TOOLS } from '../fixtures.ts';
+import { gbnf } from './gbnf.ts';
 
 const tool = (name: string, parameters: JsonObject = { type: 'object', properties: {} }): ToolSpec => ({ name, description: `${name}.`, parameters, kind: 'read' });
 
@@ -33,38 +35,87 @@ describe('grammarLiteral', () => {
 });
 
 describe('the tool-call GBNF grammar', () => {
-  it('starts at the trigger, lists every tool name as a JSON string, and nothing else', () => {
-    const g = buildToolCallGrammar(ACME_TOOLS);
+  const BOOKSHOP: ToolSpec[] = [
+    tool('find_customer', { type: 'object', properties: { email: { type: 'string' }, name: { type: 'string' }, zip: { type: 'string', pattern: '^\\d{5}$' } }, required: [], additionalProperties: false }),
+    tool('return_items', {
+      type: 'object',
+      properties: {
+        order_id: { type: 'string' },
+        item_ids: { type: 'array', items: { type: 'string' }, minItems: 1 },
+        refund_method: { type: 'string', enum: ['original_payment', 'store_credit'] },
+      },
+      required: ['order_id', 'item_ids', 'refund_method'],
+      additionalProperties: false,
+    }),
+    tool('set_quantity', { type: 'object', properties: { qty: { type: 'integer' }, gift: { type: 'boolean' }, note: {} }, required: ['qty'] }),
+  ];
+  const call = (name: string, args: string) => `<tool_call>{"name": ${JSON.stringify(name)}, "arguments": ${args}}</tool_call>`;
+
+  it('starts at the trigger and names every tool, each once, as a JSON string', () => {
+    const g = buildToolCallGrammar([...ACME_TOOLS, ACME_TOOLS[0]!]);
     const r = rules(g);
-    expect(r.get('root')).toBe('call (ws call)*');
-    expect(r.get('call')!.startsWith('"<tool_call>"')).toBe(true);
-    expect(r.get('call')!.endsWith('"</tool_call>"')).toBe(true);
-    const names = r.get('name')!.split(' | ');
-    expect(names).toEqual(ACME_TOOLS.map((t) => `"\\"${t.name}\\""`));
-    // Every rule used is defined.
-    for (const body of r.values()) {
-      for (const ref of body.replace(/"(?:[^"\\]|\\.)*"|\[(?:[^\]\\]|\\.)*\]/g, ' ').match(/[a-z][a-z0-9-]*/g) ?? []) {
-        expect(r.has(ref), `rule ${ref} is used but not defined`).toBe(true);
-      }
-    }
-  });
-
-  it('escapes quotes and backslashes in names twice: for JSON, then for the grammar', () => {
-    const g = buildToolCallGrammar([tool('say "hi"'), tool('back\\slash')]);
-    const names = rules(g).get('name')!;
-    // The model must write the JSON string "say \"hi\"", which the grammar spells with escapes.
-    expect(names).toContain('"\\"say \\\\\\"hi\\\\\\"\\""');
-    expect(names).toContain('"\\"back\\\\\\\\slash\\""');
-  });
-
-  it('lists a name once however often it is given, and refuses an empty tool list', () => {
-    expect(rules(buildToolCallGrammar([tool('a'), tool('a'), tool('b')])).get('name')).toBe('"\\"a\\"" | "\\"b\\""');
+    expect(r.get('root')!.startsWith('call ')).toBe(true);
+    expect(r.get('call')).toBe(ACME_TOOLS.map((_, i) => `call${i}`).join(' | '));
+    ACME_TOOLS.forEach((t, i) => {
+      expect(r.get(`call${i}`)!.startsWith('"<tool_call>"')).toBe(true);
+      expect(r.get(`call${i}`)).toContain(`"\\"${t.name}\\""`);
+      expect(r.get(`call${i}`)!.endsWith('"</tool_call>"')).toBe(true);
+    });
     expect(() => buildToolCallGrammar([])).toThrow(/at least one tool/);
   });
 
-  it('allows only a little whitespace, so a small model cannot pad until max_tokens', () => {
-    const ws = rules(buildToolCallGrammar(ACME_TOOLS)).get('ws')!;
-    expect(ws).not.toMatch(/[*+]/);
+  it('accepts well-formed calls to declared tools, one or several', () => {
+    const g = gbnf(buildToolCallGrammar(ACME_TOOLS));
+    expect(g.accepts(call('get_account', '{"account_id": "A1"}'))).toBe(true);
+    expect(g.accepts(call('set_plan', '{"account_id": "A1", "plan": "premium"}'))).toBe(true);
+    expect(g.accepts(`${call('get_account', '{"account_id": "A1"}')}\n${call('get_account', '{"account_id": "B2"}')}`)).toBe(true);
+    expect(g.accepts('<tool_call>\n{ "name" : "get_account",\n "arguments": { "account_id" : "A \\"1\\"" } }\n</tool_call>')).toBe(true);
+  });
+
+  it('refuses unknown tools, missing or extra arguments, wrong types, and anything before the trigger', () => {
+    const g = gbnf(buildToolCallGrammar(ACME_TOOLS));
+    expect(g.accepts(call('refund_everything', '{}'))).toBe(false);
+    expect(g.accepts(call('set_plan', '{"account_id": "A1"}'))).toBe(false);
+    expect(g.accepts(call('get_account', '{"account_id": "A1", "force": true}'))).toBe(false);
+    expect(g.accepts(call('get_account', '{"account_id": 7}'))).toBe(false);
+    expect(g.accepts(`Sure. ${call('get_account', '{"account_id": "A1"}')}`)).toBe(false);
+    expect(g.accepts(call('get_account', '{"account_id": "A1"}').replace('</tool_call>', ''))).toBe(false);
+    // Whitespace is bounded: a small model cannot pad forever.
+    expect(g.accepts(call('get_account', '{    "account_id": "A1"}'))).toBe(false);
+  });
+
+  it('follows each tool\'s schema: enums, arrays, integers, booleans, optional keys, untyped values', () => {
+    const g = gbnf(buildToolCallGrammar(BOOKSHOP));
+    expect(g.accepts(call('find_customer', '{}'))).toBe(true);
+    expect(g.accepts(call('find_customer', '{"email": "a@b.c"}'))).toBe(true);
+    expect(g.accepts(call('find_customer', '{"name": "Ana Souza", "zip": "97205"}'))).toBe(true);
+    expect(g.accepts(call('find_customer', '{"name": "Ana", "name": "Ana"}'))).toBe(false);
+    expect(g.accepts(call('return_items', '{"order_id": "BK-1", "item_ids": ["BK-1-1", "BK-1-2"], "refund_method": "store_credit"}'))).toBe(true);
+    expect(g.accepts(call('return_items', '{"order_id": "BK-1", "item_ids": [], "refund_method": "store_credit"}'))).toBe(false);
+    expect(g.accepts(call('return_items', '{"order_id": "BK-1", "item_ids": ["x"], "refund_method": "cash"}'))).toBe(false);
+    expect(g.accepts(call('set_quantity', '{"qty": -3, "gift": false, "note": {"any": [1, null]}}'))).toBe(true);
+    expect(g.accepts(call('set_quantity', '{"qty": 1.5}'))).toBe(false);
+  });
+
+  it('escapes quotes and backslashes in names twice: for JSON, then for the grammar', () => {
+    const odd = [tool('say "hi"'), tool('back\\slash')];
+    const src = buildToolCallGrammar(odd);
+    // The model must write the JSON string "say \"hi\"", which the grammar spells with escapes.
+    expect(src).toContain('"\\"say \\\\\\"hi\\\\\\"\\""');
+    const g = gbnf(src);
+    expect(g.accepts(call('say "hi"', '{}'))).toBe(true);
+    expect(g.accepts(call('back\\slash', '{}'))).toBe(true);
+    expect(g.accepts('<tool_call>{"name": "say "hi"", "arguments": {}}</tool_call>')).toBe(false);
+  });
+
+  it('allows only a little whitespace and a few calls, never an unbounded run', () => {
+    const r = rules(buildToolCallGrammar(ACME_TOOLS));
+    expect(r.get('ws')).not.toMatch(/[*+]/);
+    expect(r.get('root')).not.toMatch(/[*+]/);
+    const g = gbnf(buildToolCallGrammar(ACME_TOOLS));
+    const one = call('get_account', '{"account_id": "A1"}');
+    expect(g.accepts(Array(MAX_CALLS_PER_REPLY).fill(one).join(' '))).toBe(true);
+    expect(g.accepts(Array(MAX_CALLS_PER_REPLY + 1).fill(one).join(' '))).toBe(false);
   });
 });
 

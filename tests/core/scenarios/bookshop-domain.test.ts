@@ -32,7 +32,7 @@ describe('domain registry', () => {
   it('registers the bookshop domain by id', () => {
     expect(DOMAINS['bookshop']).toBe(bookshopDomain);
     expect(getDomain('bookshop')).toBe(bookshopDomain);
-    expect(getDomain('airline')).toBeUndefined();
+    expect(getDomain('no-such-domain')).toBeUndefined();
     expect(getDomain('toString')).toBeUndefined();
     expect(bookshopDomain.transferTools).toEqual(['transfer_to_human']);
   });

@@ -3,12 +3,14 @@
  * A scenario names its domain; the environment runs its tools with the matching DomainImpl.
  */
 import type { DomainImpl } from '../domain.ts';
+import { airlineDomain } from './airline.ts';
 import { bookshopDomain } from './bookshop.ts';
 import { retailDomain } from './retail.ts';
 import { tau2RetailDomain } from './tau2-retail.ts';
 
 /** Every built-in domain, keyed by its id. */
 export const DOMAINS: Record<string, DomainImpl> = {
+  [airlineDomain.id]: airlineDomain,
   [bookshopDomain.id]: bookshopDomain,
   [retailDomain.id]: retailDomain,
   [tau2RetailDomain.id]: tau2RetailDomain,

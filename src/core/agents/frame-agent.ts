@@ -1,0 +1,1201 @@
+/**
+ * A generic frame-based agent: the classical baseline for any domain, built from the tool
+ * specs (names, descriptions, JSON-Schema parameters, read/write kind) and the policy text
+ * alone. It reads the user's text only and answers in plain text, so it can face the agenda
+ * simulator, an LLM user or a person.
+ *
+ * Each request is a frame: the tool that serves it (picked by keyword overlap of the user's
+ * words with tool names and descriptions) and that tool's parameters as slots. Slots are
+ * filled from what the user says (labelled values, shapes learnt from the examples in the
+ * parameter descriptions, enum values), from earlier tool results, and by chaining a read
+ * tool that can supply them; what is still missing is asked for, one slot at a time. When
+ * the policy asks for identification and a lookup tool by personal details exists, the user
+ * is identified first. Before a write the agent states the call and waits for a yes; after
+ * it, it reports the outcome with its key figures, or the tool's error as a refusal. When it
+ * keeps getting nowhere it hands over to a person, if the domain has a transfer tool.
+ *
+ * It never invents values: every argument comes from the user's words or a tool's result.
+ * It is deterministic: it uses no randomness at all.
+ */
+import type { Json, JsonObject, ToolSpec } from '../model/types.ts';
+import type { AgentSeatContext, Participant, ParticipantReply, ToolCallRequest, ViewMessage } from '../simulation/participant.ts';
+import { sinceLastOwn } from '../simulation/participant.ts';
+import { normalize, slotLabel } from '../users/nlu.ts';
+import {
+  AFFIRM,
+  answerSentences,
+  bareAnswer,
+  BYE,
+  CONFUSED,
+  contentWords,
+  DEFLECT,
+  DONT_KNOW,
+  INSIST,
+  isDigitsOnly,
+  isInfoRequest,
+  labelledValues,
+  labelMatches,
+  labelCore,
+  matchEnum,
+  nameIn,
+  NEGATE,
+  paramsOf,
+  paramWords,
+  scoreIntents,
+  shapeMatches,
+  stem,
+  type ParamSpec,
+} from './frame-nlu.ts';
+
+export const FRAME_AGENT_ID = 'frame';
+/** Bump when behaviour changes, so stored results stay comparable. */
+export const FRAME_AGENT_VERSION = 'frame-1.0.0';
+
+/** Tuning knobs; the defaults are what the registered seat uses. */
+export interface FrameAgentOptions {
+  /** Turns without progress (unanswerable questions, misunderstandings) before handing over. */
+  maxFailures?: number;
+  /** Times one slot is asked for in one request before the request is dropped. */
+  maxAsks?: number;
+  /** Tool rounds allowed between two user messages. */
+  maxToolRounds?: number;
+}
+
+/** Parameters that identify a person; a read tool taking only these is an identity lookup. */
+const PERSONAL = new Set(['email', 'name', 'full name', 'first name', 'last name', 'zip', 'postcode', 'postal', 'phone', 'date birth', 'dob']);
+const IDENTIFY_POLICY = /\b(identify|identif|authenticat|verify the|look (?:the|them|the customer|the user|the employee)[a-z ]{0,12} up|locat(?:e|ing) their)/i;
+
+/** Result fields worth reporting after an action, by key. */
+const KEY_FIELD = /(status|amount|total|refund|price|balance|credit|cost|fee|difference|tracking|carrier|level|approv|state|eta|due|date|_on$|_at$|result|message|team|assigned|reference|ticket|case)/i;
+const MONEY = /(amount|total|refund|price|balance|credit|cost|fee|difference|paid|charge)/i;
+/** Fields never read out unasked: they name the person, and the user checks them. */
+const PERSONAL_FIELD = /^(name|email|phone|address|first_name|last_name|zip|dob|user_id|password)$/i;
+
+interface Slot {
+  value: Json;
+  /** The user's own words for it, quoted in confirmations so they recognise their request. */
+  said?: string;
+  /** Kept across requests (identity) or only for the current one. */
+  session: boolean;
+}
+
+interface Goal {
+  tool: ToolSpec;
+  kind: 'write' | 'read' | 'transfer';
+  /** The user's words that opened it. */
+  text: string;
+  confirmed: boolean;
+  /** The agent already stated the call and asked for a yes this many times. */
+  confirmations: number;
+  /** The user's phrases for array / id slots that need resolving against records ("Piranesi"). */
+  phrases: Map<string, string>;
+  asks: Map<string, number>;
+  unknown: Set<string>;
+  /** Index in the user's messages where the request began. */
+  startedAt: number;
+  /** Values taken from results that the user said no to, per parameter. */
+  rejected: Map<string, Set<string>>;
+}
+
+interface RecordEntry {
+  tool: string;
+  args: JsonObject;
+  value: Json;
+  /** The request it was made for; -1 for identification. */
+  goal: number;
+}
+
+type Pending =
+  | { kind: 'none' }
+  | { kind: 'intent' }
+  | { kind: 'slot'; param: ParamSpec; identify: boolean }
+  | { kind: 'confirm'; call: ToolCallRequest }
+  | { kind: 'after' };
+
+type Decision = { type: 'call'; calls: ToolCallRequest[] } | { type: 'say'; text: string; end?: boolean };
+
+export function createFrameAgent(ctx: AgentSeatContext, options: FrameAgentOptions = {}): Participant {
+  return new FrameAgent(ctx, options);
+}
+
+class FrameAgent implements Participant {
+  readonly id = FRAME_AGENT_ID;
+  readonly role = 'agent' as const;
+
+  private readonly tools: ToolSpec[];
+  private readonly params = new Map<string, ParamSpec[]>();
+  private readonly transferTool?: ToolSpec;
+  private readonly identifyTools: ToolSpec[];
+  private readonly needIdentify: boolean;
+  private readonly maxFailures: number;
+  private readonly maxAsks: number;
+  private readonly maxToolRounds: number;
+
+  private slots = new Map<string, Slot>();
+  private records: RecordEntry[] = [];
+  private called = new Set<string>();
+  private goal?: Goal;
+  private goalIndex = 0;
+  private pending: Pending = { kind: 'none' };
+  private identified = false;
+  private identifyTried = new Set<string>();
+  private identityUnknown = new Set<string>();
+  private inFlight: ToolCallRequest[] | null = null;
+  private outbox: string[] = [];
+  private failures = 0;
+  private lastRefusal?: { text: string; outOfScope: boolean; goalText: string };
+  private userText: string[] = [];
+  private rounds = 0;
+  private ended = false;
+
+  constructor(ctx: AgentSeatContext, options: FrameAgentOptions) {
+    // ask_user (agentic mode) is the orchestrator's, not the domain's: this agent talks directly.
+    this.tools = ctx.tools.filter((t) => t.name !== 'ask_user');
+    for (const t of this.tools) this.params.set(t.name, paramsOf(t));
+    this.transferTool = this.tools.find((t) => /transfer|human/.test(t.name));
+    this.identifyTools = this.tools
+      .filter((t) => t.kind === 'read' && t !== this.transferTool)
+      .filter((t) => {
+        const ps = this.params.get(t.name)!;
+        return ps.length > 0 && ps.every((p) => isPersonal(p.name));
+      })
+      // Email first: policies prefer it, and it is one slot instead of three.
+      .sort((a, b) => Number(!this.hasParam(a, 'email')) - Number(!this.hasParam(b, 'email')));
+    // A getter by the identified entity's own id (get_member for find_member_by_email) identifies too.
+    const entities = new Set(this.identifyTools.map((t) => entityOf(t.name)));
+    for (const t of this.tools) {
+      if (t.kind !== 'read' || this.identifyTools.includes(t) || t === this.transferTool) continue;
+      const req = this.params.get(t.name)!.filter((p) => p.required);
+      if (req.length === 1 && entities.has(entityOf(t.name)) && req[0]!.name === `${entityOf(t.name)}_id`) this.identifyTools.push(t);
+    }
+    this.needIdentify = this.identifyTools.length > 0 && IDENTIFY_POLICY.test(ctx.policy);
+    this.maxFailures = options.maxFailures ?? 3;
+    this.maxAsks = options.maxAsks ?? 2;
+    this.maxToolRounds = options.maxToolRounds ?? 8;
+  }
+
+  async nextMessage(view: readonly ViewMessage[]): Promise<ParticipantReply> {
+    const last = view[view.length - 1];
+    if (this.inFlight && last?.from === 'self' && last.toolCalls) {
+      this.inFlight = null;
+      for (const call of last.toolCalls) this.onResult(call.name, call.arguments, call.result);
+    } else {
+      this.inFlight = null;
+      this.rounds = 0;
+      const { incoming } = sinceLastOwn(view);
+      const text = incoming.map((m) => m.content).join('\n').trim();
+      if (text) this.onUser(text);
+    }
+    const d = this.decide();
+    if (d.type === 'call') {
+      this.rounds++;
+      this.inFlight = d.calls;
+      for (const c of d.calls) this.called.add(callKey(c));
+      return { content: '', toolCalls: d.calls };
+    }
+    const content = [...this.outbox, d.text].filter(Boolean).join(' ');
+    this.outbox = [];
+    return { content, ...(d.end ? { control: 'stop' as const } : {}) };
+  }
+
+  /* ------------------------------------------------------------ reading the user */
+
+  private onUser(text: string): void {
+    this.userText.push(text);
+    const pending = this.pending;
+    this.pending = { kind: 'none' };
+    let progress = false;
+
+    // Anything labelled or shaped like a known parameter is taken, whatever was asked.
+    progress = this.harvest(text) || progress;
+
+    if (pending.kind === 'slot') {
+      progress = this.answerTo(pending.param, text, pending.identify) || progress;
+    } else if (pending.kind === 'confirm' && this.goal) {
+      if (NEGATE.test(normalize(text))) {
+        // Corrections come with the "no": labelled ones were harvested above; bare ones are
+        // matched to the parameter they fit.
+        this.goal.confirmed = false;
+        const fixed = this.correction(text, pending.call) || progress;
+        if (!fixed) this.failures++;
+        return;
+      }
+      if (AFFIRM.test(normalize(text))) {
+        this.goal.confirmed = true;
+        return;
+      }
+    }
+
+    if (!this.goal) {
+      this.startGoal(text);
+      if (this.goal) return;
+      if (this.lastRefusal && INSIST.test(text)) return;
+      if (BYE.test(text) || /\b(thanks|thank you|thx)\b/i.test(text)) return;
+      if (pending.kind === 'intent' || pending.kind === 'after' || pending.kind === 'none') this.failures++;
+      return;
+    }
+    if (!progress && (CONFUSED.test(text) || pending.kind === 'slot')) this.failures++;
+    if (progress) this.failures = 0;
+  }
+
+  /** Labelled values, names, emails and distinctive ids anywhere in the text. */
+  private harvest(text: string): boolean {
+    let got = false;
+    const all = this.allParams();
+    for (const { label, value } of labelledValues(text)) {
+      const p = all.find((q) => labelMatches(label, q));
+      if (p) {
+        got = this.setFromText(p, value, value) || got;
+      } else {
+        // Not a parameter of any tool ("name" where tools take first and last names): kept
+        // under its own name for derivations.
+        const key = normalize(label).replace(/\s+/g, '_');
+        if (!this.slots.has(key)) this.slots.set(key, { value, said: value, session: isPersonal(key) });
+      }
+    }
+    const name = nameIn(text);
+    if (name && !this.slots.has('name')) this.slots.set('name', { value: name, said: name, session: true });
+    // Distinctive shapes (letters or symbols in them) name their parameter without a label.
+    const byShape = new Map<string, Set<string>>();
+    for (const p of all) {
+      if (!p.shape || isDigitsOnly(p.shape)) continue;
+      for (const m of shapeMatches(text, p.shape)) {
+        const set = byShape.get(m) ?? new Set<string>();
+        set.add(p.name);
+        byShape.set(m, set);
+      }
+    }
+    for (const [value, names] of byShape) {
+      if (names.size !== 1) continue;
+      const p = all.find((q) => q.name === [...names][0])!;
+      if (p.type === 'array') continue;
+      const cur = this.slots.get(p.name);
+      if (cur?.value === value) continue;
+      this.slots.set(p.name, { value, said: value, session: this.isIdentityParam(p.name) });
+      got = true;
+    }
+    return got;
+  }
+
+  /** Bare corrections after a "no": each goes to the one parameter of the call it fits. */
+  private correction(text: string, call: ToolCallRequest): boolean {
+    const g = this.goal!;
+    const params = this.params.get(g.tool.name)!;
+    let fixed = false;
+    for (const sentence of sentencesOfText(text)) {
+      if (sentence.endsWith('?') || NEGATE.test(normalize(sentence)) && sentence.split(' ').length <= 6) continue;
+      if (labelledValues(sentence).length > 0) continue;
+      const bare = bareAnswer(sentence);
+      if (!bare) continue;
+      const typed = params.filter((p) => (p.enum || p.shape) && this.typedValue(p, bare) !== undefined);
+      if (typed.length === 1) {
+        fixed = this.put(typed[0]!, this.typedValue(typed[0]!, bare)!, bare) || fixed;
+        continue;
+      }
+      const phrased = params.filter((p) => g.phrases.has(p.name));
+      if (phrased.length === 1) {
+        g.phrases.set(phrased[0]!.name, bare);
+        this.slots.delete(phrased[0]!.name);
+        fixed = true;
+        continue;
+      }
+      // A free-text value the agent took from a record, not from the user: the user's words replace it.
+      const free = params.filter((p) => p.name in call.arguments && !p.enum && !p.shape && p.type === 'string' && this.slots.get(p.name)?.said === undefined);
+      if (free.length === 1) {
+        fixed = this.put(free[0]!, bare, bare) || fixed;
+        continue;
+      }
+      fixed = this.rejectDerived(params, call, bare) || fixed;
+    }
+    return fixed;
+  }
+
+  /**
+   * The user said no and named something ("It's amlodipine"): the ids the agent picked from
+   * results are dropped, first those for which another candidate fits the words better, else
+   * those the words do not touch at all. They are derived again, with the new words.
+   */
+  private rejectDerived(params: ParamSpec[], call: ToolCallRequest, words: string): boolean {
+    const g = this.goal!;
+    const ws = new Set(contentWords(words));
+    const recs = this.records.filter((r) => r.goal === -1 || r.goal === this.goalIndex);
+    const derived = params.filter((p) => typeof call.arguments[p.name] === 'string' && this.slots.get(p.name)?.said === undefined);
+    const better: ParamSpec[] = [];
+    const untouched: ParamSpec[] = [];
+    for (const p of derived) {
+      const current = call.arguments[p.name] as string;
+      const cands = [...this.candidates(p, recs).values()];
+      const mine = cands.find((c) => c.value === current);
+      const mineScore = mine ? overlap(ws, mine.holder, mine.key) : 0;
+      if (cands.some((c) => c.value !== current && overlap(ws, c.holder, c.key) > mineScore)) better.push(p);
+      else if (mineScore === 0) untouched.push(p);
+    }
+    const drop = better.length > 0 ? better : untouched;
+    for (const p of drop) {
+      const set = g.rejected.get(p.name) ?? new Set<string>();
+      set.add(call.arguments[p.name] as string);
+      g.rejected.set(p.name, set);
+      this.slots.delete(p.name);
+    }
+    return drop.length > 0;
+  }
+
+  /** The user's answer to the question for `p`. */
+  private answerTo(p: ParamSpec, text: string, identify: boolean): boolean {
+    const sentences = answerSentences(text);
+    if (sentences.length === 0) return false;
+    const joined = sentences.join(' ');
+    if (DONT_KNOW.test(joined) && !this.slots.has(p.name)) {
+      if (identify) this.identityUnknown.add(p.name);
+      this.goal?.unknown.add(p.name);
+      return true;
+    }
+    if (DEFLECT.test(text) && !this.slots.has(p.name)) return false;
+    if (this.slots.has(p.name) && this.slots.get(p.name)!.said !== undefined && labelledValues(text).length > 0) return true;
+    // Typed extraction first; else the bare answer sentence.
+    const bare = bareAnswer(sentences[0]!);
+    const value = this.typedValue(p, joined);
+    if (value !== undefined) return this.put(p, value, bare || joined);
+    if (!bare || (this.slots.has(p.name) && labelledValues(text).length > 0)) return this.slots.has(p.name);
+    return this.setFromText(p, bare, bare);
+  }
+
+  /** A value of p's type found in free text, or undefined. */
+  private typedValue(p: ParamSpec, text: string): Json | undefined {
+    if (p.enum) return matchEnum(text, p.enum);
+    if (p.shape) {
+      const ms = [...new Set(shapeMatches(text, p.shape))];
+      if (ms.length > 0) return p.type === 'array' ? ms : ms[0]!;
+    }
+    if (p.type === 'number' || p.type === 'integer') {
+      const m = /-?\d+(?:\.\d+)?/.exec(text.replace(/,(?=\d{3}\b)/g, ''));
+      if (m) return Number(m[0]);
+    }
+    if (p.type === 'boolean') {
+      if (AFFIRM.test(text)) return true;
+      if (NEGATE.test(text)) return false;
+    }
+    if (/date/.test(p.name)) {
+      const m = /\b\d{4}-\d{2}-\d{2}\b/.exec(text);
+      if (m) return m[0];
+    }
+    return undefined;
+  }
+
+  /** Sets p from a piece of the user's text, converting to its type; phrases that need a lookup are kept for later. */
+  private setFromText(p: ParamSpec, raw: string, said: string): boolean {
+    const typed = this.typedValue(p, raw);
+    if (typed !== undefined) return this.put(p, typed, said);
+    if (p.enum) {
+      // An enum value not recognised: keep the words; a later lookup may tell.
+      return false;
+    }
+    // One token with a digit in it is an id as the user gives it, even in an unexpected shape.
+    if (p.type === 'string' && /^[A-Za-z0-9#_.\-]+$/.test(raw) && /\d/.test(raw)) return this.put(p, raw, said);
+    if (p.shape || p.type === 'array') {
+      // "Piranesi" for item ids: resolved against looked-up records.
+      if (this.goal) this.goal.phrases.set(p.name, raw);
+      return true;
+    }
+    if (p.type === 'number' || p.type === 'integer' || p.type === 'boolean') return false;
+    return this.put(p, p.slug ? slugify(raw) : raw, said);
+  }
+
+  private put(p: ParamSpec | string, value: Json, said?: string): boolean {
+    const name = typeof p === 'string' ? p : p.name;
+    this.slots.set(name, { value, ...(said !== undefined ? { said } : {}), session: this.isIdentityParam(name) });
+    return true;
+  }
+
+  /* ------------------------------------------------------------ goals */
+
+  private startGoal(text: string): void {
+    const transferAsked = /\b(human|real person|representative|supervisor|someone else)\b/i.test(text);
+    if (this.transferTool && transferAsked) {
+      this.goal = this.newGoal(this.transferTool, 'transfer', text);
+      return;
+    }
+    if (this.lastRefusal?.outOfScope && INSIST.test(text) && this.transferTool) {
+      this.goal = this.newGoal(this.transferTool, 'transfer', this.lastRefusal.goalText);
+      return;
+    }
+    const wantText = sentencesWanting(text);
+    if (!wantText) return;
+    const candidates = this.tools.filter((t) => t !== this.transferTool && !this.identifyTools.includes(t));
+    const writes = candidates.filter((t) => t.kind === 'write');
+    const reads = candidates.filter((t) => t.kind === 'read');
+    const pickBest = (pool: ToolSpec[]): ToolSpec | undefined => {
+      const scores = scoreIntents(wantText, pool).filter((s) => s.nameHits.length > 0);
+      if (scores.length === 0) return undefined;
+      const top = scores.filter((s) => Math.abs(s.score - scores[0]!.score) < 1e-9);
+      // Among equals, the tool that needs fewest questions.
+      top.sort((a, b) => this.missingCount(a.tool) - this.missingCount(b.tool));
+      return this.tools.find((t) => t.name === top[0]!.tool);
+    };
+    const info = isInfoRequest(wantText);
+    const write = pickBest(writes);
+    const writeHasVerb = write ? scoreIntents(wantText, [write])[0]!.nameHits.some((w) => !isNounish(w)) : false;
+    let tool: ToolSpec | undefined;
+    let kind: Goal['kind'] = 'write';
+    if (write && (writeHasVerb || !info)) tool = write;
+    else {
+      tool = pickBest(reads);
+      kind = 'read';
+    }
+    if (!tool) {
+      this.outbox.push(
+        `I'm sorry, I can't help with that: it is outside what I can do here.`,
+      );
+      this.lastRefusal = { text: 'outside what I can do here', outOfScope: true, goalText: wantText };
+      this.pending = { kind: 'after' };
+      return;
+    }
+    this.goal = this.newGoal(tool, kind, wantText);
+    this.lastRefusal = undefined;
+    // Enum values said in the request itself ("stolen", "write access") fill their slots.
+    for (const p of this.params.get(tool.name)!) {
+      if (p.enum && !this.slots.has(p.name)) {
+        const v = matchEnum(wantText, p.enum);
+        if (v !== undefined) this.put(p, v, v);
+      }
+    }
+  }
+
+  private newGoal(tool: ToolSpec, kind: Goal['kind'], text: string): Goal {
+    this.goalIndex++;
+    // Details of an earlier request do not carry over; identity does.
+    for (const [k, s] of this.slots) if (!s.session && !this.mentionedIn(text, k, s)) this.slots.delete(k);
+    this.harvestFrom(text);
+    return { tool, kind, text, confirmed: false, confirmations: 0, phrases: new Map(), asks: new Map(), unknown: new Set(), startedAt: Math.max(0, this.userText.length - 1), rejected: new Map() };
+  }
+
+  private mentionedIn(text: string, _key: string, s: Slot): boolean {
+    return typeof s.value === 'string' && s.value.length > 2 && text.includes(s.value);
+  }
+
+  private harvestFrom(text: string): void {
+    this.harvest(text);
+  }
+
+  private endGoal(): void {
+    this.goal = undefined;
+    this.pending = { kind: 'after' };
+  }
+
+  /* ------------------------------------------------------------ deciding */
+
+  private decide(): Decision {
+    if (this.ended) return { type: 'say', text: 'Goodbye.' };
+    if (this.rounds >= this.maxToolRounds) {
+      this.rounds = 0;
+      return this.stuck('I am going around in circles looking this up.');
+    }
+    if (this.failures >= this.maxFailures) return this.stuck('I am not able to make progress on this.');
+    const g = this.goal;
+    if (!g) {
+      if (this.outbox.length > 0 || this.pending.kind === 'after') {
+        this.pending = { kind: 'after' };
+        return { type: 'say', text: 'Is there anything else I can help you with?' };
+      }
+      if (this.userText.length > 0 && this.lastRefusal && INSIST.test(this.userText[this.userText.length - 1]!)) {
+        this.pending = { kind: 'after' };
+        return { type: 'say', text: `I'm sorry, but I really cannot do that: ${this.lastRefusal.text}. Is there anything else I can help you with?` };
+      }
+      this.pending = { kind: 'intent' };
+      return { type: 'say', text: this.userText.length === 0 ? 'Hello! How can I help you today?' : 'Sorry, I did not catch that. How can I help you today?' };
+    }
+    if (g.kind === 'transfer') return this.transfer(g.text);
+
+    if (this.needIdentify && !this.identified) {
+      const d = this.identifyStep();
+      if (d) return d;
+    }
+
+    const tool = g.tool;
+    const params = this.params.get(tool.name)!;
+    // Look up what is already known (the order before changing it) as soon as it is known.
+    const look = this.lookup(params);
+    if (look) return look;
+    for (const p of params) {
+      if (this.valueFor(p) !== undefined) continue;
+      if (!p.required) continue;
+      const chained = this.chain(p, tool);
+      if (chained) return chained;
+      if (g.unknown.has(p.name) || (g.asks.get(p.name) ?? 0) >= this.maxAsks) {
+        if (isDescriptive(p)) {
+          // A free-text note the user has nothing for: say so rather than make one up.
+          this.put(p, 'not stated by the customer');
+          continue;
+        }
+        const searched = this.search(p);
+        if (searched === 'found') continue;
+        if (searched) return searched;
+        return this.dropGoal(`I need the ${labelOf(p)} to ${phrase(tool.name)}, and I could not get it.`);
+      }
+      return this.ask(p, false);
+    }
+    const args = this.argsFor(tool);
+    if (g.kind === 'read') {
+      const call = { name: tool.name, arguments: args };
+      if (!this.called.has(callKey(call))) return { type: 'call', calls: [call] };
+      // Called already (a result came back and was reported): done.
+      this.endGoal();
+      return this.decide();
+    }
+    if (!g.confirmed) {
+      g.confirmations++;
+      if (g.confirmations > this.maxAsks + 1) return this.dropGoal('we could not agree on the details');
+      const call = { name: tool.name, arguments: args };
+      this.pending = { kind: 'confirm', call };
+      return { type: 'say', text: `To be sure: I will ${phrase(tool.name)} with ${this.describeArgs(tool, args)}; shall I proceed?` };
+    }
+    return { type: 'call', calls: [{ name: tool.name, arguments: args }] };
+  }
+
+  private identifyStep(): Decision | undefined {
+    const candidates: { tool: ToolSpec; group: ParamSpec[] }[] = [];
+    for (const t of this.identifyTools) {
+      const ps = this.params.get(t.name)!;
+      const required = ps.filter((p) => p.required);
+      if (required.length > 0) candidates.push({ tool: t, group: required });
+      else {
+        const email = ps.filter((p) => /email/.test(p.name));
+        const rest = ps.filter((p) => !/email/.test(p.name));
+        if (email.length) candidates.push({ tool: t, group: email });
+        if (rest.length) candidates.push({ tool: t, group: rest });
+      }
+    }
+    candidates.sort((a, b) => Number(!a.group.some((p) => /email/.test(p.name))) - Number(!b.group.some((p) => /email/.test(p.name))));
+    const open = candidates.filter((c) => !this.identifyTried.has(`${c.tool.name}:${c.group.map((p) => p.name).join(',')}`));
+    // One the agent can run now.
+    for (const c of open) {
+      const args: JsonObject = {};
+      let ok = true;
+      for (const p of c.group) {
+        const v = this.valueFor(p);
+        if (v === undefined) ok = false;
+        else args[p.name] = v;
+      }
+      if (ok) {
+        this.identifyTried.add(`${c.tool.name}:${c.group.map((p) => p.name).join(',')}`);
+        return { type: 'call', calls: [{ name: c.tool.name, arguments: args }] };
+      }
+    }
+    // Else ask for what the first still possible way lacks.
+    for (const c of open) {
+      if (c.group.some((p) => this.identityUnknown.has(p.name) || (p.name === 'name' && this.identityUnknown.has('first_name')))) continue;
+      const missing = c.group.find((p) => this.valueFor(p) === undefined)!;
+      const asked = this.goal!.asks.get(missing.name) ?? 0;
+      if (asked >= this.maxAsks) {
+        this.identityUnknown.add(missing.name);
+        continue;
+      }
+      return this.ask(missing, true);
+    }
+    // No way left: go on without, with what the user can tell directly.
+    this.identified = true;
+    return undefined;
+  }
+
+  private ask(p: ParamSpec, identify: boolean): Decision {
+    const g = this.goal!;
+    const n = (g.asks.get(p.name) ?? 0) + 1;
+    g.asks.set(p.name, n);
+    this.pending = { kind: 'slot', param: p, identify };
+    const label = labelOf(p);
+    const head = descriptionHead(p);
+    const other = head && labelCore(head) !== labelCore(label) ? head : undefined;
+    const plural = p.type === 'array';
+    const lead = n > 1 ? 'Sorry, I still need this: ' : identify && n === 1 && this.userText.length <= 1 ? 'I can help with that. First I need to identify you. ' : '';
+    // Options go inside the question: a separate sentence naming them would read as a statement.
+    const options = p.enum ? ` (${listWords(p.enum.map((e) => e.replace(/_/g, ' ')), 'or')})` : other ? ` (${other})` : '';
+    let q = `${lead}What ${plural ? 'are' : 'is'} your ${label}${options}?`;
+    // Several records fit: name them briefly and ask which one is meant.
+    if (!p.enum && p.type !== 'array') {
+      const recs = this.records.filter((r) => r.goal === -1 || r.goal === this.goalIndex);
+      const found = [...this.candidates(p, recs).values()].filter((c) => !g.rejected.get(p.name)?.has(String(c.value)));
+      if (found.length >= 2 && found.length <= 5) {
+        const opts = found.map((c) => {
+          const b = this.brief(p.name, String(c.value));
+          return `${String(c.value)}${b ? ` (${b})` : ''}`;
+        });
+        q = `${lead}Which ${label}${other ? ` (${other})` : ''} do you mean: ${listWords(opts, 'or')}?`;
+      }
+    }
+    return { type: 'say', text: q };
+  }
+
+  /** A value for p from the slots, or derived from them and from tool results. */
+  private valueFor(p: ParamSpec): Json | undefined {
+    const s = this.slots.get(p.name);
+    if (s !== undefined) return this.fitType(p, s.value);
+    const derived = this.derive(p);
+    if (derived !== undefined && !this.slots.has(p.name)) this.slots.set(p.name, { value: derived, session: this.isIdentityParam(p.name) });
+    return derived;
+  }
+
+  private fitType(p: ParamSpec, v: Json): Json {
+    if (p.type === 'array' && !Array.isArray(v)) return typeof v === 'string' ? v.split(/\s*,\s*|\s+and\s+/).filter(Boolean) : [v];
+    if ((p.type === 'number' || p.type === 'integer') && typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v)) return Number(v);
+    return v;
+  }
+
+  private derive(p: ParamSpec): Json | undefined {
+    const name = this.slots.get('name')?.value ?? this.slots.get('full_name')?.value;
+    if (typeof name === 'string' && name.includes(' ')) {
+      if (p.name === 'first_name') return name.split(/\s+/)[0]!;
+      if (p.name === 'last_name') return name.split(/\s+/).slice(1).join(' ');
+    }
+    if ((p.name === 'name' || p.name === 'full_name') && this.slots.has('first_name') && this.slots.has('last_name')) {
+      return `${String(this.slots.get('first_name')!.value)} ${String(this.slots.get('last_name')!.value)}`;
+    }
+    const recs = this.records.filter((r) => r.goal === -1 || r.goal === this.goalIndex);
+    // "Piranesi" for item ids: find the records the user's words name.
+    const phraseText = this.goal?.phrases.get(p.name);
+    if (phraseText !== undefined) {
+      const resolved = resolvePhrase(p, phraseText, recs.map((r) => r.value));
+      if (resolved !== undefined) {
+        this.slots.set(p.name, { value: resolved, said: phraseText, session: false });
+        return resolved;
+      }
+      return undefined;
+    }
+    // An id an identity lookup returned: "user_id" from find_user_id_by_email, "employee_id" from find_employee_*.
+    for (const r of recs) {
+      if (r.goal !== -1 && !r.tool.startsWith('find')) continue;
+      const entity = entityOf(r.tool);
+      if (typeof r.value === 'string' && (r.tool.includes(p.name) || `${entity}_id` === p.name)) return r.value;
+      if (isObject(r.value) && `${entity}_id` === p.name && typeof r.value['id'] === 'string') return r.value['id'];
+    }
+    // The same key in a result, or an id of the parameter's shape, when the results hold one
+    // such value only, or one the user's words single out.
+    if (p.type !== 'array' && !p.enum && (p.shape || /_id$/.test(p.name))) {
+      const found = this.candidates(p, recs);
+      for (const v of this.goal?.rejected.get(p.name) ?? []) found.delete(JSON.stringify(v));
+      if (found.size === 1) return [...found.values()][0]!.value;
+      if (found.size > 1) {
+        const words = new Set(contentWords(this.requestWords()));
+        const scored = [...found.values()].map((f) => ({ f, score: overlap(words, f.holder, f.key) })).sort((a, b) => b.score - a.score);
+        if (scored[0]!.score > 0 && scored[0]!.score > (scored[1]?.score ?? 0)) return scored[0]!.f.value;
+      }
+    }
+    return undefined;
+  }
+
+  /** Values in results that could fill p: under its own key, or ids of its shape. */
+  private candidates(p: ParamSpec, recs: RecordEntry[]): Map<string, { value: Json; holder: JsonObject; key?: string }> {
+    const found = new Map<string, { value: Json; holder: JsonObject; key?: string }>();
+    for (const r of recs) collectKey(r.value, p.name, found);
+    if (p.shape) {
+      const shape = new RegExp(`^(?:${p.shape.source})$`);
+      const core = labelCore(p.name);
+      // "default_store" holds a store id too, and its name says which one it is.
+      const fits = (k: string) => k === 'id' || k === p.name || k === core || k.endsWith(`_${core}`);
+      const visit = (v: Json, depth: number): void => {
+        if (depth > 5 || v === null || typeof v !== 'object') return;
+        if (Array.isArray(v)) return v.forEach((x) => visit(x, depth + 1));
+        for (const [k, x] of Object.entries(v)) {
+          if (typeof x === 'string' && fits(k) && shape.test(x) && !found.has(JSON.stringify(x))) found.set(JSON.stringify(x), { value: x, holder: v, ...(k !== 'id' ? { key: k } : {}) });
+          else visit(x, depth + 1);
+        }
+      };
+      for (const r of recs) visit(r.value, 0);
+    }
+    return found;
+  }
+
+  /** What the user said about the current request: its opening and the details given since. */
+  private requestWords(): string {
+    const g = this.goal;
+    if (!g) return '';
+    const since = this.userText.slice(g.startedAt);
+    return [g.text, ...since].join(' ');
+  }
+
+  /**
+   * Finds an id the user does not know among those listed in results (the customer's
+   * order_ids): looks each up, then keeps the one the user's words single out ("my latest
+   * order", a title they mentioned).
+   */
+  private search(p: ParamSpec): Decision | 'found' | undefined {
+    const getter = this.tools.find((t) => t.kind === 'read' && this.params.get(t.name)!.filter((q) => q.required).map((q) => q.name).join() === p.name);
+    if (!getter) return undefined;
+    const core = labelCore(p.name);
+    const listKeys = new Set([`${core}_ids`, `${core}s`, `${core}_list`]);
+    const ids = new Set<string>();
+    const visit = (v: Json, depth: number): void => {
+      if (depth > 4 || v === null || typeof v !== 'object') return;
+      if (Array.isArray(v)) return v.forEach((x) => visit(x, depth + 1));
+      for (const [k, x] of Object.entries(v)) {
+        if (listKeys.has(k) && Array.isArray(x)) for (const id of x) if (typeof id === 'string') ids.add(id);
+        if (listKeys.has(k) && isObject(x)) for (const id of Object.keys(x)) ids.add(id);
+        visit(x, depth + 1);
+      }
+    };
+    for (const r of this.records) if (r.goal === -1 || r.goal === this.goalIndex) visit(r.value, 0);
+    if (ids.size === 0 || ids.size > 8) return undefined;
+    const calls = [...ids].map((id) => ({ name: getter.name, arguments: { [p.name]: id } })).filter((c) => !this.called.has(callKey(c)));
+    if (calls.length > 0) return { type: 'call', calls };
+    const fetched = this.records.filter((r) => r.tool === getter.name && typeof r.args[p.name] === 'string' && ids.has(r.args[p.name] as string));
+    if (fetched.length === 0) return undefined;
+    let chosen: RecordEntry | undefined;
+    const text = this.goal?.text ?? '';
+    if (/\b(latest|last|most recent|newest|recent)\b/i.test(text)) {
+      const dated = fetched.map((r) => ({ r, d: firstDate(r.value) })).filter((x) => x.d !== undefined);
+      dated.sort((a, b) => (a.d! < b.d! ? 1 : -1));
+      if (dated.length > 0 && dated[0]!.d !== dated[1]?.d) chosen = dated[0]!.r;
+    } else {
+      const words = new Set(contentWords(this.userText.join(' ')));
+      const scored = fetched.map((r) => ({ r, s: isObject(r.value) ? overlapDeep(words, r.value) : 0 })).sort((a, b) => b.s - a.s);
+      if (scored[0]!.s > 0 && scored[0]!.s > (scored[1]?.s ?? 0)) chosen = scored[0]!.r;
+    }
+    if (!chosen) return undefined;
+    this.put(p, chosen.args[p.name]!);
+    return 'found';
+  }
+
+  /** Read tools that look up what the request already names (get_order for an order id). */
+  private lookup(params: ParamSpec[]): Decision | undefined {
+    for (const p of params) {
+      const s = this.slots.get(p.name);
+      if (!s || typeof s.value !== 'string') continue;
+      for (const t of this.tools) {
+        if (t.kind !== 'read' || t === this.goal?.tool || t === this.transferTool || this.identifyTools.includes(t)) continue;
+        const ps = this.params.get(t.name)!.filter((q) => q.required);
+        if (ps.length !== 1 || ps[0]!.name !== p.name) continue;
+        const call = { name: t.name, arguments: { [p.name]: s.value } };
+        if (this.called.has(callKey(call))) continue;
+        return { type: 'call', calls: [call] };
+      }
+    }
+    return undefined;
+  }
+
+  /** A read tool that can supply p from what is known, not yet called with these arguments. */
+  private chain(p: ParamSpec, target: ToolSpec): Decision | undefined {
+    const head = descriptionHead(p);
+    const core = [...new Set([...labelCore(p.name).split(' '), ...(head ? labelCore(head).split(' ') : [])])].filter(Boolean);
+    if (core.length === 0) return undefined;
+    let best: { call: ToolCallRequest; score: number } | undefined;
+    for (const t of this.tools) {
+      if (t.kind !== 'read' || t === target || t === this.transferTool || this.identifyTools.includes(t)) continue;
+      const ps = this.params.get(t.name)!;
+      if (ps.some((q) => q.name === p.name)) continue;
+      const nameWords = new Set(contentWords(t.name.replace(/_/g, ' ')));
+      const descWords = new Set(contentWords(t.description));
+      let score = 0;
+      for (const c of core) score += nameWords.has(c) ? 2 : descWords.has(c) ? 1 : 0;
+      if (score === 0) continue;
+      const args: JsonObject = {};
+      let ok = true;
+      for (const q of ps.filter((q) => q.required)) {
+        const v = this.valueFor(q);
+        if (v === undefined) {
+          ok = false;
+          break;
+        }
+        args[q.name] = v;
+      }
+      if (!ok) continue;
+      const call = { name: t.name, arguments: args };
+      if (this.called.has(callKey(call))) continue;
+      if (!best || score > best.score) best = { call, score };
+    }
+    return best ? { type: 'call', calls: [best.call] } : undefined;
+  }
+
+  private argsFor(tool: ToolSpec): JsonObject {
+    const args: JsonObject = {};
+    for (const p of this.params.get(tool.name)!) {
+      const v = this.valueFor(p);
+      if (v !== undefined && (p.required || this.slots.get(p.name)?.said !== undefined)) args[p.name] = v;
+    }
+    return args;
+  }
+
+  private describeArgs(tool: ToolSpec, args: JsonObject): string {
+    const parts: string[] = [];
+    for (const p of this.params.get(tool.name)!) {
+      if (!(p.name in args)) continue;
+      const v = args[p.name]!;
+      const raw = Array.isArray(v) ? v.map(String).join(', ') : String(v);
+      // Enum values read as words: "store_credit" → "store credit".
+      const shown = p.enum ? raw.replace(/_/g, ' ') : raw;
+      const said = this.slots.get(p.name)?.said;
+      const extra = said && normalize(said) !== normalize(shown) && !normalize(shown).includes(normalize(said)) ? ` (${said})` : '';
+      const about = typeof v === 'string' && !extra ? this.brief(p.name, v) : '';
+      parts.push(`${labelOf(p)} ${shown}${extra}${about ? ` (${about})` : ''}`);
+    }
+    return listWords(parts);
+  }
+
+  /** A few words on a looked-up record ("delivered; Piranesi, The Overstory"), for confirmations. */
+  private brief(param: string, value: string): string {
+    let holder: JsonObject | undefined;
+    const r = [...this.records].reverse().find((x) => x.args[param] === value && Object.keys(x.args).length === 1);
+    if (r && isObject(r.value)) holder = r.value;
+    else {
+      const visit = (v: Json, depth: number): void => {
+        if (holder || depth > 5 || v === null || typeof v !== 'object') return;
+        if (Array.isArray(v)) return v.forEach((x) => visit(x, depth + 1));
+        if ((v['id'] === value || v[param] === value) && Object.keys(v).length > 2) holder = v;
+        else Object.values(v).forEach((x) => visit(x, depth + 1));
+      };
+      for (const x of [...this.records].reverse()) visit(x.value, 0);
+    }
+    if (!holder) return '';
+    const rv = holder;
+    const out: string[] = [];
+    const visit = (v: Json, key: string, depth: number): void => {
+      if (depth > 3 || out.length >= 6) return;
+      if (Array.isArray(v)) return v.slice(0, 5).forEach((x) => visit(x, key, depth + 1));
+      if (isObject(v)) return Object.entries(v).forEach(([k, x]) => visit(x, k, depth + 1));
+      if (typeof v === 'string' && /^(title|name|model|product|product_name|summary|description|drug)$/.test(key) && depth > 0) out.push(v);
+    };
+    visit(rv, '', 0);
+    for (const k of ['name', 'title', 'drug', 'model', 'product', 'town', 'city', 'strength']) if (typeof rv[k] === 'string' && !out.includes(rv[k] as string)) out.push(rv[k] as string);
+    const status = typeof rv['status'] === 'string' ? rv['status'] : '';
+    return [status, out.join(', ')].filter(Boolean).join('; ');
+  }
+
+  /* ------------------------------------------------------------ results */
+
+  private onResult(name: string, args: JsonObject, result: { ok: true; value: Json } | { ok: false; error: { name: string; message: string } }): void {
+    const tool = this.tools.find((t) => t.name === name);
+    const g = this.goal;
+    const isIdentify = tool !== undefined && this.identifyTools.includes(tool);
+    if (result.ok) {
+      this.records.push({ tool: name, args, value: result.value, goal: isIdentify ? -1 : this.goalIndex });
+      if (isIdentify) {
+        this.identified = true;
+        // The identity's details belong to the whole conversation.
+        for (const [k, v] of Object.entries(args)) this.slots.set(k, { value: v, said: String(v), session: true });
+      }
+    }
+    if (tool === this.transferTool) {
+      this.ended = true;
+      this.outbox.push(result.ok ? 'I am transferring you to a human agent now; they will take it from here.' : `I could not transfer you: ${result.error.message}`);
+      this.endGoal();
+      return;
+    }
+    if (!g || tool === undefined) return;
+    if (!result.ok) {
+      if (tool === g.tool) {
+        // The policy said no (or the details were wrong): the user hears the tool's reason.
+        const reason = softenError(result.error.message);
+        this.outbox.push(`Unfortunately, I could not ${phrase(name)}: ${reason}`);
+        this.lastRefusal = { text: reason.replace(/[.!]+$/, ''), outOfScope: false, goalText: g.text };
+        this.endGoal();
+      } else if (isIdentify) {
+        this.outbox.push(`I could not find an account with those details (${softenError(result.error.message).replace(/[.!]+$/, '')}).`);
+        // A wrong value is not kept: the user is asked again or another way is tried.
+        for (const k of Object.keys(args)) if (this.slots.get(k)?.session) this.slots.delete(k);
+        this.failures++;
+      } else {
+        // A lookup with a value the user gave failed: forget it so it is asked again.
+        for (const k of Object.keys(args)) {
+          const s = this.slots.get(k);
+          if (s && !s.session) this.slots.delete(k);
+        }
+        this.outbox.push(`I could not find that (${softenError(result.error.message).replace(/[.!]+$/, '')}).`);
+        this.failures++;
+      }
+      return;
+    }
+    if (tool === g.tool) {
+      if (g.kind === 'write') {
+        const fields = reportFields(result.value, contentWords(g.text), false);
+        this.outbox.push(`All done: your request to ${phrase(name)} has been completed successfully.${fields ? ` ${fields}` : ''}`);
+        this.endGoal();
+      } else {
+        const fields = reportFields(result.value, contentWords(g.text), true);
+        this.outbox.push(fields ? `Here is what I found. ${fields}` : 'I looked it up, but found nothing to report.');
+        this.endGoal();
+      }
+      this.failures = 0;
+    }
+  }
+
+  /* ------------------------------------------------------------ endings */
+
+  private dropGoal(why: string): Decision {
+    const g = this.goal!;
+    this.failures++;
+    this.lastRefusal = { text: why.replace(/[.!]+$/, ''), outOfScope: true, goalText: g.text };
+    this.endGoal();
+    this.outbox.push(`I'm sorry, I am unable to go on with this: ${why}`);
+    return this.decide();
+  }
+
+  private stuck(why: string): Decision {
+    this.failures = 0;
+    if (this.transferTool) return this.transfer(this.goal?.text ?? this.userText[this.userText.length - 1] ?? why);
+    this.goal = undefined;
+    this.pending = { kind: 'after' };
+    return { type: 'say', text: `I'm sorry, I am unable to help further with this: ${why} Is there anything else I can help you with?` };
+  }
+
+  private transfer(text: string): Decision {
+    const tool = this.transferTool!;
+    const args: JsonObject = {};
+    for (const p of this.params.get(tool.name)!) {
+      if (!p.required) continue;
+      const v = this.valueFor(p);
+      if (v !== undefined) args[p.name] = v;
+      else if (p.type === 'string') args[p.name] = `The user asked: "${text.slice(0, 200)}". ${this.goal ? '' : 'I could not help within the policy.'}`.trim();
+    }
+    this.goal = undefined;
+    return { type: 'call', calls: [{ name: tool.name, arguments: args }] };
+  }
+
+  /* ------------------------------------------------------------ helpers */
+
+  private allParams(): ParamSpec[] {
+    const seen = new Map<string, ParamSpec>();
+    // The current tool's parameters first, so its reading of a label wins.
+    const order = this.goal ? [this.goal.tool, ...this.tools] : this.tools;
+    for (const t of order) for (const p of this.params.get(t.name) ?? []) if (!seen.has(p.name)) seen.set(p.name, p);
+    return [...seen.values()];
+  }
+
+  private hasParam(t: ToolSpec, re: string): boolean {
+    return (this.params.get(t.name) ?? []).some((p) => p.name.includes(re));
+  }
+
+  private isIdentityParam(name: string): boolean {
+    if (isPersonal(name)) return true;
+    return this.identifyTools.some((t) => t.name.includes(name) || `${entityOf(t.name)}_id` === name);
+  }
+
+  private missingCount(toolName: string): number {
+    return (this.params.get(toolName) ?? []).filter((p) => p.required && this.slots.get(p.name) === undefined && !this.isIdentityParam(p.name)).length;
+  }
+}
+
+/* ------------------------------------------------------------ pure helpers */
+
+function isPersonal(name: string): boolean {
+  const n = normalize(name).replace(/\b(of|code|number|address|on|account)\b/g, ' ').replace(/\s+/g, ' ').trim();
+  return PERSONAL.has(n) || PERSONAL.has(normalize(name)) || /^(email|zip|postcode|phone)/.test(n);
+}
+
+/** Free-text notes (reason, summary) rather than facts: may be left "not stated". */
+function isDescriptive(p: ParamSpec): boolean {
+  return p.type === 'string' && !p.enum && !p.shape && /^(reason|summary|note|notes|comment|comments|description|details|message|explanation)$/.test(p.name);
+}
+
+function firstDate(v: Json): string | undefined {
+  if (!isObject(v)) return undefined;
+  for (const [k, x] of Object.entries(v)) if (typeof x === 'string' && /placed|created|date|ordered|_on$|_at$/.test(k) && /^\d{4}-\d{2}-\d{2}/.test(x)) return x;
+  return undefined;
+}
+
+function sentencesOfText(text: string): string[] {
+  return text.split(/(?<=[.?!])\s+|\n+/).map((x) => x.trim()).filter(Boolean);
+}
+
+function isObject(v: Json | undefined): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function callKey(c: ToolCallRequest): string {
+  return `${c.name}:${JSON.stringify(c.arguments)}`;
+}
+
+/** The thing a lookup tool is about: find_customer → customer, find_user_id_by_email → user. */
+function entityOf(toolName: string): string {
+  const m = /^(?:find|get|lookup|search|list)_([a-z]+)/.exec(toolName);
+  return m ? m[1]! : toolName;
+}
+
+/** A tool's name as words: cancel_pending_order → "cancel pending order". */
+function phrase(toolName: string): string {
+  return toolName.replace(/_/g, ' ');
+}
+
+function labelOf(p: ParamSpec): string {
+  return slotLabel(p.name);
+}
+
+function listWords(parts: readonly string[], conj = 'and'): string {
+  if (parts.length <= 1) return parts[0] ?? '';
+  return `${parts.slice(0, -1).join(', ')} ${conj} ${parts[parts.length - 1]}`;
+}
+
+/** The head noun phrase of a parameter's description: "Asset tag of the device" → "asset tag". */
+function descriptionHead(p: ParamSpec): string | undefined {
+  const m = /^(?:the\s+)?(?:user's\s+|customer's\s+|employee's\s+)?([a-z][a-z -]{2,30}?)(?:\s+(?:of|on|for|to|that|in)\b|,|\.|\s+e\.g\.|\s+such as|\s+\(|$)/i.exec(p.description.trim());
+  if (!m) return undefined;
+  const h = normalize(m[1]!);
+  if (h.split(' ').length > 3 || /\b(the|a|an|which|how|where|why|what|id|ids)$/.test(h) || /^(which|how|where|why|what|one|two|ids?)\b/.test(h)) return undefined;
+  return h;
+}
+
+function slugify(s: string): string {
+  return normalize(s).replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}
+
+/** Words that name things rather than actions: a request that shares only these with a write tool is no request to run it. */
+function isNounish(w: string): boolean {
+  return ['order', 'item', 'address', 'payment', 'account', 'access', 'ticket', 'device', 'user', 'detail', 'pending', 'delivered', 'product', 'level', 'status', 'track', 'ship'].includes(w);
+}
+
+/** The sentences that say what the user wants (greetings, asides and stated details left out). */
+function sentencesWanting(text: string): string {
+  const ss = sentencesOfText(text).filter((s) => !/\bmy [a-z ]+ (is|are)\b/i.test(s) && labelledValues(s).length === 0 && answerSentences(s).length > 0 || /\?$/.test(s) && !/\bmy [a-z ]+ (is|are)\b/i.test(s));
+  if (ss.length > 0) return ss.join(' ');
+  // Only a greeting-led line ("Hi, I want to…") or only chatter ("This is taking a while."):
+  // the first may still carry the request.
+  return /\b(want|wanna|like to|need|help me|can (?:you|u)|could you|please|would like)\b/i.test(text) ? text : '';
+}
+
+/** Error text the user simulator would misread as success ("has been shipped") put plainly. */
+function softenError(msg: string): string {
+  return msg
+    .replace(/\bhas been\b/gi, 'was')
+    .replace(/\bhave been\b/gi, 'were')
+    .replace(/\bis now\b/gi, 'is')
+    .replace(/\bsuccessfully\b/gi, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+function collectKey(v: Json, key: string, out: Map<string, { value: Json; holder: JsonObject }>, depth = 0): void {
+  if (depth > 5) return;
+  if (Array.isArray(v)) for (const x of v) collectKey(x, key, out, depth + 1);
+  else if (isObject(v)) {
+    const hit = v[key];
+    if (hit !== undefined && hit !== null && typeof hit !== 'object') out.set(JSON.stringify(hit), { value: hit, holder: v });
+    for (const x of Object.values(v)) collectKey(x, key, out, depth + 1);
+  }
+}
+
+function overlap(words: Set<string>, holder: JsonObject, key?: string): number {
+  let n = 0;
+  // A value found under a named key ("default_store") is described by that key, not by its holder.
+  const text = key
+    ? key.replace(/_/g, ' ')
+    : Object.values(holder)
+        .filter((x) => typeof x === 'string')
+        .join(' ');
+  for (const w of new Set(contentWords(text))) if (words.has(w)) n++;
+  return n;
+}
+
+/**
+ * Resolves the user's words for an id parameter ("Piranesi", "the Dune Messiah and Dune")
+ * against records: objects that carry the id key (item_ids → item_id, or id) and whose
+ * text fields the words name. Every part must resolve, each to one record.
+ */
+function resolvePhrase(p: ParamSpec, text: string, values: Json[]): Json | undefined {
+  const single = p.name.replace(/_ids$/, '_id').replace(/s$/, '');
+  const idKeys = [p.name, single, 'id'];
+  const objects: { id: string; texts: string[] }[] = [];
+  const seen = new Set<string>();
+  const visit = (v: Json, depth: number): void => {
+    if (depth > 5) return;
+    if (Array.isArray(v)) v.forEach((x) => visit(x, depth + 1));
+    else if (isObject(v)) {
+      const key = idKeys.find((k) => typeof v[k] === 'string');
+      if (key && key !== 'id' ? true : key === 'id' && depth > 0) {
+        const id = v[key!] as string;
+        const texts = Object.entries(v)
+          .filter(([k, x]) => k !== key && typeof x === 'string' && (x as string).length > 1)
+          .map(([, x]) => normalize(x as string));
+        const sig = `${id}|${texts.join('|')}`;
+        if (!seen.has(sig)) {
+          seen.add(sig);
+          objects.push({ id, texts });
+        }
+      }
+      Object.values(v).forEach((x) => visit(x, depth + 1));
+    }
+  };
+  values.forEach((v) => visit(v, 0));
+  if (objects.length === 0) return undefined;
+  const parts = text
+    .split(/\s*,\s*|\s+and\s+|\s*&\s*/)
+    .map((s) => normalize(s).replace(/^(the|a|an|my)\s+(?=\S+\s)/, '').replace(/[.!?]+$/, ''))
+    .filter(Boolean);
+  const ids: string[] = [];
+  for (const part of parts) {
+    const scored = objects
+      .map((o) => {
+        let score = 0;
+        for (const t of o.texts) {
+          const tt = t.replace(/^(the|a|an)\s+/, '');
+          if (tt === part || t === part) score = Math.max(score, 3);
+          else if (t.includes(part)) score = Math.max(score, 2);
+          else if (part.includes(tt) && tt.length >= 4) score = Math.max(score, 1 + tt.length / 1000);
+        }
+        if (normalize(o.id) === part) score = 4;
+        return { id: o.id, score };
+      })
+      .filter((s) => s.score > 0)
+      .sort((a, b) => b.score - a.score);
+    if (scored.length === 0) return undefined;
+    const top = scored.filter((s) => s.score === scored[0]!.score);
+    if (new Set(top.map((s) => s.id)).size > 1) return undefined;
+    ids.push(top[0]!.id);
+  }
+  const unique = [...new Set(ids)];
+  return p.type === 'array' ? unique : unique.length === 1 ? unique[0]! : undefined;
+}
+
+/**
+ * The fields of a result worth saying, as "label: value" parts: those the user's words name
+ * and, for actions, statuses and amounts. Money keeps two decimals ("27.00").
+ */
+export function reportFields(value: Json, userWords: readonly string[], info: boolean): string {
+  const words = new Set(userWords);
+  const rows: { path: string; key: string; v: Json; score: number }[] = [];
+  let target: Json = value;
+  // A list: the element the user's words single out, else a short list of all.
+  if (Array.isArray(value) && value.length > 0) {
+    const objs = value.filter(isObject);
+    if (objs.length > 0) {
+      const scored = objs.map((o) => ({ o, s: overlapDeep(words, o) })).sort((a, b) => b.s - a.s);
+      target = scored[0]!.o;
+    }
+  }
+  const visit = (v: Json, path: string, key: string, depth: number): void => {
+    if (depth > 3) return;
+    if (Array.isArray(v)) {
+      // The latest entry of a history (refunds, payments) is the one this action made.
+      if (v.length > 0 && isObject(v[v.length - 1])) visit(v[v.length - 1]!, path, key, depth + 1);
+      else if (v.length > 0 && v.length <= 6 && v.every((x) => typeof x !== 'object')) rows.push({ path, key, v: v.map(String).join(', '), score: scoreKey(key, path, words, info) });
+      return;
+    }
+    if (isObject(v)) {
+      for (const [k, x] of Object.entries(v)) visit(x, path ? `${path} ${k}` : k, k, depth + 1);
+      return;
+    }
+    if (v === null || v === '') return;
+    rows.push({ path, key, v, score: scoreKey(key, path, words, info) });
+  };
+  if (isObject(target) || Array.isArray(target)) visit(target, '', '', 0);
+  else if (target !== null) return `Result: ${String(target)}.`;
+  const picked = rows.filter((r) => r.score > 0 && !PERSONAL_FIELD.test(r.key)).sort((a, b) => b.score - a.score).slice(0, info ? 10 : 8);
+  if (picked.length === 0) return '';
+  return (
+    picked
+      .map((r) => {
+        const shown = typeof r.v === 'number' && (MONEY.test(r.path) || !Number.isInteger(r.v)) ? r.v.toFixed(2) : String(r.v);
+        return `${r.path.replace(/_/g, ' ')}: ${shown}`;
+      })
+      .join('; ') + '.'
+  );
+}
+
+function scoreKey(key: string, path: string, words: Set<string>, info: boolean): number {
+  let s = 0;
+  const kw = contentWords(path.replace(/_/g, ' '));
+  for (const w of kw) if (words.has(w) || words.has(stem(w))) s += 3;
+  if (KEY_FIELD.test(key)) s += /status|amount|total|refund|tracking|level/.test(key) ? 2 : 1;
+  if (info && /date|_on$|_at$|eta|note/.test(key)) s += 1;
+  return s;
+}
+
+function overlapDeep(words: Set<string>, o: JsonObject): number {
+  return [...new Set(contentWords(JSON.stringify(o).replace(/[{}"\[\]:,_]/g, ' ')))].filter((w) => words.has(w)).length;
+}
