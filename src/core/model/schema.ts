@@ -54,7 +54,7 @@ const toolStep = z.union([
     message: text,
   }),
   z.strictObject({ set: tablePath, value: template }),
-  z.strictObject({ append: tablePath, value: template, key: template.optional(), as: binding.optional() }),
+  z.strictObject({ append: tablePath, value: template, key: template.optional(), as: binding.optional(), conflict: z.string().optional() }),
   z.strictObject({ delete: tablePath, key: template, by: z.string().optional(), notFound: z.string().optional() }),
 ], { error: 'must be one step: get, find, check, set, append or delete, with only that step\'s fields' });
 

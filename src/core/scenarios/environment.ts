@@ -35,6 +35,15 @@ export interface EnvironmentOptions {
   codeRunner?: CodeToolRunner;
 }
 
+/** Freezes JSON data all the way down; returns it. */
+function deepFreeze<T extends Json>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v as Json);
+  }
+  return value;
+}
+
 /** Deep copy of JSON data. */
 export function cloneJson<T extends Json>(value: T): T {
   return structuredClone(value);
@@ -42,13 +51,21 @@ export function cloneJson<T extends Json>(value: T): T {
 
 /** How one granted tool runs. */
 type Resolved =
-  | { kind: 'sync'; spec: ToolSpec; impl: ToolImpl; transfer: boolean }
+  | {
+      kind: 'sync';
+      spec: ToolSpec;
+      impl: ToolImpl;
+      transfer: boolean;
+      /** A declarative read that shapes its answer with set/append/delete: it needs a scratch copy. */
+      shapes?: boolean;
+    }
   | { kind: 'code'; spec: ToolSpec; impl: CodeToolImpl; transfer: boolean };
 
 function resolveTool(spec: ToolSpec, domain: DomainImpl | undefined): Resolved | undefined {
   // A tool the file itself implements wins: the file is explicit about what it means.
   if (spec.impl?.type === 'declarative') {
-    return { kind: 'sync', spec, impl: compileDeclarativeTool(spec, spec.impl), transfer: spec.impl.transfer === true };
+    const shapes = spec.impl.steps.some((st) => 'set' in st || 'append' in st || 'delete' in st);
+    return { kind: 'sync', spec, impl: compileDeclarativeTool(spec, spec.impl), transfer: spec.impl.transfer === true, shapes };
   }
   if (spec.impl?.type === 'code') return { kind: 'code', spec, impl: spec.impl, transfer: spec.impl.transfer === true };
   const impl = domain && Object.hasOwn(domain.tools, spec.name) ? domain.tools[spec.name] : undefined;
@@ -74,7 +91,10 @@ function toOptions(arg: DomainImpl | EnvironmentOptions | undefined): Environmen
 export function createEnvironment(scenario: Scenario, options?: DomainImpl | EnvironmentOptions): Environment {
   const opts = toOptions(options);
   const domain = opts.domain ?? getDomain(scenario.domain);
-  let db = cloneJson(scenario.initialDb);
+  // The committed state is frozen: reads run on it directly (copying a 2.8 MB database for
+  // every look-up dominated replays), and a read that tried to change it would crash rather
+  // than change the state being scored. Writes work on a copy, committed only on success.
+  let db = deepFreeze(cloneJson(scenario.initialDb));
   const granted = new Map<string, Resolved | undefined>(scenario.agent.tools.map((t) => [t.name, resolveTool(t, domain)]));
 
   function precheck(name: string, args: JsonObject): ToolResult | Resolved {
@@ -92,12 +112,13 @@ export function createEnvironment(scenario: Scenario, options?: DomainImpl | Env
   }
 
   function runSync(resolved: Extract<Resolved, { kind: 'sync' }>, args: JsonObject): ToolResult {
-    // Every call works on a copy: a read can never change the state being scored, and a
-    // write that fails half-way leaves nothing behind. A successful write is committed.
-    const draft = cloneJson(db);
+    // A write works on a copy, so one that fails half-way leaves nothing behind; a read works
+    // on the frozen state itself.
+    const write = resolved.spec.kind === 'write';
+    const draft = write || resolved.shapes ? cloneJson(db) : db;
     try {
       const value = resolved.impl(draft, cloneJson(args));
-      if (resolved.spec.kind === 'write') db = draft;
+      if (write) db = deepFreeze(draft);
       return { ok: true, value: value === undefined ? null : cloneJson(value) };
     } catch (err) {
       if (err instanceof ToolError) return { ok: false, error: { name: err.errorName, message: err.message } };
@@ -133,7 +154,7 @@ export function createEnvironment(scenario: Scenario, options?: DomainImpl | Env
         });
         if (!out.ok) return { ok: false, error: out.error };
         // Copies: a runner may keep what it handed back, and the session's state is ours alone.
-        if (r.spec.kind === 'write') db = cloneJson(out.db);
+        if (r.spec.kind === 'write') db = deepFreeze(cloneJson(out.db));
         return { ok: true, value: cloneJson(out.value ?? null) };
       } catch (err) {
         return { ok: false, error: { name: 'ToolCrashed', message: `${name} failed: ${(err as Error)?.message ?? String(err)}` } };

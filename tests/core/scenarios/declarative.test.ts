@@ -211,6 +211,41 @@ describe('check', () => {
   });
 });
 
+describe('check against values read at run time', () => {
+  it('equals, in and notIn may be templates, so two looked-up values can be compared', () => {
+    // A rental may only be returned by the customer who holds it.
+    const own = steps(
+      [
+        { get: 'rentals', key: '{args.id}', as: 'r' },
+        { check: '{r.customer_id}', equals: '{args.customer_id}', message: 'Rental {r.id} belongs to someone else.' },
+      ],
+      { returns: 'ok' },
+    );
+    expect(callOne(own, { id: 'R-1', customer_id: 'C-100' }).result.ok).toBe(true);
+    expect(callOne(own, { id: 'R-1', customer_id: 'C-200' }).result).toEqual({
+      ok: false,
+      error: { name: 'DomainError', message: 'Rental R-1 belongs to someone else.' },
+    });
+    const notSame = steps(
+      [
+        { get: 'rentals', key: '{args.id}', as: 'r' },
+        { check: '{args.bike}', notIn: ['{r.bike}'], message: 'Already on bike {r.bike}.' },
+        { check: '{args.bike}', in: [7, '{r.bike}', 9], message: 'No such bike.' },
+      ],
+      { returns: 'ok' },
+    );
+    expect(callOne(notSame, { id: 'R-1', bike: 9 }).result.ok).toBe(true);
+    expect(callOne(notSame, { id: 'R-1', bike: 7 }).result).toEqual({ ok: false, error: { name: 'DomainError', message: 'Already on bike 7.' } });
+    expect(callOne(notSame, { id: 'R-1', bike: 3 }).result).toEqual({ ok: false, error: { name: 'DomainError', message: 'No such bike.' } });
+  });
+
+  it('append names a clash with its own templated message', () => {
+    const add = steps([{ append: 'customers', key: '{args.id}', value: { id: '{args.id}' }, conflict: 'Customer {key} already exists.' }], { returns: 'ok' });
+    expect(callOne(add, { id: 'C-100' }).result).toEqual({ ok: false, error: { name: 'DomainError', message: 'Customer C-100 already exists.' } });
+    expect(callOne(add, { id: 'C-300' }).result.ok).toBe(true);
+  });
+});
+
 describe('set, append, delete', () => {
   it('set changes a field of a bound record, keeping the template type', () => {
     const impl = steps(

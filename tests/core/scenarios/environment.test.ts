@@ -96,7 +96,7 @@ describe('createEnvironment: isolation', () => {
     expect(createEnvironment(scenario, ACME_DOMAIN).snapshot()).toEqual(acmeDb());
   });
 
-  it('runs reads on a copy, so a read that writes changes nothing', () => {
+  it('runs reads on the frozen state, so a read that writes crashes and changes nothing', () => {
     const domain: DomainImpl = {
       ...ACME_DOMAIN,
       tools: {
@@ -108,7 +108,9 @@ describe('createEnvironment: isolation', () => {
       },
     };
     const e = createEnvironment(makeScenario(), domain);
-    expect(e.call('get_account', { account_id: 'A1' })).toEqual({ ok: true, value: 'ok' });
+    const r = e.call('get_account', { account_id: 'A1' });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.name).toBe('ToolCrashed');
     expect(e.snapshot()).toEqual(acmeDb());
   });
 

@@ -40,9 +40,10 @@ export interface FindStep {
 /** Fails the call with `message` unless the value passes every given test. */
 export interface CheckStep {
   check: Template;
+  /** Allowed values; each may be a template ("{customer.tier}"). */
   in?: Json[];
   notIn?: Json[];
-  equals?: Json;
+  equals?: Template;
   /** true: the value must be present (not undefined or null); false: must be absent. */
   exists?: boolean;
   message: string;
@@ -60,6 +61,8 @@ export interface AppendStep {
   value: Template;
   key?: Template;
   as?: string;
+  /** Error message when an object table already holds the key (templated; `{key}` is the key). */
+  conflict?: string;
 }
 
 /** Removes a record from a table by key (or by `by` field for array tables). */
@@ -230,10 +233,12 @@ function runStep(step: ToolStep, bindings: Bindings, tool: string): void {
     }
   } else if ('check' in step) {
     const v = resolveTemplate(step.check, bindings);
+    // The tests are templates too, so a check can compare two values read at run time.
+    const list = (xs: Json[]) => xs.map((x) => resolveTemplate(x, bindings));
     const ok =
-      (step.in === undefined || step.in.some((x) => sameValue(v, x))) &&
-      (step.notIn === undefined || !step.notIn.some((x) => sameValue(v, x))) &&
-      (step.equals === undefined || sameValue(v, step.equals)) &&
+      (step.in === undefined || list(step.in).some((x) => sameValue(v, x))) &&
+      (step.notIn === undefined || !list(step.notIn).some((x) => sameValue(v, x))) &&
+      (step.equals === undefined || sameValue(v, resolveTemplate(step.equals, bindings))) &&
       (step.exists === undefined || step.exists === (v !== undefined && v !== null));
     if (!ok) fail(step.message, bindings);
   } else if ('set' in step) {
@@ -255,7 +260,7 @@ function runStep(step: ToolStep, bindings: Bindings, tool: string): void {
     } else {
       const key = keyString(resolveTemplate(step.key ?? null, bindings), tool, `append to ${step.append}`);
       if (FORBIDDEN_KEYS.has(key)) throw new ToolError(`${tool}: "${key}" cannot be used as a key.`, 'InvalidArguments');
-      if (Object.hasOwn(table, key)) fail(`${step.append} already has ${key}.`, bindings);
+      if (Object.hasOwn(table, key)) fail(step.conflict ?? `${step.append} already has ${key}.`, { ...bindings, key });
       table[key] = value;
     }
     if (step.as) bindings[step.as] = value;
@@ -352,6 +357,9 @@ export function lintDeclarativeTool(impl: DeclarativeToolImpl, db: JsonObject): 
     } else if ('check' in step) {
       refs(step.check, at('check'));
       refs(step.message, at('message'));
+      if (step.equals !== undefined) refs(step.equals, at('equals'));
+      step.in?.forEach((x, j) => refs(x, at(`in[${j}]`)));
+      step.notIn?.forEach((x, j) => refs(x, at(`notIn[${j}]`)));
       if (step.in === undefined && step.notIn === undefined && step.equals === undefined && step.exists === undefined) {
         issues.push({ path: `steps[${i}]`, message: 'a check step needs at least one test: in, notIn, equals or exists' });
       }
@@ -369,6 +377,7 @@ export function lintDeclarativeTool(impl: DeclarativeToolImpl, db: JsonObject): 
       table(step.append, at('append'));
       refs(step.value, at('value'));
       refs(step.key, at('key'));
+      refs(step.conflict, at('conflict'), ['key']);
       bind(step.as, at('as'));
     } else if ('delete' in step) {
       table(step.delete, at('delete'));
