@@ -6,9 +6,11 @@
  * children, two stores of the same name, two pending refills, or leaves pickup or delivery
  * open, and only the caller knows which one they mean; the agent succeeds only by asking.
  * The other half are fully specified (or settled by the records), to catch agents that ask
- * anyway. Each task's title starts with a tag, "[clarify:N]", N being the number of
- * questions the task needs beyond identification (0 = asking is unnecessary), and its purpose
- * begins "Clarification needed: yes|no" and names them.
+ * anyway. Each task carries a `clarification` field, { needed, questions, about }: whether
+ * asking is needed, how many questions it takes beyond identification (0 = asking is
+ * unnecessary) and what each is about, so runs can score asking too little or too much. Its
+ * purpose begins "Clarification needed: yes|no" and names them, for the person reading;
+ * titles stay plain (the structured field, not a tag in the text, is what code reads).
  *
  * The patients, prescriptions and refills the tasks use are written out by hand; the rest
  * comes from a seeded generator, so the file is the same on every run.
@@ -513,9 +515,10 @@ function task(t: {
   const communicate = t.communicate ?? [];
   return {
     id: `clarification-${t.id}`,
-    title: `[clarify:${n}] ${t.title}`,
+    title: t.title,
     purpose: `${need} ${t.purpose}`,
     difficulty: t.difficulty,
+    clarification: { needed: n > 0, questions: n, about: t.questions },
     user: {
       reasonForContact: t.reason,
       knownInfo: t.known,
@@ -815,12 +818,12 @@ export function buildClarificationPack(): ScenarioPack {
   const db = buildDb();
   const t = tasks();
   const count = (table: string) => Object.keys(db[table] as JsonObject).length;
-  const asking = t.filter((x) => !x.title.startsWith('[clarify:0]')).length;
+  const asking = t.filter((x) => x.clarification?.needed).length;
   return {
     formatVersion: 1,
     id: 'clarification',
     title: 'Birchwood Pharmacy — refill line (clarification)',
-    description: `Under-specified requests whose right answer depends on facts only the caller holds — which of two prescriptions, children, stores or pending refills, pickup or delivery — mixed with fully specified ones that need no question at all. Titles carry [clarify:N], the questions a task needs. Every tool is declarative. ${count('patients')} patients, ${count('prescriptions')} prescriptions, ${count('stores')} stores; ${t.length} tasks, ${asking} needing clarification.`,
+    description: `Under-specified requests whose right answer depends on facts only the caller holds — which of two prescriptions, children, stores or pending refills, pickup or delivery — mixed with fully specified ones that need no question at all. Each task's "clarification" field says whether asking is needed and which questions, so a run reports agents that ask too little or too much. Every tool is declarative. ${count('patients')} patients, ${count('prescriptions')} prescriptions, ${count('stores')} stores; ${t.length} tasks, ${asking} needing clarification.`,
     domain: 'clarification',
     policy: POLICY,
     tools: tools(),

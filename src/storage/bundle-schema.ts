@@ -141,6 +141,7 @@ export const sessionSchema = z.object({
     })
     .optional(),
   questionsAsked: count.optional(),
+  clarifyingQuestions: count.optional(),
 });
 
 const toolCall = z.object({

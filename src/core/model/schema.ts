@@ -117,6 +117,26 @@ const evaluation = z.strictObject({
   rewardBasis: z.array(z.enum(['DB', 'ACTION', 'ENV_ASSERTION', 'COMMUNICATE', 'NL_ASSERTION'])).min(1).describe('The criteria whose product is the reward.'),
 });
 
+/**
+ * Whether the task needs clarifying questions. The three fields must agree; JSON Schema
+ * cannot say so, so the import says which one is off.
+ */
+const clarification = z
+  .strictObject({
+    needed: z.boolean().describe('true: only the user can settle the request, so the agent must ask; false: asking is unnecessary.'),
+    questions: z.int().min(0).max(20).describe('Questions needed beyond identification: at least 1 when needed, 0 when not.'),
+    about: z.array(text).describe('What each question is about, one entry per question.'),
+  })
+  .superRefine((c, ctx) => {
+    if (!c.needed && c.questions > 0) {
+      ctx.addIssue({ code: 'custom', path: ['questions'], message: `must be 0 when "needed" is false (got ${c.questions}): a task that needs no clarification has no questions to ask` });
+    } else if (c.needed && c.questions === 0) {
+      ctx.addIssue({ code: 'custom', path: ['questions'], message: 'must be at least 1 when "needed" is true (got 0)' });
+    } else if (c.about.length !== c.questions) {
+      ctx.addIssue({ code: 'custom', path: ['about'], message: `lists ${c.about.length} question${c.about.length === 1 ? '' : 's'} but "questions" is ${c.questions}: give one entry per question` });
+    }
+  });
+
 const taskFields = {
   id,
   title: text,
@@ -124,6 +144,7 @@ const taskFields = {
   difficulty: z.enum(['easy', 'medium', 'hard']),
   user: userSide,
   evaluation,
+  clarification: clarification.optional().describe('Whether the agent must ask clarifying questions beyond identification, and which.'),
 };
 
 export const packTaskSchema = z.strictObject(taskFields);

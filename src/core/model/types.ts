@@ -141,6 +141,22 @@ export interface Scenario {
   agent: { policy: string; tools: ToolSpec[] };
   initialDb: JsonObject;
   evaluation: EvaluationCriteria;
+  /**
+   * Whether a correct agent must ask clarifying questions (beyond identifying the user) to
+   * do this task, so sessions can be marked as asking too little or too much. Absent: the
+   * task makes no claim either way.
+   */
+  clarification?: ClarificationSpec;
+}
+
+/** What a task needs the agent to ask the user, beyond identification. */
+export interface ClarificationSpec {
+  /** true: the request is ambiguous and only the user can settle it; false: asking is unnecessary. */
+  needed: boolean;
+  /** How many questions it takes: at least 1 when needed, 0 when not. */
+  questions: number;
+  /** What each question is about, one entry per question, e.g. "which son (Theo or Jonah)". */
+  about: string[];
 }
 
 /** A set of scenarios sharing a domain, policy, tools and initial database. */
@@ -490,4 +506,10 @@ export interface Session {
   score?: SessionScore;
   /** Agentic mode: how many times the agent called ask_user. */
   questionsAsked?: number;
+  /**
+   * Clarifying questions the agent asked, in either mode: ask_user calls and agent messages
+   * with a question, leaving out identification, confirmations and offers of help (see
+   * metrics/clarification.ts). Absent on sessions that never ran or were stored before.
+   */
+  clarifyingQuestions?: number;
 }

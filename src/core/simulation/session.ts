@@ -3,6 +3,7 @@ import type { DomainImpl } from '../scenarios/domain.ts';
 import { createEnvironment, type CodeToolRunner } from '../scenarios/environment.ts';
 import { evaluateSession, replayGoldAsync, type GoldReplay } from '../scenarios/evaluator.ts';
 import { judgeAssertions, notJudged, type NlJudgement } from '../scenarios/judge.ts';
+import { countClarifyingQuestions } from '../metrics/clarification.ts';
 import { deriveSeed } from '../stats/rng.ts';
 import { ASK_USER_TOOL, runConversation, type ConversationOptions } from './orchestrator.ts';
 import type { AgentSeatContext, Participant, UserSeatContext } from './participant.ts';
@@ -148,6 +149,7 @@ export async function runSession(plan: SessionPlan, deps: SessionDeps): Promise<
     ...(deps.spec.mode === 'agentic'
       ? { questionsAsked: result.turns.reduce((n, t) => n + t.toolCalls.filter((c) => c.name === ASK_USER_TOOL.name).length, 0) }
       : {}),
+    clarifyingQuestions: countClarifyingQuestions(result.turns),
   };
 }
 

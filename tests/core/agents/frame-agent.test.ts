@@ -63,13 +63,13 @@ const SUBS: Record<string, JsonObject> = {
 function runTool(name: string, args: JsonObject): ToolResult {
   switch (name) {
     case 'find_member_by_email':
-      return args['email'] === MEMBER.email ? { ok: true, value: MEMBER } : { ok: false, error: { name: 'NotFound', message: 'No member with that email.' } };
+      return args['email'] === MEMBER.email ? { ok: true, value: MEMBER } : { ok: false, error: { name: 'DomainError', message: 'No member with that email.' } };
     case 'get_subscription': {
       const s = SUBS[String(args['subscription_id'])];
-      return s ? { ok: true, value: s } : { ok: false, error: { name: 'NotFound', message: 'No such subscription.' } };
+      return s ? { ok: true, value: s } : { ok: false, error: { name: 'DomainError', message: 'No such subscription.' } };
     }
     case 'cancel_subscription':
-      if (args['subscription_id'] === 'SUB-202') return { ok: false, error: { name: 'PolicyViolation', message: 'Subscription SUB-202 has been paused and cannot be cancelled.' } };
+      if (args['subscription_id'] === 'SUB-202') return { ok: false, error: { name: 'DomainError', message: 'Subscription SUB-202 has been paused and cannot be cancelled.' } };
       return { ok: true, value: { id: args['subscription_id'] as string, status: 'cancelled', refund_amount: 12 } };
     case 'transfer_to_human':
       return { ok: true, value: { transferred: true } };

@@ -3,9 +3,10 @@
  * some requests are under-specified on purpose and others are complete. Generic per-task
  * checks live in all-packs.test.ts; here: the file is what its generator writes, the records
  * hang together, the declarative tools enforce the refill rules with clear domain errors, the
- * "[clarify:N]" tags agree with the tasks, the opening request of a task that needs asking
- * does not give the answer away, a guess is a valid action that scores 0, and the agenda
- * user answers a clarifying question from its hidden facts.
+ * structured `clarification` field agrees with each task's purpose and judged assertion, the
+ * opening request of a task that needs asking does not give the answer away, a guess is a
+ * valid action that scores 0, and the agenda user answers a clarifying question from its
+ * hidden facts (and the question is counted as one).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +18,7 @@ import { createEnvironment, type Environment } from '../../../src/core/scenarios
 import { evaluateSession, readPath, replayGold } from '../../../src/core/scenarios/evaluator.ts';
 import { createAgendaUser } from '../../../src/core/users/agenda.ts';
 import { buildClarificationPack } from '../../../scripts/gen-packs/clarification.ts';
+import { clarificationVerdict, countClarifyingQuestions } from '../../../src/core/metrics/clarification.ts';
 import { converse, makePersona, say, scripted, type ScriptStep } from '../fixtures.ts';
 
 const PACK_PATH = fileURLToPath(new URL('../../../public/packs/clarification.json', import.meta.url));
@@ -40,8 +42,8 @@ function value(r: ToolResult): Obj {
   return r.value as Obj;
 }
 const isWrite = (s: Scenario, a: GoldAction) => s.agent.tools.find((t) => t.name === a.name)?.kind === 'write';
-/** N in a title's "[clarify:N]" tag. */
-const questionsOf = (s: Scenario) => Number(/^\[clarify:(\d+)\] /.exec(s.title)?.[1]);
+/** The questions a task needs beyond identification, from its structured field. */
+const questionsOf = (s: Scenario) => s.clarification!.questions;
 
 describe('clarification pack: file', () => {
   it('is exactly what scripts/gen-packs/clarification.ts generates', () => {
@@ -172,14 +174,28 @@ describe('clarification pack: tools', () => {
 });
 
 describe('clarification pack: tasks', () => {
-  it('tags every task with the questions it needs, in title and purpose alike', () => {
+  it('gives every task a clarification field that agrees with its purpose and judged assertion', () => {
+    const escape = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     for (const s of scenarios) {
-      const n = questionsOf(s);
-      expect(Number.isInteger(n), s.title).toBe(true);
-      if (n === 0) expect(s.purpose, s.id).toMatch(/^Clarification needed: no \(0 questions/);
-      else expect(s.purpose, s.id).toMatch(new RegExp(`^Clarification needed: yes \\(${n} questions?: `));
-      expect(s.evaluation.nlAssertions[0], s.id).toMatch(n === 0 ? /asks no clarifying question/ : /instead of guessing/);
+      const c = s.clarification;
+      expect(c, s.id).toBeDefined();
+      expect(c!.needed, s.id).toBe(c!.questions > 0);
+      expect(c!.about, s.id).toHaveLength(c!.questions);
+      // The purpose says the same in words: "Clarification needed: yes (2 questions: a; b)."
+      const stated = /^Clarification needed: (yes|no) \((\d+) questions?(?:: (.*?))?(?:\)\.| beyond identification)/.exec(s.purpose);
+      expect(stated, s.id).not.toBeNull();
+      expect(stated![1], s.id).toBe(c!.needed ? 'yes' : 'no');
+      expect(Number(stated![2]), s.id).toBe(c!.questions);
+      if (c!.needed) expect(stated![3], s.id).toBe(c!.about.join('; '));
+      expect(s.evaluation.nlAssertions[0], s.id).toMatch(
+        c!.needed ? new RegExp(`asks the caller ${escape(c!.about.join(' and '))} instead of guessing`) : /asks no clarifying question/,
+      );
     }
+  });
+
+  it('keeps titles plain: the field, not a tag in the text, says what to ask', () => {
+    for (const s of scenarios) expect(s.title, s.id).not.toMatch(/\[clarify/);
+    expect(pack.description).toContain(`${scenarios.filter((s) => s.clarification!.needed).length} needing clarification`);
   });
 
   it('mixes tasks that need asking with tasks that do not, at every difficulty', () => {
@@ -262,5 +278,8 @@ describe('clarification pack: tasks', () => {
     expect(user.map((t) => t.content).join('\n')).toMatch(/amlodipine/i);
     expect(r.termination).toBe('user_stop');
     expect(evaluateSession(s, undefined, r).reward).toBe(1);
+    // The one question about the medicine counts; the confirmation and the closing offer do not.
+    expect(countClarifyingQuestions(r.turns)).toBe(1);
+    expect(clarificationVerdict(s.clarification!, countClarifyingQuestions(r.turns))).toBe('about_right');
   });
 });
