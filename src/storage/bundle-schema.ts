@@ -14,7 +14,7 @@
  * envelopes themselves are strict.
  */
 import { z } from 'zod';
-import type { Run, RunSpec, Session, SessionScore, Turn } from '../core/model/types.ts';
+import type { Run, RunSpec, Session, SessionScore, ToolErrorName, Turn } from '../core/model/types.ts';
 import { TERMINATION_REASONS } from '../core/model/types.ts';
 import type { DbChange } from '../core/scenarios/db-delta.ts';
 import type { SessionDbsDelta } from './db.ts';
@@ -141,6 +141,8 @@ export const sessionSchema = z.object({
     })
     .optional(),
   questionsAsked: count.optional(),
+  scenarioHash: z.string().optional(),
+  personaHash: z.string().optional(),
   clarifyingQuestions: count.optional(),
 });
 
@@ -153,7 +155,7 @@ const toolCall = z.object({
     z.object({
       ok: z.literal(false),
       error: z.object({
-        name: z.enum(['DomainError', 'InvalidArguments', 'UnknownTool', 'ToolCrashed']),
+        name: z.enum(['DomainError', 'InvalidArguments', 'UnknownTool', 'ToolCrashed', 'MalformedCall']),
         message: z.string(),
       }),
     }),
@@ -259,4 +261,6 @@ type _Covered = [
   Assignable<DbChange, z.output<typeof dbChangeSchema>>,
   Assignable<z.output<typeof sessionDbsDeltaSchema>, SessionDbsDelta>,
   NoneMissing<Missing<SessionDbsDelta, z.output<typeof sessionDbsDeltaSchema>>>,
+  // Every error name a tool result can carry must import (MalformedCall once did not).
+  Assignable<ToolErrorName, Extract<z.output<typeof toolCall>['result'], { ok: false }>['error']['name']>,
 ];

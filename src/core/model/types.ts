@@ -506,6 +506,9 @@ export interface Session {
   score?: SessionScore;
   /** Agentic mode: how many times the agent called ask_user. */
   questionsAsked?: number;
+  /** Canonical hash of the scenario as it ran (its database by hash), and of the persona. */
+  scenarioHash?: string;
+  personaHash?: string;
   /**
    * Clarifying questions the agent asked, in either mode: ask_user calls and agent messages
    * with a question, leaving out identification, confirmations and offers of help (see

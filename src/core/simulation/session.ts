@@ -1,4 +1,5 @@
-import type { Persona, RunSpec, Scenario, Session, Turn } from '../model/types.ts';
+import type { Json, Persona, RunSpec, Scenario, Session, Turn } from '../model/types.ts';
+import { canonicalHash } from '../scenarios/canonical.ts';
 import type { DomainImpl } from '../scenarios/domain.ts';
 import { createEnvironment, type CodeToolRunner } from '../scenarios/environment.ts';
 import { evaluateSession, replayGoldAsync, type GoldReplay } from '../scenarios/evaluator.ts';
@@ -82,7 +83,30 @@ export function startedSession(plan: SessionPlan, deps: Pick<SessionDeps, 'runId
     outcome: 'running',
     startedAt: (deps.now ?? Date.now)(),
     turnCount: 0,
+    scenarioHash: scenarioFingerprint(plan.scenario),
+    personaHash: canonicalHash(plan.persona as unknown as Json),
   };
+}
+
+const dbHashes = new WeakMap<object, string>();
+const scenarioHashes = new WeakMap<object, string>();
+
+/**
+ * The canonical hash of everything a scenario is (its database by its own hash): stored with
+ * each session, so a rerun can tell whether the scenario under the same id has changed since.
+ * Cached per object: τ²-bench's 114 tasks share one 2.8 MB database, hashed once.
+ */
+export function scenarioFingerprint(scenario: Scenario): string {
+  let h = scenarioHashes.get(scenario);
+  if (h) return h;
+  let db = dbHashes.get(scenario.initialDb);
+  if (!db) {
+    db = canonicalHash(scenario.initialDb);
+    dbHashes.set(scenario.initialDb, db);
+  }
+  h = canonicalHash({ ...scenario, initialDb: db } as unknown as Json);
+  scenarioHashes.set(scenario, h);
+  return h;
 }
 
 /**

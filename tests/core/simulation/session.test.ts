@@ -197,3 +197,21 @@ describe('runSession in agentic mode', () => {
     expect(session.questionsAsked).toBeUndefined();
   });
 });
+
+describe('provenance', () => {
+  it('stores a hash of the scenario and persona as they ran, which changes when either changes', () => {
+    const scenario = makeScenario();
+    const persona = makePersona();
+    const plan = { id: 's1', scenario, persona, trial: 0, seed: 1 };
+    const a = startedSession(plan, deps());
+    expect(a.scenarioHash).toMatch(/^[0-9a-f]{8,}$/);
+    expect(a.personaHash).toMatch(/^[0-9a-f]{8,}$/);
+    // The same content in a new object hashes the same; one changed field or record does not.
+    expect(startedSession({ ...plan, scenario: makeScenario() }, deps()).scenarioHash).toBe(a.scenarioHash);
+    expect(startedSession({ ...plan, scenario: { ...scenario, agent: { ...scenario.agent, policy: 'Another policy.' } } }, deps()).scenarioHash).not.toBe(a.scenarioHash);
+    const db = acmeDb();
+    (db.accounts as Record<string, Record<string, unknown>>).A1!.plan = 'premium';
+    expect(startedSession({ ...plan, scenario: makeScenario({ initialDb: db }) }, deps()).scenarioHash).not.toBe(a.scenarioHash);
+    expect(startedSession({ ...plan, persona: { ...persona, traits: { ...persona.traits, patience: 1 } } }, deps()).personaHash).not.toBe(a.personaHash);
+  });
+});
