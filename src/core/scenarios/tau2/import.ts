@@ -17,6 +17,7 @@ import { fromZodIssues, parseJsonText, ValidationError, type ValidationIssue } f
 import { getDomain } from '../domains/index.ts';
 import { checkArguments } from '../environment.ts';
 import { getTau2Toolset, type Tau2EnvAssertion, type Tau2Toolset } from './toolsets.ts';
+import { tauV1ToTau2 } from './tau-v1.ts';
 import { buildGoal, mapUserSide, plainUtterance, type Tau2GoldAction, type Tau2Instructions } from './user-side.ts';
 
 /** The three files of a τ²-bench domain, parsed. */
@@ -247,13 +248,15 @@ export function importTau2DomainReport(input: Tau2DomainInput): Tau2ImportReport
     if (!dbPresent) unmapped.push({ taskId: null, file: files.db, path: '', message: 'no database was given: the pack has an empty one' });
   }
 
-  if (!Array.isArray(input.tasks)) {
+  // τ-bench (v1) task lists are read into τ²-bench's shape first.
+  const inputTasks = tauV1ToTau2(input.tasks, files.tasks, unmapped);
+  if (!Array.isArray(inputTasks)) {
     throw new ValidationError(files.tasks, [
-      { path: '', message: input.tasks === undefined || input.tasks === null ? 'is missing' : 'must be a JSON array of tasks' },
+      { path: '', message: inputTasks === undefined || inputTasks === null ? 'is missing' : 'must be a JSON array of tasks' },
     ]);
   }
-  if (input.tasks.length === 0) throw new ValidationError(files.tasks, [{ path: '', message: 'holds no tasks' }]);
-  const root = input.tasks;
+  if (inputTasks.length === 0) throw new ValidationError(files.tasks, [{ path: '', message: 'holds no tasks' }]);
+  const root = inputTasks;
 
   // Check everything first, so a broken file reports all its problems at once.
   const issues: ValidationIssue[] = [];
