@@ -128,6 +128,8 @@ const clarification = z
     about: z.array(text).describe('What each question is about, one entry per question.'),
   })
   .superRefine((c, ctx) => {
+    // zod runs this after non-fatal issues too: parts already refused are not compared again.
+    if (typeof c.needed !== 'boolean' || !Number.isInteger(c.questions) || c.questions < 0 || c.questions > 20 || !Array.isArray(c.about)) return;
     if (!c.needed && c.questions > 0) {
       ctx.addIssue({ code: 'custom', path: ['questions'], message: `must be 0 when "needed" is false (got ${c.questions}): a task that needs no clarification has no questions to ask` });
     } else if (c.needed && c.questions === 0) {

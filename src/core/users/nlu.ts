@@ -3,7 +3,8 @@ import type { DialogueAct } from '../model/types.ts';
 /*
  * A small rule-based reader of agent messages for the agenda-based simulator, used when
  * the agent attaches no dialogue acts (LLM agents, people). It finds what a user must react
- * to: questions for slots, confirmation requests, completed actions, refusals and closings.
+ * to: questions for slots (those the simulator knows by name, and any other "what is your X?"),
+ * choices among listed options, confirmation requests, completed actions, refusals and closings.
  */
 
 /** Ways people name each slot. Unknown slots fall back to their name with spaces. */
@@ -44,6 +45,22 @@ export function normalize(text: string): string {
   return text.toLowerCase().replace(/[\u2018\u2019\u02bc]/g, "'").replace(/[_]/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
+/** A label said in a question as a slot name: "rx id" → "rx_id". */
+export function slotKey(label: string): string {
+  return normalize(label).replace(/[^a-z0-9 ]/g, ' ').trim().replace(/\s+/g, '_');
+}
+
+/**
+ * Joins the options of a `choose` act in its value: `{ act: 'choose', slot?, value: 'A | B' }`
+ * is an agent asking the user to pick one of A and B (the slot, when known, names what they are).
+ */
+export const OPTION_SEPARATOR = ' | ';
+
+/** The options of a `choose` act. */
+export function optionsOf(act: DialogueAct): string[] {
+  return (act.value ?? '').split(OPTION_SEPARATOR).map((o) => o.trim()).filter(Boolean);
+}
+
 function sentences(text: string): string[] {
   return text
     .split(/(?<=[.?!])\s+|\n+/)
@@ -53,10 +70,25 @@ function sentences(text: string): string[] {
 
 const CONFIRM = /\b(confirm|shall i|should i|do you want me to|would you like me to|want me to|ok to proceed|proceed|go ahead)\b/;
 const DONE = /\b(has been|have been|is now|successfully|i've (cancelled|canceled|updated|processed|submitted|changed)|i have (cancelled|canceled|updated|processed|submitted|changed)|all done|is done)\b/;
-const REFUSE = /\b(unable|can't|cannot|can not|not able|not eligible|isn't eligible|ineligible|not possible|not allowed|no longer|unfortunately|i'm afraid)\b/;
+const REFUSE = /\b(unable|can't|cannot|can not|not able|not eligible|isn't eligible|ineligible|not possible|not allowed|unfortunately|i'm afraid)\b/;
+/** "No longer" refuses only where nothing was done: "it has been cancelled, so you will no longer be charged" is no refusal. */
+const NO_LONGER = /\bno longer\b/;
 const REQMORE = /\b(anything else|something else|any other)\b/;
 const BYE = /\b(goodbye|good bye|have a (great|nice|good) day|take care)\b/;
 const INTENT_QUESTION = /\b(how (can|may) i help|what can i (do|help)|what would you like|how can i assist|what do you need|what brings you)\b/;
+/** Labels that ask what the user wants rather than a fact about them. */
+const INTENT_LABEL = /^(issue|problem|question|request|concern|matter|query|trouble|reason for (?:contacting|calling|reaching out)|reason for your (?:call|message|visit))$/;
+/** "What is your X", "could you give me the X": X is the label asked for. */
+const LABEL_QUESTION =
+  /\b(?:what(?:'s| is| are| was)|confirm|verify|provide|share|tell me|give me|send me|i need|i'll need|may i have|can i have|could i have)\s+(?:me\s+)?(?:your|the)\s+([a-z][a-z0-9' -]{1,40}?)\s*(?=\(|\?|,|:|$|\s(?:so|for|please|that|on|of|to|again|you|associated|linked|used|with)\b)/;
+/** "Which X do you mean", "which X would you like". */
+const WHICH_QUESTION = /\bwhich\s+([a-z][a-z0-9' -]{0,30}?)\s*(?:\(([^()]{2,40})\))?\s+(?:do|would|did|is|are|should|you|of)\b/;
+/** A statement offering options: "The options are A and B", "you can choose between A or B". */
+const OPTION_STATEMENT =
+  /\b(?:(?:the |your |available )?options (?:are|include)|options:|you can (?:choose|pick|select) (?:between|from|either)?|choose between|choose from|you can (?:either|have)|i can offer(?: you)?|either)\s*:?\s*(.+)$/i;
+/** A bare question asking to pick, once the options were stated before it. */
+const PICK_QUESTION = /\b(which (?:one|would you|do you|of (?:these|them|those))|would you prefer|do you prefer|which is it|what would you prefer|would you like)\b/;
+const STOP = new Set(['the', 'a', 'an', 'your', 'my', 'one', 'it', 'this', 'that', 'these', 'those', 'to', 'of']);
 
 /**
  * Reads an agent message into acts. `slots` are the slots the simulator cares about: those
@@ -64,9 +96,13 @@ const INTENT_QUESTION = /\b(how (can|may) i help|what can i (do|help)|what would
  */
 export function parseAgentText(text: string, slots: readonly string[]): DialogueAct[] {
   const acts: DialogueAct[] = [];
-  for (const raw of sentences(text)) {
+  const all = sentences(text);
+  /** Options stated in a sentence of this message, for a bare "which would you prefer?" after it. */
+  let offered: { slot?: string; options: string[] } | undefined;
+  all.forEach((raw, index) => {
     const s = normalize(raw);
     const question = raw.includes('?');
+    const found = slotsIn(s, slots);
     // "Could you confirm your email?" / "Before I proceed, what's your name?" ask for a slot.
     const asksForSlot =
       question &&
@@ -75,39 +111,256 @@ export function parseAgentText(text: string, slots: readonly string[]): Dialogue
           new RegExp(`\\b(what(?:'s| is| are)|confirm|verify|provide|share|tell me|give me)\\s+(?:me\\s+)?your\\s+${escapeRe(alias)}([^a-z]|$)`).test(s),
         ),
       );
-    if (question && CONFIRM.test(s) && !asksForSlot) {
-      acts.push({ act: 'confirm', value: raw });
-      continue;
+    const options = question ? optionsIn(raw) : undefined;
+    if (question && CONFIRM.test(s) && !asksForSlot && !options) {
+      // "Shall I proceed?" after the details: the confirmation covers the sentences before it.
+      acts.push({ act: 'confirm', value: isBare(raw) && index > 0 ? all.slice(0, index + 1).join(' ') : raw });
+      return;
     }
-    if (!question && DONE.test(s)) acts.push({ act: 'done', value: raw });
-    if (REFUSE.test(s)) acts.push({ act: 'refuse', value: raw });
+    // A refusal is read first: "it has been shipped and can't be cancelled" is no completion.
+    const refused = REFUSE.test(s) || (NO_LONGER.test(s) && !DONE.test(s));
+    if (!question && DONE.test(s) && !refused) acts.push({ act: 'done', value: raw });
+    if (refused) acts.push({ act: 'refuse', value: raw });
     if (question && REQMORE.test(s)) {
       acts.push({ act: 'reqmore' });
-      continue;
+      return;
     }
     if (BYE.test(s)) acts.push({ act: 'bye' });
     if (question && INTENT_QUESTION.test(s)) acts.push({ act: 'request', slot: 'intent' });
 
-    // Longest aliases first, and each match is blanked out so "email address" is not
-    // also read as "address".
-    let rest = ` ${s} `;
-    const found: { slot: string; at: number }[] = [];
-    const candidates = slots.flatMap((slot) => slotAliases(slot).map((alias) => ({ slot, alias })));
-    candidates.sort((a, b) => b.alias.length - a.alias.length);
-    for (const { slot, alias } of candidates) {
-      const re = new RegExp(`(^|[^a-z])${escapeRe(alias)}([^a-z]|$)`);
-      const m = re.exec(rest);
-      if (!m) continue;
-      if (!found.some((f) => f.slot === slot)) found.push({ slot, at: m.index });
-      rest = rest.slice(0, m.index) + ' '.repeat(m[0].length) + rest.slice(m.index + m[0].length);
+    if (!question) {
+      const stated = OPTION_STATEMENT.exec(raw.replace(/[\u2018\u2019\u02bc]/g, "'"));
+      const listed = stated ? splitOptions(stated[1]!.replace(/[.!]+$/, '')) : [];
+      if (listed.length >= 2) {
+        // Options offered are no assertion of the user's facts: nothing to correct here.
+        offered = { ...(found[0] ? { slot: found[0].slot } : {}), options: listed };
+        return;
+      }
     }
-    found.sort((a, b) => a.at - b.at);
+    // A question listing options to pick from: "Which prescription do you mean: RX-1 (…) or RX-2 (…)?"
+    if (options) {
+      const label = labelIn(s);
+      const slot = found[0]?.slot ?? (label && !INTENT_LABEL.test(label.label) ? slotKey(label.label) : undefined);
+      // Asked by a slot name the simulator knows, it is a request too (answered from what the user knows).
+      if (found[0]) acts.push({ act: 'request', slot: found[0].slot });
+      acts.push({ act: 'choose', ...(slot ? { slot } : {}), value: options.join(OPTION_SEPARATOR) });
+      return;
+    }
+    if (question && offered && PICK_QUESTION.test(s) && !CONFIRM.test(s)) {
+      const slot = found[0]?.slot ?? offered.slot;
+      acts.push({ act: 'choose', ...(slot ? { slot } : {}), value: offered.options.join(OPTION_SEPARATOR) });
+      offered = undefined;
+      return;
+    }
     const asks = question || /\b(please (provide|give|tell|share|confirm)|could you|can you|may i have|i need your|i'll need)\b/.test(s);
     for (const f of found) {
       acts.push(asks ? { act: 'request', slot: f.slot } : { act: 'inform', slot: f.slot, value: raw });
     }
-  }
+    // A question for something the simulator has no slot name for: "What is your rx id (prescription number)?"
+    if (question && found.length === 0 && !INTENT_QUESTION.test(s)) {
+      const label = labelIn(s);
+      if (label && INTENT_LABEL.test(label.label)) acts.push({ act: 'request', slot: 'intent' });
+      else if (label) acts.push({ act: 'request', slot: slotKey(label.label), ...(label.alt ? { value: label.alt } : {}) });
+    }
+  });
   return acts;
+}
+
+/** The slots named in a (normalized) sentence, in order; each match blanked so "email address" is not also "address". */
+function slotsIn(s: string, slots: readonly string[]): { slot: string; at: number }[] {
+  let rest = ` ${s} `;
+  const found: { slot: string; at: number }[] = [];
+  const candidates = slots.flatMap((slot) => slotAliases(slot).map((alias) => ({ slot, alias })));
+  candidates.sort((a, b) => b.alias.length - a.alias.length);
+  for (const { slot, alias } of candidates) {
+    // Every occurrence is blanked: "your email address (work email address)" names no address.
+    const re = new RegExp(`(^|[^a-z])${escapeRe(alias)}(?=[^a-z]|$)`, 'g');
+    let m: RegExpExecArray | null;
+    let first: number | undefined;
+    const spans: [number, number][] = [];
+    while ((m = re.exec(rest))) {
+      first ??= m.index;
+      spans.push([m.index, m.index + m[0].length]);
+    }
+    if (first === undefined) continue;
+    if (!found.some((f) => f.slot === slot)) found.push({ slot, at: first });
+    for (const [a, b] of spans) rest = rest.slice(0, a) + ' '.repeat(b - a) + rest.slice(b);
+  }
+  return found.sort((a, b) => a.at - b.at);
+}
+
+/** The label a question asks for, and a second name for it in parentheses: "rx id (prescription number)". */
+function labelIn(s: string): { label: string; alt?: string } | undefined {
+  const what = LABEL_QUESTION.exec(s);
+  const which = what ? null : WHICH_QUESTION.exec(s);
+  const m = what ?? which;
+  if (!m) return undefined;
+  const label = m[1]!.trim();
+  if (!label || STOP.has(label) || label.split(' ').length > 5) return undefined;
+  const inner = which ? which[2] : /^\s*\(([^()]{2,40})\)/.exec(s.slice(m.index + m[0].length))?.[1];
+  const alt = inner && !/,|\bor\b/.test(inner) ? inner.trim() : undefined;
+  return alt ? { label, alt } : { label };
+}
+
+/**
+ * The options a question lists: after its colon ("which do you mean: A, B or C?"), in a
+ * parenthesis of alternatives ("what is your team (network, security or facilities)?"), or
+ * "do you mean A or B?" / "would you prefer A or B?". Undefined when it lists none.
+ */
+export function optionsIn(sentence: string): string[] | undefined {
+  const q = sentence.replace(/\?+\s*$/, '').trim();
+  const colon = /:\s*(.+)$/.exec(q);
+  const candidates: string[] = [];
+  if (colon && /\bor\b/i.test(colon[1]!)) candidates.push(colon[1]!);
+  const paren = /\(([^()]+)\)\s*$/.exec(q);
+  if (paren && /,|\bor\b/i.test(paren[1]!)) candidates.push(paren[1]!);
+  const mean = /\b(?:do you mean|did you mean|is it|would you prefer|do you prefer|would you like|do you want)\s+(?!me\b|to\b|us\b|for me\b)(.+\bor\b.+)$/i.exec(q);
+  if (mean) candidates.push(mean[1]!);
+  for (const c of candidates) {
+    const opts = splitOptions(c);
+    if (opts.length >= 2) return opts;
+  }
+  return undefined;
+}
+
+/** "A (x, y), B or C" → ["A (x, y)", "B", "C"]: commas and "or"/"and" outside parentheses. */
+function splitOptions(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let cur = '';
+  const flush = () => {
+    const p = cur.trim().replace(/^(?:or|and|either)\s+/i, '').replace(/[.;]+$/, '').trim();
+    if (p) parts.push(p);
+    cur = '';
+  };
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === '(') depth++;
+    if (ch === ')') depth = Math.max(0, depth - 1);
+    if (depth === 0 && (ch === ',' || ch === ';')) {
+      flush();
+      continue;
+    }
+    if (depth === 0) {
+      const m = /^\s+(?:or|and)\s+/i.exec(text.slice(i));
+      if (m) {
+        flush();
+        i += m[0].length - 1;
+        continue;
+      }
+    }
+    cur += ch;
+  }
+  flush();
+  return parts.filter((p) => p.split(/\s+/).length <= 12);
+}
+
+/** A confirmation question that names nothing itself ("Shall I proceed?"), so it refers to what came before. */
+function isBare(sentence: string): boolean {
+  const words = sentence.replace(/[?.!]/g, '').split(/\s+/).filter(Boolean);
+  return words.length <= 10 && !/\d/.test(sentence) && !words.slice(1).some((w) => /^[A-Z]/.test(w) && w !== 'I');
+}
+
+/**
+ * The value a sentence states for a slot, when it says it plainly: "your email is x@y.org",
+ * "level: write", "I have your zip as 97205". Undefined when the slot is only mentioned.
+ */
+export function statedValue(sentence: string, slot: string): string | undefined {
+  const s = normalize(sentence);
+  // Only the slot's names: "store credit" or "refund" (aliases of refund_method) are values or loose words.
+  const names = slotAliases(slot).filter((a) => a === slotLabel(slot) || a === slot.replace(/_/g, ' ') || NAME_WORD.test(a));
+  for (const alias of names) {
+    const m = new RegExp(`(?:^|[^a-z])${escapeRe(alias)}\\s*(?::|=|\\bis\\b|\\bwas\\b|\\bas\\b|\\bset to\\b|\\blisted as\\b|\\bon file as\\b|\\breads\\b|\\bwill be\\b)\\s*(.+)$`).exec(s);
+    if (!m) continue;
+    const value = m[1]!
+      .split(/[;!?]|\.(?:\s|$)|,\s|\s(?:and|but|so|which|for)\s/)[0]!
+      .trim()
+      .replace(/[.]+$/, '')
+      .replace(/^(?:now|currently|still|set to)\s+/, '');
+    // "your email is required", "the address is on file": no value stated.
+    if (value && !NOT_A_VALUE.test(value)) return value;
+  }
+  return undefined;
+}
+
+/** Words that make an alias a name for the slot rather than one of its values. */
+const NAME_WORD = /\b(address|number|id|code|name|email|e-mail|method|zip|postcode)\b/;
+const NOT_A_VALUE = /^(required|needed|missing|not|being|correct|right|wrong|invalid|the same|on file|verified|confirmed|updated|changed|correct|incorrect|empty|unknown|blank|different|a match|matched|valid)\b/;
+
+/** An id-like token: has a digit ("HP-29940", "4983901480", "credit_card_95"). */
+const ID_TOKEN = /^[#a-z0-9_.\-/]*\d[#a-z0-9_.\-/]*$/;
+
+/**
+ * The ids a sentence lists right after a slot's name: "item ids 49839, 77474, new item ids …"
+ * gives ["49839", "77474"] for item_ids (the longer "new item ids" is another slot's, as `slots` tell).
+ */
+export function statedIds(text: string, slot: string, slots: readonly string[]): string[] {
+  const s = ` ${normalize(text)} `;
+  // Blank the other slots' longer names that contain this one's.
+  let rest = s;
+  const own = slotAliases(slot);
+  for (const other of slots) {
+    if (other === slot) continue;
+    for (const alias of slotAliases(other)) {
+      if (!own.some((a) => alias.length > a.length && alias.includes(a))) continue;
+      rest = rest.replace(new RegExp(`(^|[^a-z])${escapeRe(alias)}(?=[^a-z]|$)`, 'g'), (m) => ' '.repeat(m.length));
+    }
+  }
+  const out: string[] = [];
+  for (const alias of own) {
+    const re = new RegExp(`(?:^|[^a-z])${escapeRe(alias)}\\s*(?::|=|\\bis\\b|\\bare\\b)?\\s+`, 'g');
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(rest))) {
+      const tail = rest.slice(m.index + m[0].length).split(/\s+/);
+      for (const raw of tail) {
+        if (/^(and|or|&)$/.test(raw)) continue;
+        const tok = raw.replace(/[,;:()]+$/g, '').replace(/\.$/, '');
+        if (!ID_TOKEN.test(tok)) break;
+        out.push(tok);
+        if (/[;:()]$/.test(raw) || /\.$/.test(raw)) break;
+      }
+    }
+  }
+  return [...new Set(out)];
+}
+
+/* ------------------------------------------------------------ numbers */
+
+const UNITS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
+const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
+
+/** A value that is a plain number as τ²-bench writes them: "10", "54.04", "1,204.5". */
+export function isNumberValue(value: string): boolean {
+  return /^-?\$?\d{1,3}(?:,\d{3})*(?:\.\d+)?$|^-?\$?\d+(?:\.\d+)?$/.test(value.trim());
+}
+
+function numberOf(token: string): number {
+  return Number(token.replace(/[$,\s]/g, ''));
+}
+
+/** The number's word form for small whole numbers ("ten", "twenty-one"), else undefined. */
+function numberWord(n: number): string | undefined {
+  if (!Number.isInteger(n) || n < 0 || n >= 100) return undefined;
+  if (n < 20) return UNITS[n];
+  return `${TENS[Math.floor(n / 10)]}${n % 10 ? `-${UNITS[n % 10]}` : ''}`;
+}
+
+/**
+ * Whether a text says the number `value`, however formatted: "$54.04", "54.040", "1,054.04",
+ * and small whole numbers as words ("ten"). Digits inside ids, dates and times do not count,
+ * and neither does a different number that starts the same ("100" is not "10").
+ */
+export function mentionsNumber(text: string, value: string): boolean {
+  const want = numberOf(value);
+  if (!Number.isFinite(want)) return false;
+  const re = /(?<![\w.\-/:#$])(?:\$\s?)?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\w\-/:%]|[.,]\d)/g;
+  // A "$" before the number is part of it, not a boundary.
+  const plain = text.replace(/\$\s?(?=\d)/g, ' ');
+  for (const m of plain.matchAll(re)) {
+    if (Math.abs(numberOf(m[1]! + (m[2] ?? '')) - want) < 1e-9) return true;
+  }
+  const word = numberWord(want);
+  return word !== undefined && new RegExp(`\\b${word}\\b`, 'i').test(text);
 }
 
 function escapeRe(s: string): string {
