@@ -44,5 +44,15 @@ await page.getByLabel('JSON to import').fill('{"id":"p","name":"P","summary":"s"
 await page.getByRole('button', { name: 'Import pasted JSON' }).click();
 await page.getByTestId('import-error').waitFor();
 await page.screenshot({ path: `${out}/library.png`, fullPage: true });
+// The README's picture: a pack where the agent under test fails sometimes (retail, the generic
+// rule-based agent, every persona, k = 3), cropped to the headline figures and pass^k report.
+await page.goto(`${base}#/new`);
+await page.getByLabel('Scenario pack').selectOption('retail');
+await page.getByLabel('Agent seat (under test)').selectOption({ label: 'Generic rule-based agent' });
+await page.getByLabel('Trials per task (k)').fill('3');
+await page.getByLabel('Playback').selectOption('instant');
+await page.getByRole('button', { name: 'Start run' }).click();
+await page.locator('header .badge', { hasText: 'completed' }).waitFor({ timeout: 300000 });
+await page.screenshot({ path: `${out}/screenshot.png`, clip: { x: 0, y: 0, width: 1400, height: 1150 } });
 await browser.close();
 console.log(`Screenshots written to ${out}/`);
