@@ -30,6 +30,7 @@ import {
   contentWords,
   DEFLECT,
   DONT_KNOW,
+  examplesIn,
   INSIST,
   isDigitsOnly,
   isInfoRequest,
@@ -49,7 +50,7 @@ import {
 
 export const FRAME_AGENT_ID = 'frame';
 /** Bump when behaviour changes, so stored results stay comparable. */
-export const FRAME_AGENT_VERSION = 'frame-1.0.0';
+export const FRAME_AGENT_VERSION = 'frame-1.1.0';
 
 /** Tuning knobs; the defaults are what the registered seat uses. */
 export interface FrameAgentOptions {
@@ -79,9 +80,34 @@ interface Slot {
   session: boolean;
 }
 
+/** A troubleshooting guide as its tool returned it: steps to relay and outcomes to pick from. */
+export interface Guide {
+  steps: string[];
+  outcomes: { reports: string; meaning: string; action: string }[];
+}
+
+/** One action a guide's outcome names, in order; alternatives share a group. */
+export interface PlanStep {
+  tool: ToolSpec;
+  clause: string;
+  group: number;
+  /** The clause's condition ("if the account is locked"), when it has one. */
+  condition?: string;
+}
+
 interface Goal {
   tool: ToolSpec;
-  kind: 'write' | 'read' | 'transfer';
+  kind: 'write' | 'read' | 'transfer' | 'guide';
+  /** The guide, once looked up (kind 'guide'). */
+  guide?: Guide;
+  /** Times the agent asked for the readings the guide needs. */
+  readingAsks: number;
+  /** Index in the user's messages from which answers to the guide's questions count. */
+  readingsFrom: number;
+  /** The readings asked for ("error code"): their own words do not pick an outcome. */
+  readings: string[];
+  /** Guide steps already relayed to the user. */
+  relayed: Set<string>;
   /** The user's words that opened it. */
   text: string;
   confirmed: boolean;
@@ -108,9 +134,16 @@ interface RecordEntry {
 type Pending =
   | { kind: 'none' }
   | { kind: 'intent' }
-  | { kind: 'slot'; param: ParamSpec; identify: boolean }
+  | { kind: 'slot'; param: ParamSpec; identify: boolean; choices?: Choice[] }
   | { kind: 'confirm'; call: ToolCallRequest }
+  | { kind: 'reading' }
   | { kind: 'after' };
+
+/** One option of a "which one do you mean" question: the value and the words it was offered by. */
+export interface Choice {
+  value: Json;
+  text: string;
+}
 
 type Decision = { type: 'call'; calls: ToolCallRequest[] } | { type: 'say'; text: string; end?: boolean };
 
@@ -125,6 +158,9 @@ class FrameAgent implements Participant {
   private readonly tools: ToolSpec[];
   private readonly params = new Map<string, ParamSpec[]>();
   private readonly transferTool?: ToolSpec;
+  /** A read tool that opens troubleshooting guides, and the guide ids its spec names. */
+  private readonly guideTool?: ToolSpec;
+  private readonly guideIds: string[] = [];
   private readonly identifyTools: ToolSpec[];
   private readonly needIdentify: boolean;
   private readonly maxFailures: number;
@@ -147,6 +183,10 @@ class FrameAgent implements Participant {
   private userText: string[] = [];
   private rounds = 0;
   private ended = false;
+  /** Actions a guide's outcome calls for, still to do; the one under way; the request they serve. */
+  private plan: PlanStep[] = [];
+  private planCurrent?: PlanStep;
+  private planText = '';
 
   constructor(ctx: AgentSeatContext, options: FrameAgentOptions) {
     // ask_user (agentic mode) is the orchestrator's, not the domain's: this agent talks directly.
@@ -169,6 +209,14 @@ class FrameAgent implements Participant {
       if (req.length === 1 && entities.has(entityOf(t.name)) && req[0]!.name === `${entityOf(t.name)}_id`) this.identifyTools.push(t);
     }
     this.needIdentify = this.identifyTools.length > 0 && IDENTIFY_POLICY.test(ctx.policy);
+    // A guide tool: a read tool about guides or troubleshooting, taking one id.
+    this.guideTool = this.tools.find((t) => t.kind === 'read' && t !== this.transferTool && /guide|troubleshoot/i.test(`${t.name} ${t.description}`) && this.params.get(t.name)!.filter((p) => p.required).length === 1);
+    if (this.guideTool) {
+      const gp = this.params.get(this.guideTool.name)!.find((p) => p.required)!;
+      const ids = new Set<string>([...(gp.enum ?? []), ...examplesIn(gp.description)]);
+      for (const text of [this.guideTool.description, gp.description]) for (const m of text.matchAll(/\b[a-z][a-z0-9]*(?:-[a-z0-9]+)+\b/g)) ids.add(m[0]);
+      this.guideIds = [...ids];
+    }
     this.maxFailures = options.maxFailures ?? 3;
     this.maxAsks = options.maxAsks ?? 2;
     this.maxToolRounds = options.maxToolRounds ?? 8;
@@ -209,14 +257,28 @@ class FrameAgent implements Participant {
     // Anything labelled or shaped like a known parameter is taken, whatever was asked.
     progress = this.harvest(text) || progress;
 
+    if (pending.kind === 'reading' && this.goal?.kind === 'guide') {
+      // The user's report on the guide's steps: read against the guide's outcomes in decide().
+      this.failures = 0;
+      return;
+    }
     if (pending.kind === 'slot') {
-      progress = this.answerTo(pending.param, text, pending.identify) || progress;
+      const picked = pending.choices ? pickChoice(pending.choices, text) : undefined;
+      if (picked) progress = this.put(pending.param, picked.value, picked.text) || progress;
+      else progress = this.answerTo(pending.param, text, pending.identify) || progress;
     } else if (pending.kind === 'confirm' && this.goal) {
       if (NEGATE.test(normalize(text))) {
         // Corrections come with the "no": labelled ones were harvested above; bare ones are
         // matched to the parameter they fit.
         this.goal.confirmed = false;
         const fixed = this.correction(text, pending.call) || progress;
+        const current = this.planCurrent;
+        if (!fixed && current && this.plan.some((x) => x !== current && x.group === current.group)) {
+          // A guide's action the user does not want: its alternative is offered instead.
+          this.plan = this.plan.filter((x) => x !== current);
+          this.endGoal();
+          return;
+        }
         if (!fixed) this.failures++;
         return;
       }
@@ -393,8 +455,11 @@ class FrameAgent implements Participant {
     // One token with a digit in it is an id as the user gives it, even in an unexpected shape.
     if (p.type === 'string' && /^[A-Za-z0-9#_.\-]+$/.test(raw) && /\d/.test(raw)) return this.put(p, raw, said);
     if (p.shape || p.type === 'array') {
-      // "Piranesi" for item ids: resolved against looked-up records.
-      if (this.goal) this.goal.phrases.set(p.name, raw);
+      // "Piranesi" for item ids: resolved against looked-up records; a value picked before gives way.
+      if (this.goal) {
+        this.goal.phrases.set(p.name, raw);
+        if (this.slots.get(p.name)?.said === undefined) this.slots.delete(p.name);
+      }
       return true;
     }
     if (p.type === 'number' || p.type === 'integer' || p.type === 'boolean') return false;
@@ -421,7 +486,14 @@ class FrameAgent implements Participant {
     }
     const wantText = sentencesWanting(text);
     if (!wantText) return;
-    const candidates = this.tools.filter((t) => t !== this.transferTool && !this.identifyTools.includes(t));
+    const guideId = isInfoRequest(wantText) ? undefined : this.matchGuide(wantText);
+    if (guideId !== undefined) {
+      this.goal = this.newGoal(this.guideTool!, 'guide', wantText);
+      this.put(this.params.get(this.guideTool!.name)!.find((p) => p.required)!, guideId);
+      this.lastRefusal = undefined;
+      return;
+    }
+    const candidates = this.tools.filter((t) => t !== this.transferTool && t !== this.guideTool && !this.identifyTools.includes(t));
     const writes = candidates.filter((t) => t.kind === 'write');
     const reads = candidates.filter((t) => t.kind === 'read');
     const pickBest = (pool: ToolSpec[]): ToolSpec | undefined => {
@@ -461,12 +533,49 @@ class FrameAgent implements Participant {
     }
   }
 
-  private newGoal(tool: ToolSpec, kind: Goal['kind'], text: string): Goal {
-    this.goalIndex++;
-    // Details of an earlier request do not carry over; identity does.
-    for (const [k, s] of this.slots) if (!s.session && !this.mentionedIn(text, k, s)) this.slots.delete(k);
-    this.harvestFrom(text);
-    return { tool, kind, text, confirmed: false, confirmations: 0, phrases: new Map(), asks: new Map(), unknown: new Set(), startedAt: Math.max(0, this.userText.length - 1), rejected: new Map() };
+  private newGoal(tool: ToolSpec, kind: Goal['kind'], text: string, keep = false): Goal {
+    // A guide's next action goes on with the same records and details; another request does not.
+    if (!keep) {
+      this.goalIndex++;
+      // Details of an earlier request do not carry over; identity does.
+      for (const [k, s] of this.slots) if (!s.session && !this.mentionedIn(text, k, s)) this.slots.delete(k);
+      this.harvestFrom(text);
+    }
+    return {
+      tool,
+      kind,
+      text,
+      confirmed: false,
+      confirmations: 0,
+      phrases: new Map(),
+      asks: new Map(),
+      unknown: new Set(),
+      startedAt: Math.max(0, this.userText.length - 1),
+      rejected: new Map(),
+      readingAsks: 0,
+      readingsFrom: this.userText.length,
+      readings: [],
+      relayed: new Set(),
+    };
+  }
+
+  /**
+   * The guide the request is about: the guide id sharing the most words with it, when one
+   * of those words names no tool ("vpn", "printer": a symptom, not an action).
+   */
+  private matchGuide(text: string): string | undefined {
+    if (!this.guideTool || this.guideIds.length === 0) return undefined;
+    const words = new Set(contentWords(text));
+    const toolWords = new Set(this.tools.flatMap((t) => contentWords(t.name.replace(/_/g, ' '))));
+    const scored = this.guideIds
+      .map((id) => {
+        const hits = [...new Set(contentWords(id.replace(/-/g, ' ')))].filter((w) => words.has(w));
+        return { id, score: hits.length, distinctive: hits.some((w) => !toolWords.has(w)) };
+      })
+      .filter((x) => x.score > 0 && x.distinctive)
+      .sort((a, b) => b.score - a.score);
+    if (scored.length === 0 || scored[0]!.score === scored[1]?.score) return undefined;
+    return scored[0]!.id;
   }
 
   private mentionedIn(text: string, _key: string, s: Slot): boolean {
@@ -479,7 +588,150 @@ class FrameAgent implements Participant {
 
   private endGoal(): void {
     this.goal = undefined;
+    this.planCurrent = undefined;
     this.pending = { kind: 'after' };
+  }
+
+  /* ------------------------------------------------------------ guides */
+
+  /**
+   * Follows a looked-up guide: picks the outcome the user's report fits; else relays the
+   * steps and asks for the readings they name, then, when several outcomes still fit, asks
+   * which of them the user sees.
+   */
+  private guideStep(g: Goal, guide: Guide): Decision {
+    if (guide.outcomes.length === 1) return this.followOutcome(g, guide.outcomes[0]!);
+    const said = this.userText.slice(g.readingsFrom).join(' ');
+    // Codes in the opening ("error 691") count too; its other words only name the problem.
+    const opening = this.userText.slice(g.startedAt, g.readingsFrom).join(' ').split(/\s+/).filter((w) => /\d/.test(w)).join(' ');
+    // The guide's topic ("laptop") and the readings asked for ("light") tell no outcome apart.
+    const topic = String(this.slots.get(this.params.get(g.tool.name)!.find((p) => p.required)!.name)?.value ?? '').replace(/-/g, ' ');
+    const exclude = new Set(contentWords(`${topic} ${g.readings.join(' ')}`).filter((w) => w.length > 2));
+    const fits = matchOutcomes(guide, `${said} ${opening}`, exclude);
+    if (fits.length === 1) return this.followOutcome(g, guide.outcomes[fits[0]!]!);
+    g.readingAsks++;
+    const heard = `${said} ${opening}`;
+    // Steps for one case only ("For E-13 only: …") once the user's report names that case.
+    const steps = guide.steps.filter((st) => {
+      const only = /^for ([^:]{1,40}?)(?: only)?:/i.exec(st);
+      return !only || normalize(heard).includes(normalize(only[1]!));
+    });
+    const lead = g.readingAsks === 1 ? `Let's work through the troubleshooting steps. ` : '';
+    const instructions = steps
+      .filter((st) => !g.relayed.has(st))
+      .map(instructionOf)
+      .filter(Boolean)
+      .join(' ');
+    for (const st of steps) g.relayed.add(st);
+    if (g.readingAsks === 1) {
+      const readings = readingsIn(steps.join(' '));
+      if (readings.length > 0) {
+        g.readings = readings;
+        this.pending = { kind: 'reading' };
+        const lights = readings.every((r) => /(light|lights|led|indicator|colou?r)$/.test(r));
+        const q = lights ? `What does ${listWords(readings.map((r) => `the ${r}`))} show?` : `What ${readings.length > 1 ? 'are' : 'is'} ${listWords(readings.map((r) => `the ${r}`))}?`;
+        return { type: 'say', text: `${lead}${instructions} ${q}`.replace(/\s+/g, ' ').trim() };
+      }
+    }
+    if (g.readingAsks <= this.maxAsks + 1) {
+      const pool = fits.length > 1 ? fits : guide.outcomes.map((_, i) => i);
+      const options = withoutCommonStart(pool.map((i) => guide.outcomes[i]!.reports.replace(/\s*,\s*/g, ' ').replace(/[.;]+$/, '')));
+      this.pending = { kind: 'reading' };
+      return { type: 'say', text: `${lead}${instructions} Which of these matches what you see: ${listWords(options, 'or')}?`.replace(/\s+/g, ' ').trim() };
+    }
+    return this.dropGoal('I could not tell from your answers which case of the troubleshooting guide applies.');
+  }
+
+  /** The outcome's meaning is told; the actions it names become the plan. */
+  private followOutcome(g: Goal, outcome: Guide['outcomes'][number]): Decision {
+    const steps = planFrom(outcome.action, this.tools.filter((t) => t !== this.guideTool && (t.kind === 'write' || t === this.transferTool)));
+    if (outcome.meaning) this.outbox.push(`That points to: ${outcome.meaning.replace(/[.]+$/, '')}.`);
+    this.planText = g.text;
+    this.endGoal();
+    if (steps.length === 0) {
+      this.outbox.push(`According to the guide: ${outcome.action.replace(/[.]+$/, '')}.`);
+      return this.decide();
+    }
+    this.plan = steps;
+    return this.decide();
+  }
+
+  /**
+   * Starts the next action of the plan: in its group of alternatives, the first whose
+   * condition the records bear out, else the first they do not contradict (a lone
+   * alternative they contradict is skipped).
+   */
+  private nextPlanGoal(): boolean {
+    while (this.plan.length > 0) {
+      const group = this.plan[0]!.group;
+      const alts = this.plan.filter((x) => x.group === group);
+      const verdicts = alts.map((a) => (a.condition ? this.checkCondition(a.condition) : true));
+      let pick = verdicts.indexOf(true);
+      if (pick < 0) pick = verdicts.indexOf(undefined);
+      if (pick < 0 && alts.length > 1) pick = 0;
+      if (pick < 0) {
+        this.plan = this.plan.filter((x) => x.group !== group);
+        continue;
+      }
+      const step = alts[pick]!;
+      const kind: Goal['kind'] = step.tool === this.transferTool ? 'transfer' : 'write';
+      this.goal = this.newGoal(step.tool, kind, kind === 'transfer' ? this.planText : `${this.planText} ${step.clause}`, true);
+      this.planCurrent = step;
+      // Values the guide names ("fault code battery") fill their slots; else the request's words.
+      for (const p of this.params.get(step.tool.name)!) {
+        if (!p.enum) continue;
+        const v = matchEnum(step.clause.replace(/\b[a-z]+(?:_[a-z]+)+\b/g, (m) => (this.tools.some((t) => t.name === m) ? ' ' : m)), p.enum) ?? matchEnum(this.planText, p.enum);
+        if (v !== undefined) this.put(p, v, v);
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Whether the records bear out a condition such as "if the account is locked" or "if the
+   * employee has an open ticket": true when a record of the thing named holds the state
+   * word, false when such records exist and none does, undefined when none was looked up.
+   */
+  private checkCondition(condition: string): boolean | undefined {
+    const c = normalize(condition);
+    const negated = /\b(no|not|none|without)\b|n't\b/.test(c);
+    const pairs: { noun: string; state?: string }[] = [];
+    for (const m of c.matchAll(/\bthe ([a-z]+) (?:is|are|was) (?:not )?([a-z]+)/g)) pairs.push({ noun: m[1]!, state: m[2]! });
+    for (const m of c.matchAll(/\b(?:an?|any) ([a-z]+) ([a-z]+)/g)) pairs.push({ noun: m[2]!, state: m[1]! });
+    for (const m of c.matchAll(/\bno ([a-z]+)/g)) pairs.push({ noun: m[1]! });
+    if (pairs.length === 0) return undefined;
+    let verdict: boolean | undefined;
+    for (const { noun, state } of pairs) {
+      const things = this.recordsOf(noun);
+      if (things.length === 0) continue;
+      const holds = state === undefined ? true : things.some((o) => Object.values(o).some((v) => typeof v === 'string' && normalize(v) === state));
+      verdict = negated ? !holds : holds;
+      if (verdict) return true;
+    }
+    return verdict;
+  }
+
+  /** Objects of a kind in this request's records: held under that key, or returned by a tool named for it. */
+  private recordsOf(noun: string): JsonObject[] {
+    const out: JsonObject[] = [];
+    const n = stem(noun);
+    const visit = (v: Json, depth: number): void => {
+      if (depth > 4 || v === null || typeof v !== 'object') return;
+      if (Array.isArray(v)) return v.forEach((x) => visit(x, depth + 1));
+      for (const [k, x] of Object.entries(v)) {
+        if (stem(k) === n && isObject(x)) out.push(x);
+        visit(x, depth + 1);
+      }
+    };
+    for (const r of this.records) {
+      if (r.goal !== -1 && r.goal !== this.goalIndex) continue;
+      if (contentWords(r.tool.replace(/_/g, ' ')).includes(n)) {
+        if (isObject(r.value)) out.push(r.value);
+        else if (Array.isArray(r.value)) out.push(...r.value.filter(isObject));
+      } else visit(r.value, 0);
+    }
+    return out;
   }
 
   /* ------------------------------------------------------------ deciding */
@@ -491,6 +743,7 @@ class FrameAgent implements Participant {
       return this.stuck('I am going around in circles looking this up.');
     }
     if (this.failures >= this.maxFailures) return this.stuck('I am not able to make progress on this.');
+    if (!this.goal && this.plan.length > 0 && this.nextPlanGoal()) return this.decide();
     const g = this.goal;
     if (!g) {
       if (this.outbox.length > 0 || this.pending.kind === 'after') {
@@ -511,8 +764,17 @@ class FrameAgent implements Participant {
       if (d) return d;
     }
 
+    if (g.kind === 'guide') {
+      if (g.guide) return this.guideStep(g, g.guide);
+      const call = { name: g.tool.name, arguments: this.argsFor(g.tool) };
+      if (!this.called.has(callKey(call))) return { type: 'call', calls: [call] };
+      return this.dropGoal('I could not open the troubleshooting guide for this.');
+    }
+
     const tool = g.tool;
     const params = this.params.get(tool.name)!;
+    const listed = this.listFor(params);
+    if (listed) return listed;
     // Look up what is already known (the order before changing it) as soon as it is known.
     const look = this.lookup(params);
     if (look) return look;
@@ -613,13 +875,32 @@ class FrameAgent implements Participant {
     // Several records fit: name them briefly and ask which one is meant.
     if (!p.enum && p.type !== 'array') {
       const recs = this.records.filter((r) => r.goal === -1 || r.goal === this.goalIndex);
-      const found = [...this.candidates(p, recs).values()].filter((c) => !g.rejected.get(p.name)?.has(String(c.value)));
+      let found = [...this.candidates(p, recs).values()].filter((c) => !g.rejected.get(p.name)?.has(String(c.value)));
+      // Only those the user's words fit best ("Main Street", "blood pressure"), when the words fit some.
+      const words = this.recordWords();
+      const fit = found.map((c) => {
+        const rec = this.recordOf(p, String(c.value));
+        return rec ? overlapDeep(words, rec) : 0;
+      });
+      const top = Math.max(0, ...fit);
+      if (top > 0) found = found.filter((_, i) => fit[i] === top);
       if (found.length >= 2 && found.length <= 5) {
-        const opts = found.map((c) => {
-          const b = this.brief(p.name, String(c.value));
-          return `${String(c.value)}${b ? ` (${b})` : ''}`;
+        const held = found.map((c) => this.recordOf(p, String(c.value)) ?? c.holder);
+        const opts = found.map((c, i) => {
+          const words = choiceWords(held[i]!, held, p);
+          return words || String(c.value);
         });
-        q = `${lead}Which ${label}${other ? ` (${other})` : ''} do you mean: ${listWords(opts, 'or')}?`;
+        // The options named by what people know them by (drug and strength, store and town), not by ids.
+        if (new Set(opts).size === opts.length) {
+          this.pending = { kind: 'slot', param: p, identify, choices: found.map((c, i) => ({ value: c.value, text: opts[i]! })) };
+          q = `${lead}Which ${nounOf(p)} do you mean: ${listWords(opts, 'or')}?`;
+        } else {
+          const ids = found.map((c) => {
+            const b = this.brief(p.name, String(c.value));
+            return `${String(c.value)}${b ? ` (${b})` : ''}`;
+          });
+          q = `${lead}Which ${label}${other ? ` (${other})` : ''} do you mean: ${listWords(ids, 'or')}?`;
+        }
       }
     }
     return { type: 'say', text: q };
@@ -674,9 +955,17 @@ class FrameAgent implements Participant {
       for (const v of this.goal?.rejected.get(p.name) ?? []) found.delete(JSON.stringify(v));
       if (found.size === 1) return [...found.values()][0]!.value;
       if (found.size > 1) {
-        const words = new Set(contentWords(this.requestWords()));
+        const words = this.recordWords();
         const scored = [...found.values()].map((f) => ({ f, score: overlap(words, f.holder, f.key) })).sort((a, b) => b.score - a.score);
         if (scored[0]!.score > 0 && scored[0]!.score > (scored[1]?.score ?? 0)) return scored[0]!.f.value;
+        // The one record of the kind the action is about ("cancel_refill": the one open refill listed).
+        const object = this.goal ? contentWords(this.goal.tool.name.replace(/_/g, ' '))[1] : undefined;
+        // Not for the thing the action changes to ("change_refill_store": the new store is not the refill's).
+        if (object && !labelCore(p.name).split(' ').some((w) => contentWords(this.goal!.tool.name.replace(/_/g, ' ')).includes(w))) {
+          const own = this.candidates(p, recs.filter((r) => r.tool !== this.goal!.tool.name && contentWords(r.tool.replace(/_/g, ' ')).includes(object)));
+          for (const v of this.goal?.rejected.get(p.name) ?? []) own.delete(JSON.stringify(v));
+          if (own.size === 1) return [...own.values()][0]!.value;
+        }
       }
     }
     return undefined;
@@ -702,6 +991,16 @@ class FrameAgent implements Participant {
       for (const r of recs) visit(r.value, 0);
     }
     return found;
+  }
+
+  /**
+   * The user's words that can single out a record: the request's, less those naming the
+   * action itself ("refill" in "refill my sertraline" would fit every prescription's refill fields).
+   */
+  private recordWords(): Set<string> {
+    const action = new Set(this.goal ? contentWords(this.goal.tool.name.replace(/_/g, ' ')) : []);
+    // Bare numbers ("40" of "40 mg") would fit house numbers and quantities anywhere.
+    return new Set(contentWords(this.requestWords()).filter((w) => !action.has(w) && !/^\d+$/.test(w)));
   }
 
   /** What the user said about the current request: its opening and the details given since. */
@@ -829,6 +1128,47 @@ class FrameAgent implements Participant {
     return listWords(parts);
   }
 
+  /** The looked-up record a value is the id of (the store S101 itself, not the patient whose default it is). */
+  private recordOf(p: ParamSpec, value: string): JsonObject | undefined {
+    let found: JsonObject | undefined;
+    const visit = (v: Json, depth: number): void => {
+      if (found || depth > 5 || v === null || typeof v !== 'object') return;
+      if (Array.isArray(v)) return v.forEach((x) => visit(x, depth + 1));
+      if ((v['id'] === value || v[p.name] === value) && Object.keys(v).length > 2) found = v;
+      else Object.values(v).forEach((x) => visit(x, depth + 1));
+    };
+    for (const r of [...this.records].reverse()) if (r.goal === -1 || r.goal === this.goalIndex) visit(r.value, 0);
+    return found;
+  }
+
+  /**
+   * A list of every record of a kind (list_stores), fetched when the request names that kind
+   * ("the Elm Street store") and the id is not the user's own words: the names in it can
+   * then be matched to what the user said rather than to an id picked by its key.
+   */
+  private listFor(params: ParamSpec[]): Decision | undefined {
+    const words = new Set(contentWords(this.requestWords()));
+    for (const p of params) {
+      if (!p.required || p.type !== 'string' || p.enum || !(p.shape || /_id$/.test(p.name))) continue;
+      if (this.slots.get(p.name)?.said !== undefined) continue;
+      const core = labelCore(p.name).split(' ').filter(Boolean);
+      if (core.length === 0 || !core.some((c) => words.has(c))) continue;
+      for (const t of this.tools) {
+        if (t.kind !== 'read' || t === this.goal?.tool || t === this.transferTool || t === this.guideTool || this.identifyTools.includes(t)) continue;
+        const ps = this.params.get(t.name)!;
+        if (ps.some((q) => q.required) || !/^(list|all|get_all|search)/.test(t.name)) continue;
+        const nameWords = new Set(contentWords(t.name.replace(/_/g, ' ')));
+        if (!core.every((c) => nameWords.has(c))) continue;
+        const call = { name: t.name, arguments: {} };
+        if (this.called.has(callKey(call)) && this.records.some((r) => r.tool === t.name && r.goal === this.goalIndex)) continue;
+        if (this.slots.get(p.name)?.said === undefined) this.slots.delete(p.name);
+        this.called.delete(callKey(call));
+        return { type: 'call', calls: [call] };
+      }
+    }
+    return undefined;
+  }
+
   /** A few words on a looked-up record ("delivered; Piranesi, The Overstory"), for confirmations. */
   private brief(param: string, value: string): string {
     let holder: JsonObject | undefined;
@@ -879,8 +1219,18 @@ class FrameAgent implements Participant {
       return;
     }
     if (!g || tool === undefined) return;
+    if (g.kind === 'guide' && tool === g.tool && result.ok) {
+      const guide = parseGuide(result.value, this.tools);
+      if (guide) {
+        g.guide = guide;
+        g.readingsFrom = this.userText.length;
+        return;
+      }
+    }
     if (!result.ok) {
       if (tool === g.tool) {
+        // A guide's action refused: its alternative, if any, is tried next.
+        if (this.planCurrent) this.plan = this.plan.filter((x) => x !== this.planCurrent);
         // The policy said no (or the details were wrong): the user hears the tool's reason.
         const reason = softenError(result.error.message);
         this.outbox.push(`Unfortunately, I could not ${phrase(name)}: ${reason}`);
@@ -903,6 +1253,11 @@ class FrameAgent implements Participant {
       return;
     }
     if (tool === g.tool) {
+      // Done: the other alternatives of this guide action are not needed.
+      if (this.planCurrent) {
+        const group = this.planCurrent.group;
+        this.plan = this.plan.filter((x) => x.group !== group);
+      }
       if (g.kind === 'write') {
         const fields = reportFields(result.value, contentWords(g.text), false);
         this.outbox.push(`All done: your request to ${phrase(name)} has been completed successfully.${fields ? ` ${fields}` : ''}`);
@@ -921,6 +1276,7 @@ class FrameAgent implements Participant {
   private dropGoal(why: string): Decision {
     const g = this.goal!;
     this.failures++;
+    if (this.planCurrent) this.plan = this.plan.filter((x) => x !== this.planCurrent);
     this.lastRefusal = { text: why.replace(/[.!]+$/, ''), outOfScope: true, goalText: g.text };
     this.endGoal();
     this.outbox.push(`I'm sorry, I am unable to go on with this: ${why}`);
@@ -1198,4 +1554,161 @@ function scoreKey(key: string, path: string, words: Set<string>, info: boolean):
 
 function overlapDeep(words: Set<string>, o: JsonObject): number {
   return [...new Set(contentWords(JSON.stringify(o).replace(/[{}"\[\]:,_]/g, ' ')))].filter((w) => words.has(w)).length;
+}
+
+/* ------------------------------------------------------------ guides */
+
+/**
+ * A guide in a tool result: its steps (the first list of sentences) and outcomes (the first
+ * list of records with text fields): the field naming tools is the action, a field about
+ * what the user reports or sees is the report, another one the meaning. Undefined when the
+ * result has no outcomes.
+ */
+export function parseGuide(value: Json, tools: readonly ToolSpec[]): Guide | undefined {
+  let steps: string[] | undefined;
+  let rows: JsonObject[] | undefined;
+  const visit = (v: Json, depth: number): void => {
+    if (depth > 4 || v === null || typeof v !== 'object') return;
+    if (Array.isArray(v)) {
+      if (!steps && v.length > 0 && v.every((x) => typeof x === 'string')) steps = v as string[];
+      else if (!rows && v.length > 0 && v.every((x) => isObject(x) && Object.values(x).filter((y) => typeof y === 'string').length >= 2)) rows = v as JsonObject[];
+      else v.forEach((x) => visit(x, depth + 1));
+      return;
+    }
+    Object.values(v).forEach((x) => visit(x, depth + 1));
+  };
+  visit(value, 0);
+  if (!rows) return undefined;
+  const keys = Object.keys(rows[0]!).filter((k) => rows!.every((r) => typeof r[k] === 'string'));
+  const toolMentions = (k: string) => rows!.filter((r) => tools.some((t) => (r[k] as string).includes(t.name))).length;
+  const action = keys.find((k) => /action|do$|next|then|resolution|fix/.test(k)) ?? [...keys].sort((a, b) => toolMentions(b) - toolMentions(a))[0];
+  const rest = keys.filter((k) => k !== action);
+  const reports = rest.find((k) => /report|result|symptom|see|show|reading|observ|when|if|says/.test(k)) ?? rest[0];
+  if (!action || !reports) return undefined;
+  const meaning = rest.find((k) => k !== reports);
+  return {
+    steps: steps ?? [],
+    outcomes: rows.map((r) => ({ reports: r[reports] as string, action: r[action] as string, meaning: meaning ? (r[meaning] as string) : '' })),
+  };
+}
+
+/**
+ * The outcomes a user's report fits best: by the report words they share, each word
+ * weighted by how few outcomes use it; `exclude` are words of the question itself.
+ */
+export function matchOutcomes(guide: Guide, said: string, exclude: ReadonlySet<string>): number[] {
+  const words = new Set(contentWords(said).filter((w) => !exclude.has(w)));
+  if (words.size === 0) return [];
+  const sets = guide.outcomes.map((o) => new Set(contentWords(o.reports)));
+  const df = new Map<string, number>();
+  for (const s of sets) for (const w of s) df.set(w, (df.get(w) ?? 0) + 1);
+  const scores = sets.map((s) => [...s].filter((w) => words.has(w)).reduce((n, w) => n + 1 / df.get(w)!, 0));
+  const best = Math.max(...scores);
+  if (best <= 0) return [];
+  return scores.map((x, i) => (Math.abs(x - best) < 1e-9 ? i : -1)).filter((i) => i >= 0);
+}
+
+/**
+ * The actions an outcome names, in order: "A; then B" is a sequence, "A, if X; otherwise: B"
+ * alternatives. Each clause's tool is the one it names, else the one whose verb it uses.
+ */
+export function planFrom(action: string, tools: readonly ToolSpec[]): PlanStep[] {
+  const out: PlanStep[] = [];
+  const parts = action.split(/(;\s*then\s+|,?\s+then\s+|;)/i);
+  let group = 0;
+  let prevConditional = false;
+  for (let i = 0; i < parts.length; i += 2) {
+    const clause = parts[i]!.trim();
+    const sep = i > 0 ? parts[i - 1]! : '';
+    const condition = /\bif\b[^,;:]*/i.exec(clause)?.[0] ?? /^([^:]{3,40}):/.exec(clause)?.[1];
+    if (i > 0 && (/then/i.test(sep) || !(condition || prevConditional))) group++;
+    prevConditional = condition !== undefined;
+    if (!clause) continue;
+    const named = tools
+      .map((t) => ({ t, at: clause.indexOf(t.name) }))
+      .filter((x) => x.at >= 0)
+      .sort((a, b) => a.at - b.at)[0]?.t;
+    let tool = named;
+    if (!tool) {
+      const best = scoreIntents(clause, tools).filter((x) => x.nameHits.some((w) => !isNounish(w)))[0];
+      tool = best ? tools.find((t) => t.name === best.tool) : undefined;
+    }
+    if (!tool) continue;
+    out.push({ tool, clause, group, ...(condition ? { condition } : {}) });
+  }
+  return out;
+}
+
+/** What a guide's steps ask the user to read out: "the error code", "the charging light". */
+export function readingsIn(text: string): string[] {
+  const out: string[] = [];
+  for (const m of normalize(text).matchAll(/\b(?:the|its|their)\s+((?:[a-z]+[ -]){0,2}?(?:code|light|lights|tag|colou?r|reading|led|indicator))\b/g)) {
+    const r = m[1]!.trim();
+    if (!out.includes(r)) out.push(r);
+  }
+  return out;
+}
+
+/** A guide step as said to the user: "Ask the employee to restart it" → "Please restart it."; bare questions left to the question. */
+function instructionOf(step: string): string {
+  const s = step.replace(/^for [^:]{1,40}:\s*/i, '');
+  const m = /^ask (?:the (?:employee|user|customer|caller|patient)|them|him|her)\s+to\s+(.+)$/i.exec(s);
+  if (m) return `Please ${m[1]!.replace(/\btell you\b/g, 'tell me').replace(/\bthe (?:employee|user|customer|caller)'s\b/g, 'your')}`.replace(/([^.!?])$/, '$1.');
+  if (/^ask\b/i.test(s)) return '';
+  return s.replace(/([^.!?])$/, '$1.');
+}
+
+/** Options with the words they all start with left out: "E-13 and it prints" / "E-13 and the jam" → "it prints" / "the jam". */
+function withoutCommonStart(options: string[]): string[] {
+  if (options.length < 2) return options;
+  const split = options.map((o) => o.split(/\s+/));
+  let n = 0;
+  while (split.every((w) => w.length > n + 1 && normalize(w[n]!) === normalize(split[0]![n]!))) n++;
+  return split.map((w) => w.slice(n).join(' '));
+}
+
+/** What a parameter's values are called: "Prescription number" → "prescription", store_id → "store". */
+function nounOf(p: ParamSpec): string {
+  const head = descriptionHead(p) ?? slotLabel(p.name);
+  const n = normalize(head).replace(/\b(number|id|ids|code|no)\b/g, ' ').replace(/\s+/g, ' ').trim();
+  return n || labelOf(p);
+}
+
+/** Keys that name a record to a person. */
+const NAME_KEY = /^(name|title|drug|product|product_name|model|first_name|full_name|description)$/;
+/** Keys never used to tell records apart in a question: ids, dates, contact details. */
+const NOT_SHOWN = /(^id$|_id$|_ids$|date|_on$|_at$|phone|email|hours|serial|password|dob|birth|_from$|last_filled|expires)/;
+
+/**
+ * A record as a person tells it from the others: its name-like field, then up to two short
+ * fields whose values differ among the records ("Main Street (40 Main Street, Riverton)").
+ */
+export function choiceWords(rec: JsonObject, all: readonly JsonObject[], p?: ParamSpec): string {
+  const shape = p?.shape ? new RegExp(`^(?:${p.shape.source})$`) : undefined;
+  const shown = (k: string, v: Json | undefined): v is string =>
+    typeof v === 'string' && v.length > 0 && v.length <= 40 && !NOT_SHOWN.test(k) && !(shape && shape.test(v));
+  const nameKey = Object.keys(rec).find((k) => NAME_KEY.test(k) && shown(k, rec[k]));
+  const differing = Object.keys(rec).filter((k) => k !== nameKey && shown(k, rec[k]) && all.some((o) => o !== rec && o[k] !== rec[k]));
+  const name = nameKey ? (rec[nameKey] as string) : '';
+  const extra = differing.slice(0, 2).map((k) => rec[k] as string);
+  if (!name) return extra.join(', ');
+  return extra.length ? `${name} (${extra.join(', ')})` : name;
+}
+
+/** The option a reply picks: the one sharing the most of its words with the reply, when that one is clear. */
+export function pickChoice(choices: readonly Choice[], reply: string): Choice | undefined {
+  const said = new Set(contentWords(reply));
+  const ordinal = /\b(first|second|third|last)\b/i.exec(reply)?.[1]?.toLowerCase();
+  const sets = choices.map((c) => new Set(contentWords(c.text)));
+  const df = new Map<string, number>();
+  for (const s of sets) for (const w of s) df.set(w, (df.get(w) ?? 0) + 1);
+  // Words every option shares ("Main Street") tell none apart.
+  const scores = sets.map((s) => [...s].filter((w) => said.has(w) && df.get(w)! < choices.length).length);
+  const best = Math.max(...scores);
+  if (best > 0 && scores.filter((x) => x === best).length === 1) return choices[scores.indexOf(best)];
+  if (ordinal) {
+    const i = { first: 0, second: 1, third: 2, last: choices.length - 1 }[ordinal]!;
+    return choices[i];
+  }
+  return undefined;
 }
