@@ -1,7 +1,7 @@
 import type { DialogueAct, GoalRequest, JsonObject, TraitValues } from '../model/types.ts';
 import { sinceLastOwn, type Participant, type ParticipantReply, type UserSeatContext, type ViewMessage } from '../simulation/participant.ts';
 import { chance, randInt, type Rng } from '../stats/rng.ts';
-import { normalize, parseAgentText } from './nlu.ts';
+import { isNumberValue, mentionsNumber, normalize, optionsOf, parseAgentText, slotAliases, slotKey, statedIds, statedValue } from './nlu.ts';
 import { renderUserActs, type Register, type RenderStyle } from './render.ts';
 import { ControlState, isUnhelpful, netChanges, recordControls, toolErrorsSeen } from '../personas/controls.ts';
 
@@ -14,9 +14,14 @@ import { ControlState, isUnhelpful, netChanges, recordControls, toolErrorsSeen }
  * responses they call for (answers, corrections, confirmations, the next request), then
  * pops one to a few acts and renders them from varied templates. It ends with a stop
  * signal when every request is met, or gives up when the agent makes no progress.
+ *
+ * It only ever says what it knows (its known info and the values its requests insist on):
+ * asked for anything else it says it does not know; asked to pick among options, it picks
+ * the one its facts or its task's words point to, else says it does not know which. It agrees
+ * only to the actions it wants, and a report of a different action does not settle its request.
  */
 
-export const AGENDA_VERSION = 'agenda-1.0';
+export const AGENDA_VERSION = 'agenda-1.1';
 
 /** How the persona's traits shape the simulator. */
 export interface AgendaParams {
@@ -90,13 +95,23 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
   const user = ctx.scenario.user;
   const goal = user.goal.requests;
   const known = user.knownInfo;
+  const tools = new Set(ctx.scenario.agent.tools.map((t) => t.name));
   const slotsOfInterest = [
     ...new Set([
       ...Object.keys(known),
-      ...goal.flatMap((r) => (r.type === 'info' ? [r.slot] : Object.keys(r.expect))),
+      // Info that is a value itself (τ²-bench: "54.04", a tracking number) is listened for in the text, not as a slot name.
+      ...goal.flatMap((r) => (r.type === 'info' ? (isValueInfo(r.slot) ? [] : [r.slot]) : Object.keys(r.expect))),
       'email', 'name', 'zip', 'order_id', 'items', 'refund_method', 'address', 'reason',
     ]),
   ];
+  /** Words of what the user wants and knows about its situation, for picking among options. */
+  const taskText = canonicalWords(normalize([user.taskInstructions, user.reasonForContact, ...goal.map((r) => r.utterance)].join(' ')));
+  const taskWords = new Set(contentWords(taskText));
+  const taskStems = new Set([...taskWords].map(stem));
+  /** Everything the agent has said so far: information already heard is not asked for again. */
+  const heard: string[] = [];
+  /** Options the user picked for its own slots ("original payment" for "original payment method"): the agent may say them back. */
+  const picked = new Map<string, string>();
   const s: AgendaState = {
     agenda: [],
     requestIdx: 0,
@@ -111,12 +126,146 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
 
   const current = (): GoalRequest | undefined => goal[s.requestIdx];
 
-  /** A slot's value: the current request's own value first, then the general goal. */
-  function valueOf(slot: string): string | undefined {
-    const r = current();
+  /** A slot's value: the request's own value first (the current one by default), then the general goal. */
+  function valueOf(slot: string, r: GoalRequest | undefined = current()): string | undefined {
     const raw = r && r.type === 'action' ? r.expect[slot] : undefined;
     if (raw !== undefined) return known[raw] ?? raw;
     return known[slot];
+  }
+
+  /**
+   * The slot the user knows that an asked label names: the slot itself, one of its aliases,
+   * or the same words with ids, numbers and codes taken as one ("flight id" → flight_number,
+   * "fault code" → error_code). Undefined when the user knows nothing by that name.
+   */
+  function resolveSlot(label: string, alt?: string): string | undefined {
+    const asked = [label, ...(alt ? [alt] : [])].map(slotKey);
+    const r = current();
+    const mine = [...new Set([...(r?.type === 'action' ? Object.keys(r.expect) : []), ...Object.keys(known)])].filter(
+      (k) => valueOf(k) !== undefined,
+    );
+    for (const a of asked) if (mine.includes(a)) return a;
+    for (const a of asked) for (const k of mine) if (slotAliases(k).some((al) => slotKey(al) === a)) return k;
+    for (const a of asked) for (const k of mine) if (labelSignature(a) === labelSignature(k)) return k;
+    // "new flight id" for the flight the user wants: a value of the current request is its target.
+    const targets = r?.type === 'action' ? Object.keys(r.expect).filter((k) => valueOf(k) !== undefined) : [];
+    for (const a of asked) {
+      if (!a.startsWith('new_')) continue;
+      const rest = labelSignature(a.slice(4));
+      const k = targets.find((t) => labelSignature(t) === rest);
+      if (k) return k;
+    }
+    return undefined;
+  }
+
+  /** "I don't know", and what a forthcoming user offers instead: the details of what they want. */
+  function dontKnow(slot: string, which = false): DialogueAct[] {
+    const out: DialogueAct[] = [{ act: 'dont_know', slot, ...(which ? { value: 'which' } : {}) }];
+    if (p.volunteer) {
+      // The current request's details; with none, those of the requests before it (the same matter).
+      const r = current();
+      const own = r?.type === 'action' ? Object.keys(r.expect) : [];
+      const before = goal.slice(0, s.requestIdx).flatMap((g) => (g.type === 'action' ? Object.keys(g.expect).map((k) => [k, g] as const) : []));
+      const details: (readonly [string, GoalRequest | undefined])[] = own.length > 0 ? own.map((k) => [k, r] as const) : before;
+      // Those closest to what was asked first ("new size" for a "new variant id").
+      const near = (k: string) => labelSignature(k).split(' ').filter((w) => w !== 'id' && labelSignature(slot).split(' ').includes(w)).length;
+      details.sort((x, y) => near(y[0]) - near(x[0]));
+      for (const [k, g] of details) {
+        const v = valueOf(k, g);
+        if (v === undefined || s.given.has(k) || out.length > 2 || out.some((x) => x.slot === k)) continue;
+        out.push({ act: 'inform', slot: k, value: v, unprompted: true });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The option a user picks: the one holding the value asked for; else, when they know that
+   * value, none (they say it instead); else the one their other facts or their task's words
+   * point to, if exactly one does. Deterministic.
+   */
+  function chooseOption(options: string[], v: string | undefined): string | undefined {
+    const norm = options.map((o) => canonicalWords(normalize(o)));
+    const core = (o: string) => o.replace(/\s*\(.*\)\s*/g, ' ').trim();
+    if (v !== undefined) {
+      const nv = canonicalWords(normalize(v));
+      const hits = options.filter((_, i) => norm[i]!.includes(nv) || (core(norm[i]!).length >= 3 && nv.includes(core(norm[i]!))));
+      return hits.length === 1 ? hits[0] : undefined;
+    }
+    const r = current();
+    const facts = [...Object.values(known), ...(r?.type === 'action' ? Object.keys(r.expect).map((k) => valueOf(k) ?? '') : [])]
+      .map((f) => canonicalWords(normalize(f)))
+      .filter((f) => f.length >= 3 && f.split(' ').length <= 6);
+    const words = norm.map((o) => new Set(contentWords(o)));
+    const scores = norm.map((o, i) => {
+      const head = o.replace(/\s*\(.*\)\s*/g, ' ').trim();
+      const described = contentWords(head).length >= 3 && !/\d/.test(head);
+      if (described) {
+        // An option that describes something ("the laptop starts normally after the reset") is no
+        // record to recognise by one word: it takes a fact that says most of it ("blinking amber"
+        // for "the light blinks amber"), or the task saying all of it.
+        const ow = new Set(contentWords(o).map(stem));
+        const hw = contentWords(head).map(stem);
+        let score = 0;
+        for (const f of facts) {
+          const fw = contentWords(f).map(stem);
+          if (fw.length >= 2 && fw.every((w) => ow.has(w)) && fw.length * 2 >= hw.length) score += 3;
+        }
+        if (hw.every((w) => taskStems.has(w))) score += 1;
+        return score;
+      }
+      let score = 0;
+      for (const f of facts) if (o.includes(f)) score += 3;
+      // Only words that tell the options apart count.
+      for (const w of words[i]!) if (!words.every((ws) => ws.has(w)) && taskWords.has(w)) score += 1;
+      return score;
+    });
+    const best = Math.max(...scores);
+    if (best <= 0 || scores.filter((x) => x === best).length > 1) return undefined;
+    return options[scores.indexOf(best)];
+  }
+
+  /**
+   * Which of the user's requests an agent's confirmation or report is about: by the tool it
+   * names (agents that send acts), else by the action verbs it uses. 'current' when it cannot
+   * tell; 'other' for an action the user never asked for; else the index of a later request.
+   */
+  function aboutWhich(a: DialogueAct, text: string): 'current' | 'other' | number {
+    const r = current();
+    const later = (fits: (g: GoalRequest) => boolean) =>
+      goal.findIndex((g, i) => i > s.requestIdx && g.type === 'action' && s.requests[i] !== 'done' && fits(g));
+    if (a.slot && tools.has(a.slot)) {
+      if (r?.type === 'action' && r.tool === a.slot) return 'current';
+      const j = later((g) => g.type === 'action' && g.tool === a.slot);
+      return j >= 0 ? j : 'other';
+    }
+    // The user's own words echoed back ("reason: I'd like to return a book") are not the agent's proposal.
+    let own = normalize(a.value ?? text);
+    for (const g of goal) own = own.split(normalize(g.utterance)).join(' ');
+    const said = actionVerbs(own);
+    if (said.length === 0) return 'current';
+    const fits = (g: GoalRequest) => {
+      const wanted = requestVerbs(g);
+      return wanted.size === 0 || said.some((v) => wanted.has(v));
+    };
+    if (r?.type === 'action' && fits(r)) return 'current';
+    const j = later((g) => requestVerbs(g).size > 0 && said.some((v) => requestVerbs(g).has(v)));
+    return j >= 0 ? j : 'other';
+  }
+
+  /** No, and what the user wants instead: the current request, said (again) now. */
+  function wantInstead(): DialogueAct[] {
+    if (s.requestIdx >= goal.length) return [{ act: 'negate' }];
+    // A first request never said yet (a vague opening) is said now, in its first form.
+    s.agenda = s.agenda.filter((x) => !(x.act === 'want' && x.slot !== 'vague'));
+    const said = s.requests[s.requestIdx] !== 'pending';
+    return [{ act: 'negate' }, said ? { act: 'want', slot: 'instead', value: goal[s.requestIdx]!.utterance } : wantAct(s.requestIdx, false)];
+  }
+
+  /** Info the agent has said: a value as such (numbers in any format), anywhere in `text`. */
+  function heardInfo(slot: string, text: string): boolean {
+    if (isNumberValue(slot)) return mentionsNumber(text, slot);
+    return isValueInfo(slot) && normalize(text).includes(normalize(slot));
   }
 
   function wantAct(i: number, again: boolean): DialogueAct {
@@ -147,6 +296,15 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
   function advance(): void {
     s.requestIdx++;
     s.noProgress = 0;
+    // Requests already settled on the way (a later action done early, info already heard) are passed over.
+    while (s.requestIdx < goal.length) {
+      const next = goal[s.requestIdx]!;
+      if (s.requests[s.requestIdx] === 'done') s.requestIdx++;
+      else if (next.type === 'info' && heardInfo(next.slot, heard.join('\n'))) {
+        s.requests[s.requestIdx] = 'done';
+        s.requestIdx++;
+      } else break;
+    }
     // Details still waiting to be said belonged to the request just settled.
     s.agenda = s.agenda.filter((a) => a.act !== 'inform');
     if (s.requestIdx < goal.length) {
@@ -162,25 +320,49 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
     s.agenda = outcome === 'gave_up' ? [{ act: 'bye', value: 'gave_up' }] : [{ act: 'bye' }, { act: 'thank' }];
   }
 
-  /** Does the agent's confirmation state what this user insists on? Returns the misses. */
+  /**
+   * Does the agent's confirmation state what this user insists on? Returns the misses: values
+   * not stated, and ids stated for a slot beyond those the user wants ("items 1 and 2" for item 1).
+   */
   function confirmationMisses(text: string): string[] {
     const r = current();
     if (!r || r.type !== 'action') return [];
     const said = normalize(text);
+    const slots = [...new Set([...Object.keys(r.expect), ...slotsOfInterest])];
     return Object.keys(r.expect).filter((slot) => {
       const v = valueOf(slot);
       if (v === undefined) return false;
-      return !v
-        .split(/,\s*|\s+and\s+/)
-        .map((part) => normalize(part))
-        .every((part) => said.includes(part));
+      const parts = v.split(/,\s*|\s+and\s+/).map((part) => normalize(part));
+      const option = picked.get(slot);
+      if (option !== undefined && said.includes(normalize(option).replace(/\s*\(.*\)\s*/g, ' ').trim())) return false;
+      if (!parts.every((part) => said.includes(part))) return true;
+      // Only values that are ids (one token with a digit): "123 Elm Street" is no list of ids.
+      if (!parts.every((part) => /^[#a-z0-9_.\-/]*\d[#a-z0-9_.\-/]*$/.test(part))) return false;
+      return statedIds(text, slot, slots).some((id) => !parts.includes(id));
     });
   }
 
-  /** Reacts to the agent's acts; returns whether the agent made progress. */
-  function react(acts: DialogueAct[], text: string, rng: Rng): boolean {
+  /** Answers a question for a slot (the user's own name for it, or the agent's label). */
+  function answerSlot(asked: string, alt: string | undefined, rng: Rng, answers: DialogueAct[]): void {
+    const slot = resolveSlot(asked, alt);
+    const v = slot === undefined ? undefined : valueOf(slot);
+    if (slot === undefined || v === undefined) {
+      answers.push(...dontKnow(asked));
+    } else if (s.given.has(slot)) {
+      answers.push({ act: 'repeat', slot, value: v });
+    } else if (!s.deflected.has(slot) && chance(rng, p.deflectRate)) {
+      s.deflected.add(slot);
+      answers.push({ act: 'deflect', slot });
+    } else {
+      answers.push({ act: 'inform', slot, value: v });
+    }
+  }
+
+  /** Reacts to the agent's acts; returns whether the agent made progress. `parsed`: acts read from text. */
+  function react(acts: DialogueAct[], text: string, rng: Rng, parsed: ReadonlySet<DialogueAct>): boolean {
     let progress = false;
     const answers: DialogueAct[] = [];
+    // The request this message answers to: a report that settles it may come before a statement about it.
     const r = current();
     for (const a of acts) {
       switch (a.act) {
@@ -191,27 +373,45 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
             progress = true;
             break;
           }
-          const v = valueOf(a.slot);
-          if (v === undefined) {
-            answers.push({ act: 'dont_know', slot: a.slot });
-            progress = true;
-          } else if (s.given.has(a.slot)) {
-            answers.push({ act: 'repeat', slot: a.slot, value: v });
-          } else if (!s.deflected.has(a.slot) && chance(rng, p.deflectRate)) {
-            s.deflected.add(a.slot);
-            answers.push({ act: 'deflect', slot: a.slot });
-            progress = true;
-          } else {
-            answers.push({ act: 'inform', slot: a.slot, value: v });
-            progress = true;
-          }
+          // Asked with options to pick from: the choice answers it.
+          if (acts.some((x) => x.act === 'choose' && x.slot === a.slot)) break;
+          answerSlot(a.slot, parsed.has(a) ? a.value : undefined, rng, answers);
+          progress = true;
+          break;
+        }
+        case 'choose': {
+          const options = optionsOf(a);
+          const slot = a.slot ? resolveSlot(a.slot) : undefined;
+          const v = slot === undefined ? undefined : valueOf(slot);
+          const choice = options.length >= 2 ? chooseOption(options, v) : undefined;
+          if (choice !== undefined) {
+            // Said as its head ("tableau", "RX-4410022") unless another option shares that head ("Main Street").
+            const head = (o: string) => o.replace(/\s*\([^()]*\)\s*/g, ' ').trim();
+            const said = head(choice) && options.filter((o) => normalize(head(o)) === normalize(head(choice))).length === 1 ? head(choice) : choice;
+            answers.push({ act: 'pick', ...(a.slot ? { slot: a.slot } : {}), value: said });
+            if (slot !== undefined && v !== undefined) {
+              picked.set(slot, said);
+              // Said now: not volunteered again later.
+              s.given.add(slot);
+              s.agenda = s.agenda.filter((x) => !(x.act === 'inform' && x.slot === slot));
+            }
+          } else if (slot !== undefined && v !== undefined) answerSlot(slot, undefined, rng, answers);
+          else answers.push(...dontKnow(a.slot ?? 'choice', true));
+          progress = true;
           break;
         }
         case 'confirm': {
-          const misses = confirmationMisses(a.value ?? text);
+          const about = aboutWhich(a, text);
+          if (about === 'other') {
+            // An action the user never asked for: no, and what they want instead.
+            answers.push(...wantInstead());
+            progress = true;
+            break;
+          }
+          const misses = typeof about === 'number' ? [] : confirmationMisses(a.value ?? text);
           if (misses.length === 0) {
             answers.push({ act: 'affirm' });
-            if (r?.type === 'action') s.requests[s.requestIdx] = 'confirmed';
+            if (about === 'current' && r?.type === 'action') s.requests[s.requestIdx] = 'confirmed';
           } else {
             answers.push({ act: 'negate' });
             for (const slot of misses) answers.push({ act: 'inform', slot, value: valueOf(slot) ?? '' });
@@ -219,22 +419,40 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
           progress = true;
           break;
         }
-        case 'done':
-          if (r?.type === 'action' && s.requests[s.requestIdx] !== 'done') {
+        case 'done': {
+          if (r?.type !== 'action' || current() !== r || s.requests[s.requestIdx] === 'done') break;
+          const about = aboutWhich(a, text);
+          if (about === 'current') {
             s.requests[s.requestIdx] = 'done';
             progress = true;
             advance();
+          } else if (typeof about === 'number') {
+            // A later request of the user's, done first: settled, and passed over when its turn comes.
+            s.requests[about] = 'done';
+            progress = true;
+          } else if (!answers.some((x) => x.act === 'negate')) {
+            answers.push(...wantInstead());
           }
           break;
+        }
         case 'inform': {
-          if (r?.type === 'info' && a.slot === r.slot) {
+          if (r?.type === 'info' && current() === r && a.slot === r.slot) {
             s.requests[s.requestIdx] = 'done';
             progress = true;
             advance();
-          } else if (a.slot && a.value && known[a.slot] !== undefined && a.value !== known[a.slot] && !normalize(a.value).includes(normalize(known[a.slot]!))) {
-            // The agent stated one of the user's facts wrongly: correct it.
-            answers.push({ act: 'negate' }, { act: 'inform', slot: a.slot, value: known[a.slot]! });
+            break;
           }
+          if (s.finished || !a.slot || !a.value) break;
+          const mine = valueOf(a.slot, r);
+          if (mine === undefined || (known[a.slot] === undefined && !(r?.type === 'action' && a.slot in r.expect))) break;
+          // From text, only a value the sentence plainly states counts ("your email is x"): a mention is no claim.
+          const stated = parsed.has(a) ? statedValue(a.value, a.slot) : a.value;
+          if (stated === undefined || stated === mine) break;
+          const ns = normalize(stated);
+          const nm = normalize(mine);
+          if (ns.includes(nm) || (ns.length >= 3 && nm.includes(ns))) break;
+          // The agent stated one of the user's facts wrongly: correct it.
+          answers.push({ act: 'negate' }, { act: 'inform', slot: a.slot, value: mine });
           break;
         }
         case 'refuse':
@@ -266,12 +484,18 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
           break;
       }
     }
+    // Information the user wants, said as such anywhere in the message ("$54.04"), settles it.
+    for (let c = current(); c?.type === 'info' && heardInfo(c.slot, text); c = current()) {
+      s.requests[s.requestIdx] = 'done';
+      progress = true;
+      advance();
+    }
     if (answers.length === 0 && !progress && !s.finished && acts.length === 0) {
       answers.push({ act: 'complain', value: 'confused' });
     }
     // An answer replaces any pending act that would say the same slot again.
     const answered = new Set(answers.filter((a) => a.act === 'inform' || a.act === 'repeat').map((a) => a.slot));
-    s.agenda = s.agenda.filter((x) => !(x.act === 'inform' && answered.has(x.slot)));
+    s.agenda = s.agenda.filter((x) => !((x.act === 'inform' || x.act === 'repeat') && answered.has(x.slot)));
     // Answers go on top, in the order they were produced.
     for (const a of answers.reverse()) s.agenda.push(a);
     return progress;
@@ -284,20 +508,35 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
     while (out.length < n && s.agenda.length > 0) {
       const top = s.agenda[s.agenda.length - 1]!;
       if (top.act === 'bye' && !s.finished) break;
-      out.push(s.agenda.pop()!);
+      take(s.agenda.pop()!, out);
       // A greeting is not a turn's worth of content on its own.
       if (top.act === 'greet') n++;
-      if (top.act === 'want' && top.slot !== 'vague') {
-        const i = top.slot === 'again' ? s.requestIdx : Number(top.slot);
-        if (s.requests[i] === 'pending') s.requests[i] = 'stated';
-      }
       if (top.act === 'bye') break;
       // A vague opening is a message of its own; the real request comes next turn.
       if (top.act === 'want' && top.slot === 'vague') break;
-      // A "no" goes out with its correction.
-      if (top.act === 'negate') while (s.agenda.at(-1)?.act === 'inform') out.push(s.agenda.pop()!);
+      // "I don't know" goes out with what a forthcoming user offers instead, as far as they say that much.
+      if (top.act === 'dont_know') {
+        for (let next = s.agenda.at(-1); next?.act === 'inform' && next.unprompted && out.length < Math.max(n, p.maxActsPerTurn); next = s.agenda.at(-1)) {
+          take(s.agenda.pop()!, out);
+        }
+      }
+      // A "no" goes out with its correction or with what the user wants instead (not with asides).
+      if (top.act === 'negate') {
+        for (let next = s.agenda.at(-1); next && ((next.act === 'inform' && !next.unprompted) || next.act === 'want'); next = s.agenda.at(-1)) {
+          take(s.agenda.pop()!, out);
+          if (next.act === 'want') break;
+        }
+      }
     }
     return out;
+  }
+
+  function take(a: DialogueAct, out: DialogueAct[]): void {
+    out.push(a);
+    if (a.act === 'want' && a.slot !== 'vague') {
+      const i = a.slot === 'again' || a.slot === 'instead' ? s.requestIdx : Number(a.slot);
+      if (s.requests[i] === 'pending') s.requests[i] = 'stated';
+    }
   }
 
   function latent(): JsonObject {
@@ -325,8 +564,15 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
         // An agent greeting before the user's first line asks for nothing yet.
       } else {
         const text = incoming.map((m) => m.content).join('\n');
-        const acts = incoming.flatMap((m) => m.acts ?? parseAgentText(m.content, slotsOfInterest));
-        const progress = react(acts, text, rng);
+        heard.push(text);
+        const parsed = new Set<DialogueAct>();
+        const acts = incoming.flatMap((m) => {
+          if (m.acts) return m.acts;
+          const read = parseAgentText(m.content, slotsOfInterest);
+          for (const a of read) parsed.add(a);
+          return read;
+        });
+        const progress = react(acts, text, rng, parsed);
         s.noProgress = progress ? 0 : s.noProgress + 1;
         s.frustration = clamp(progress ? s.frustration - 0.1 : s.frustration + p.temper, 0, 1);
         satisfaction = clamp(Math.round(5 - s.frustration * 4 - (progress ? 0 : 1)), 1, 5);
@@ -354,4 +600,117 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
       };
     },
   };
+}
+
+/** τ²-bench info goals name the value itself ("54.04", "1Z84F6…"), not a slot like "tracking_number". */
+function isValueInfo(slot: string): boolean {
+  return !/^[a-z][a-z0-9_]*$/.test(slot);
+}
+
+const STOP_WORDS = new Set(
+  ('the a an and or of to in on at for with from by is are was were be been it its this that these those you your yours my me i we our us they them their he she his her as if then than so but not no yes do does did have has had will would can could should may might must want wants wanted like only just also when until which what who whom whose where why how one ones any some all each every both either neither there here about into over under again very more most less per via ask asks asked agent say says said tell told give gives gave given first message messages request requests exactly worded together full name date birth please ' +
+    'out up off down onto upon still yet ever never always already really much many few other same such own too once ago while because since before after above below between through during without within along across behind beyond around against among get gets got let put see seen know knows need needs needed make made take took come came happen happens happening thing things something anything everything nothing someone anyone everyone thanks thank hello okay sure i\'m you\'re don\'t can\'t').split(' '),
+);
+
+/** Lower-case words worth matching: not stop words, three letters or more, or with a digit. */
+function contentWords(text: string): string[] {
+  return normalize(text)
+    .split(/[^a-z0-9.]+/)
+    .map((w) => w.replace(/^\.+|\.+$/g, ''))
+    .filter((w) => w && !STOP_WORDS.has(w) && (w.length >= 3 || /\d/.test(w)));
+}
+
+/** Status words that mean the same to a customer: a "queued" refill is the pending one. */
+const SAME_WORDS: [RegExp, string][] = [[/\b(queued|pending|requested|awaiting|open|in progress)\b/g, 'pending']];
+
+function canonicalWords(text: string): string {
+  let out = text;
+  for (const [re, word] of SAME_WORDS) out = out.replace(re, word);
+  return out;
+}
+
+/** A crude stem, enough to hear "blinks" in "blinking". */
+function stem(word: string): string {
+  return word.length > 5 ? word.replace(/(ing|ed|es|s)$/, '') : word.length > 3 ? word.replace(/s$/, '') : word;
+}
+
+/** Words that name the same kind of thing: ids, numbers and codes; faults and errors; phones. */
+const LABEL_WORDS: Record<string, string> = {
+  id: 'id', ids: 'id', number: 'id', numbers: 'id', no: 'id', num: 'id', code: 'id', identifier: 'id', reference: 'id', ref: 'id',
+  fault: 'error', error: 'error', mobile: 'phone', cell: 'phone', phone: 'phone', telephone: 'phone',
+  postcode: 'zip', postal: 'zip', zip: 'zip', 'e-mail': 'email', email: 'email',
+};
+
+/** A label's words as a set, with kindred words made one: "flight id" and flight_number agree. */
+function labelSignature(label: string): string {
+  const words = normalize(label)
+    .replace(/_/g, ' ')
+    .split(/\s+/)
+    .filter((w) => w && !['your', 'the', 'my', 'a', 'an'].includes(w))
+    .map((w) => LABEL_WORDS[w] ?? w);
+  return [...new Set(words)].sort().join(' ');
+}
+
+/** Action verbs by kind: two words of one kind name the same action ("change" and "modify"). */
+const VERB_KINDS: Record<string, string[]> = {
+  change: ['change', 'modify', 'update', 'edit', 'switch', 'move', 'amend', 'set', 'upgrade', 'downgrade', 'adjust', 'reschedule', 'rebook'],
+  cancel: ['cancel', 'void'],
+  return: ['return'],
+  exchange: ['exchange', 'swap', 'replace'],
+  book: ['book', 'reserve', 'purchase', 'buy'],
+  add: ['add'],
+  remove: ['remove', 'delete'],
+  reset: ['reset', 'unlock', 'reactivate'],
+  escalate: ['escalate'],
+  resolve: ['resolve', 'close'],
+  issue: ['issue', 'compensate', 'grant'],
+  ship: ['ship', 'send', 'deliver', 'mail'],
+  schedule: ['schedule'],
+  repair: ['repair', 'fix'],
+  report: ['report'],
+  refill: ['refill'],
+  renew: ['renew'],
+};
+
+const IRREGULAR: Record<string, string[]> = { send: ['sent'], buy: ['bought'] };
+/** Forms that are nouns in practice: "reservation id", "shipping address". */
+const NOT_VERBS = new Set(['reservation', 'reservations', 'shipping']);
+
+/** Every inflected form of the verbs ("cancelled", "cancellation", "modifies") → its kind. */
+const VERB_FORMS: Map<string, string> = (() => {
+  const m = new Map<string, string>();
+  for (const [kind, verbs] of Object.entries(VERB_KINDS)) {
+    for (const v of verbs) {
+      const stem = v.replace(/e$/, '');
+      const y = v.endsWith('y') ? v.slice(0, -1) : undefined;
+      const forms = [...(IRREGULAR[v] ?? []), v, `${v}s`, `${v}es`, `${v}ed`, `${v}d`, `${stem}ing`, `${v}ing`, `${v}led`, `${v}ling`, `${v}lation`, `${v}ation`, `${stem}ation`, `${v}ment`, `${stem}ment`, `${v}al`];
+      if (y) forms.push(`${y}ies`, `${y}ied`, `${y}ication`);
+      if (/[^aeiou][aeiou][bdgmnpt]$/.test(v)) forms.push(`${v}${v.at(-1)}ed`, `${v}${v.at(-1)}ing`);
+      for (const f of forms) if (!m.has(f) && !NOT_VERBS.has(f)) m.set(f, kind);
+    }
+  }
+  return m;
+})();
+
+/**
+ * The kinds of action a sentence names, in order. A verb right after another names its object
+ * ("cancel refill"), and one after an article is a noun ("the book"), so neither counts.
+ */
+function actionVerbs(text: string): string[] {
+  const words = normalize(text).replace(/\ball set\b/g, ' ').split(/[^a-z'-]+/).filter(Boolean);
+  const out: string[] = [];
+  words.forEach((w, i) => {
+    const kind = VERB_FORMS.get(w);
+    if (!kind) return;
+    const prev = words[i - 1];
+    if (prev && (VERB_FORMS.has(prev) || /^(a|an|the|this|that|my|your|our|its|their|one|two|another|each|of)$/.test(prev))) return;
+    if (!out.includes(kind)) out.push(kind);
+  });
+  return out;
+}
+
+/** The kinds of action a request names, by its tool and its words. */
+function requestVerbs(r: GoalRequest): Set<string> {
+  if (r.type !== 'action') return new Set();
+  return new Set([...actionVerbs(r.tool.replace(/_/g, ' ')), ...actionVerbs(r.utterance)]);
 }

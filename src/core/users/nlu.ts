@@ -81,11 +81,15 @@ const INTENT_LABEL = /^(issue|problem|question|request|concern|matter|query|trou
 /** "What is your X", "could you give me the X": X is the label asked for. */
 const LABEL_QUESTION =
   /\b(?:what(?:'s| is| are| was)|confirm|verify|provide|share|tell me|give me|send me|i need|i'll need|may i have|can i have|could i have)\s+(?:me\s+)?(?:your|the)\s+([a-z][a-z0-9' -]{1,40}?)\s*(?=\(|\?|,|:|$|\s(?:so|for|please|that|on|of|to|again|you|associated|linked|used|with)\b)/;
+/** "What does the charging light show?": an observation asked for by what it is about. */
+const SHOW_QUESTION = /\bwhat (?:does|do|did) (?:the|your) ([a-z][a-z0-9' -]{1,40}?) (?:show|say|read|display|look like|indicate)\b/;
 /** "Which X do you mean", "which X would you like". */
 const WHICH_QUESTION = /\bwhich\s+([a-z][a-z0-9' -]{0,30}?)\s*(?:\(([^()]{2,40})\))?\s+(?:do|would|did|is|are|should|you|of)\b/;
 /** A statement offering options: "The options are A and B", "you can choose between A or B". */
 const OPTION_STATEMENT =
   /\b(?:(?:the |your |available )?options (?:are|include)|options:|you can (?:choose|pick|select) (?:between|from|either)?|choose between|choose from|you can (?:either|have)|i can offer(?: you)?|either)\s*:?\s*(.+)$/i;
+/** Words that make a question ask to choose among what it lists. */
+const CHOICE_CUE = /\b(which|what|do you mean|did you mean|prefer|either|choose|pick|select|options?)\b/i;
 /** A bare question asking to pick, once the options were stated before it. */
 const PICK_QUESTION = /\b(which (?:one|would you|do you|of (?:these|them|those))|would you prefer|do you prefer|which is it|what would you prefer|would you like)\b/;
 const STOP = new Set(['the', 'a', 'an', 'your', 'my', 'one', 'it', 'this', 'that', 'these', 'those', 'to', 'of']);
@@ -112,7 +116,7 @@ export function parseAgentText(text: string, slots: readonly string[]): Dialogue
         ),
       );
     const options = question ? optionsIn(raw) : undefined;
-    if (question && CONFIRM.test(s) && !asksForSlot && !options) {
+    if (question && CONFIRM.test(s) && !asksForSlot && !(options && /\bwhich\b/.test(s))) {
       // "Shall I proceed?" after the details: the confirmation covers the sentences before it.
       acts.push({ act: 'confirm', value: isBare(raw) && index > 0 ? all.slice(0, index + 1).join(' ') : raw });
       return;
@@ -191,12 +195,12 @@ function slotsIn(s: string, slots: readonly string[]): { slot: string; at: numbe
 
 /** The label a question asks for, and a second name for it in parentheses: "rx id (prescription number)". */
 function labelIn(s: string): { label: string; alt?: string } | undefined {
-  const what = LABEL_QUESTION.exec(s);
+  const what = LABEL_QUESTION.exec(s) ?? SHOW_QUESTION.exec(s);
   const which = what ? null : WHICH_QUESTION.exec(s);
   const m = what ?? which;
   if (!m) return undefined;
   const label = m[1]!.trim();
-  if (!label || STOP.has(label) || label.split(' ').length > 5) return undefined;
+  if (!label || STOP.has(label) || label.split(' ').length > 5 || /^(of|one|ones|these|those|this|that|them|it|is|are)\b/.test(label)) return undefined;
   const inner = which ? which[2] : /^\s*\(([^()]{2,40})\)/.exec(s.slice(m.index + m[0].length))?.[1];
   const alt = inner && !/,|\bor\b/.test(inner) ? inner.trim() : undefined;
   return alt ? { label, alt } : { label };
@@ -209,11 +213,13 @@ function labelIn(s: string): { label: string; alt?: string } | undefined {
  */
 export function optionsIn(sentence: string): string[] | undefined {
   const q = sentence.replace(/\?+\s*$/, '').trim();
-  const colon = /:\s*(.+)$/.exec(q);
   const candidates: string[] = [];
-  if (colon && /\bor\b/i.test(colon[1]!)) candidates.push(colon[1]!);
+  // After a colon only when what comes before asks to choose ("To be sure: I will report lost or stolen…" does not).
+  const colon = /^(.*?):\s*(.+)$/.exec(q);
+  if (colon && CHOICE_CUE.test(colon[1]!) && /\bor\b/i.test(colon[2]!)) candidates.push(colon[2]!);
+  // A parenthesis of alternatives closing a question for a value: "What is your team (network or security)?"
   const paren = /\(([^()]+)\)\s*$/.exec(q);
-  if (paren && /,|\bor\b/i.test(paren[1]!)) candidates.push(paren[1]!);
+  if (paren && /,|\bor\b/i.test(paren[1]!) && (CHOICE_CUE.test(q) || LABEL_QUESTION.test(normalize(q)))) candidates.push(paren[1]!);
   const mean = /\b(?:do you mean|did you mean|is it|would you prefer|do you prefer|would you like|do you want)\s+(?!me\b|to\b|us\b|for me\b)(.+\bor\b.+)$/i.exec(q);
   if (mean) candidates.push(mean[1]!);
   for (const c of candidates) {
@@ -303,7 +309,8 @@ export function statedIds(text: string, slot: string, slots: readonly string[]):
     if (other === slot) continue;
     for (const alias of slotAliases(other)) {
       if (!own.some((a) => alias.length > a.length && alias.includes(a))) continue;
-      rest = rest.replace(new RegExp(`(^|[^a-z])${escapeRe(alias)}(?=[^a-z]|$)`, 'g'), (m) => ' '.repeat(m.length));
+      // Blanked with a word that is no id, so the list before it ends there.
+      rest = rest.replace(new RegExp(`(^|[^a-z])${escapeRe(alias)}(?=[^a-z]|$)`, 'g'), (m) => ` ${'~'.repeat(Math.max(1, m.length - 1))}`);
     }
   }
   const out: string[] = [];

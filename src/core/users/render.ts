@@ -40,6 +40,11 @@ const T: Record<string, Templates> = {
     neutral: ['I have a problem with an order.', 'I need some help with my order.'],
     formal: ['I am contacting you about an order of mine.'],
   },
+  wantInstead: {
+    casual: ['i just want to {v}', 'no i want to {v}'],
+    neutral: ['What I want is to {v}.', 'I just want to {v}.'],
+    formal: ['What I would like is to {v}.'],
+  },
   wantAgain: {
     casual: ['still need to {v}', 'i also wanna {v}'],
     neutral: ['I also need to {v}.', 'There is one more thing: I want to {v}.'],
@@ -69,6 +74,16 @@ const T: Record<string, Templates> = {
     casual: ["dunno my {label}", "no idea, sorry"],
     neutral: ["I don't know my {label}, sorry.", "I don't have that, sorry."],
     formal: ['I am afraid I do not have my {label} to hand.'],
+  },
+  dontKnowWhich: {
+    casual: ['dunno which one', 'no idea which one, sorry'],
+    neutral: ["I don't know which one, sorry.", "Sorry, I don't know which one it is."],
+    formal: ['I am afraid I do not know which one it is.'],
+  },
+  pick: {
+    casual: ['{v}', '{v} pls'],
+    neutral: ['I mean {v}.', "It's {v}."],
+    formal: ['I mean {v}, please.', 'It is {v}.'],
   },
   deflect: {
     casual: ['why do u need my {label}?', 'is that really needed?'],
@@ -175,19 +190,23 @@ export function renderUserActs(acts: readonly DialogueAct[], style: RenderStyle,
         parts.push(
           a.slot === 'vague'
             ? fill('wantVague', style, rng, {})
-            : fill(a.slot === 'again' ? 'wantAgain' : 'want', style, rng, { v: a.value }),
+            : fill(a.slot === 'again' ? 'wantAgain' : a.slot === 'instead' ? 'wantInstead' : 'want', style, rng, { v: a.value }),
         );
         break;
-      case 'inform':
-        parts.push(
-          fill(a.unprompted ? 'volunteer' : a.slot === 'items' ? 'informItems' : a.slot === 'refund_method' ? 'informRefund' : 'inform', style, rng, {
-            v: a.value,
-            label,
-          }),
-        );
+      case 'inform': {
+        const text = fill(a.unprompted ? 'volunteer' : a.slot === 'items' ? 'informItems' : a.slot === 'refund_method' ? 'informRefund' : 'inform', style, rng, {
+          v: a.value,
+          label,
+        });
+        // "My item ids are …", not "is".
+        parts.push(/\b(ids|numbers|items)$/.test(label) ? text.replace(new RegExp(`\\b(my ${label}) is `, 'i'), '$1 are ') : text);
+        break;
+      }
+      case 'pick':
+        parts.push(fill('pick', style, rng, { v: a.value }));
         break;
       case 'dont_know':
-        parts.push(fill('dontKnow', style, rng, { label }));
+        parts.push(fill(a.value === 'which' ? 'dontKnowWhich' : 'dontKnow', style, rng, { label }));
         break;
       case 'deflect':
         parts.push(fill('deflect', style, rng, { label }));

@@ -15,7 +15,7 @@ import { expandPack } from '../../../src/core/model/schema.ts';
 import { createFrameAgent } from '../../../src/core/agents/frame-agent.ts';
 import { planSessions, runSession } from '../../../src/core/simulation/session.ts';
 import { importTau2Domain } from '../../../src/core/scenarios/tau2/import.ts';
-import { createAgendaUser } from '../../../src/core/users/agenda.ts';
+import { AGENDA_VERSION, createAgendaUser } from '../../../src/core/users/agenda.ts';
 import { nodeCodeRunner } from '../scenarios/node-code-runner.ts';
 
 const PUBLIC = fileURLToPath(new URL('../../../public/', import.meta.url));
@@ -29,7 +29,7 @@ const SPEC: RunSpec = {
   name: 'frame agent',
   scenarioIds: [],
   personaIds: baseline.map((p) => p.id),
-  user: { kind: 'agenda', label: 'Agenda', version: 'agenda-1.0', settings: {} },
+  user: { kind: 'agenda', label: 'Agenda', version: AGENDA_VERSION, settings: {} },
   agent: { kind: 'frame', label: 'Generic rule-based agent', version: 'frame', settings: {} },
   trials: 1,
   seed: 2027,

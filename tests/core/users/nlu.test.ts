@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { normalize, parseAgentText, slotAliases, slotLabel } from '../../../src/core/users/nlu.ts';
+import {
+  mentionsNumber,
+  normalize,
+  optionsIn,
+  parseAgentText,
+  slotAliases,
+  slotLabel,
+  statedIds,
+  statedValue,
+} from '../../../src/core/users/nlu.ts';
 
 /** The slots the agenda user listens for in the acme scenario, plus its defaults. */
 const SLOTS = ['account_id', 'email', 'plan', 'name', 'zip', 'order_id', 'items', 'refund_method', 'address', 'reason'];
@@ -65,6 +74,107 @@ describe('parseAgentText', () => {
   it('understands typographic apostrophes as LLMs often write them', () => {
     expect(kinds('I’m afraid I can’t change that plan.')).toContain('refuse');
     expect(kinds('I’ve changed your plan.')).toContain('done');
+  });
+});
+
+describe('parseAgentText: refusals, options and questions without a slot name', () => {
+  it('reads a refusal that mentions what "has been" done as a refusal only', () => {
+    expect(kinds("Order BK-2033 has been shipped and can't be cancelled.")).toEqual(['refuse']);
+    expect(kinds('Unfortunately, the return window has been closed for this order.')).toEqual(['refuse']);
+  });
+
+  it('reads "no longer" after a completed action as no refusal', () => {
+    expect(kinds('Your order has been cancelled, so you will no longer be charged.')).toEqual(['done']);
+    expect(kinds('That book is no longer in stock.')).toEqual(['refuse']);
+  });
+
+  it('reads a statement listing options as no statement of the user\'s facts', () => {
+    expect(parse('The options are original payment and store credit.')).toEqual([]);
+    expect(parse('You can choose between store credit or a refund to your card.')).toEqual([]);
+  });
+
+  it('reads "which would you prefer?" after listed options as a choice among them', () => {
+    expect(parse('The options are original payment and store credit. Which would you prefer?')).toEqual([
+      { act: 'choose', slot: 'refund_method', value: 'original payment | store credit' },
+    ]);
+  });
+
+  it('reads a question listing options after its colon as a choice, options with their details', () => {
+    expect(parse('Which prescription do you mean: RX-1 (amlodipine, 5 mg), RX-2 (lisinopril) or RX-3?')).toEqual([
+      { act: 'choose', slot: 'prescription', value: 'RX-1 (amlodipine, 5 mg) | RX-2 (lisinopril) | RX-3' },
+    ]);
+    expect(parse('Which rx id (prescription number) do you mean: RX-1 (queued) or RX-2?')).toEqual([
+      { act: 'choose', slot: 'rx_id', value: 'RX-1 (queued) | RX-2' },
+    ]);
+    expect(parse('Would you like pickup or delivery?')).toEqual([{ act: 'choose', value: 'pickup | delivery' }]);
+  });
+
+  it('reads alternatives in parentheses as options, and a known slot asked that way as a request too', () => {
+    expect(parse('What is your team (network, security or facilities)?')).toEqual([
+      { act: 'choose', slot: 'team', value: 'network | security | facilities' },
+    ]);
+    expect(parse('What is your refund method (original payment or store credit)?')).toEqual([
+      { act: 'request', slot: 'refund_method' },
+      { act: 'choose', slot: 'refund_method', value: 'original payment | store credit' },
+    ]);
+  });
+
+  it('reads a confirmation whose summary has an "or" in it as a confirmation, not a choice', () => {
+    expect(kinds('To be sure: I will report lost or stolen with asset id LT-2290; shall I proceed?')).toEqual(['confirm']);
+    expect(kinds('Would you like me to proceed or cancel?')).toEqual(['confirm']);
+  });
+
+  it('reads a question for something it has no slot name for as a request by that label', () => {
+    expect(parse('What is your rx id (prescription number)?')).toEqual([{ act: 'request', slot: 'rx_id', value: 'prescription number' }]);
+    expect(parse('What is your new variant id?')).toEqual([{ act: 'request', slot: 'new_variant_id' }]);
+    expect(parse('What does the charging light show?')).toEqual([{ act: 'request', slot: 'charging_light' }]);
+    expect(parse('What is the issue with your order?')).toEqual([{ act: 'request', slot: 'intent' }]);
+  });
+
+  it('reads "your email address (work email address)" as the email only', () => {
+    expect(parse('What is your email address (work email address)?')).toEqual([{ act: 'request', slot: 'email' }]);
+  });
+
+  it('takes a bare "Shall I proceed?" as confirming what the message said before it', () => {
+    expect(parse('I will cancel order BK-1. Shall I proceed?')).toEqual([
+      { act: 'confirm', value: 'I will cancel order BK-1. Shall I proceed?' },
+    ]);
+  });
+});
+
+describe('values stated in agent text', () => {
+  it('finds a value only where the sentence plainly states it for the slot', () => {
+    expect(statedValue('I have your email as ana@exmaple.org.', 'email')).toBe('ana@exmaple.org');
+    expect(statedValue('level: write; status: pending.', 'level')).toBe('write');
+    expect(statedValue('All done: your request to update access level has been completed.', 'level')).toBeUndefined();
+    expect(statedValue('Your email is required to go on.', 'email')).toBeUndefined();
+    // "refund" is a loose word for refund_method, not its name.
+    expect(statedValue('Your refund is 27.00.', 'refund_method')).toBeUndefined();
+  });
+
+  it('lists the ids said for a slot, up to the next slot name', () => {
+    const slots = ['item_ids', 'new_item_ids', 'order_id'];
+    const text = 'I will exchange order number #W1 (delivered; Lamp), item ids 4983901480, 7747408585, new item ids 7747408585 and payment method id credit_card_1.';
+    expect(statedIds(text, 'item_ids', slots)).toEqual(['4983901480', '7747408585']);
+    expect(statedIds(text, 'new_item_ids', slots)).toEqual(['7747408585']);
+    expect(statedIds(text, 'order_id', slots)).toEqual(['#w1']);
+  });
+
+  it('hears a number in any format, but not a different one or digits inside ids and dates', () => {
+    expect(mentionsNumber('It costs $54.04.', '54.04')).toBe(true);
+    expect(mentionsNumber('54.040 in total', '54.04')).toBe(true);
+    expect(mentionsNumber('ten options', '10')).toBe(true);
+    expect(mentionsNumber('twenty-one days', '21')).toBe(true);
+    expect(mentionsNumber('154.04', '54.04')).toBe(false);
+    expect(mentionsNumber('100 options', '10')).toBe(false);
+    expect(mentionsNumber('on 2026-10-10', '10')).toBe(false);
+    expect(mentionsNumber('flight SK10 at 10:30', '10')).toBe(false);
+  });
+
+  it('finds options only in questions that ask to choose', () => {
+    expect(optionsIn('Which one: A or B?')).toEqual(['A', 'B']);
+    expect(optionsIn('To be sure: I will report lost or stolen; shall I proceed?')).toBeUndefined();
+    expect(optionsIn('Is it working now?')).toBeUndefined();
   });
 });
 

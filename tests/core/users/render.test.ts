@@ -45,6 +45,26 @@ describe('renderUserActs', () => {
     expect(texts.every((t) => /don't/.test(t))).toBe(true);
   });
 
+  it('says a picked option, and when it cannot pick, that it does not know which', () => {
+    for (let seed = 1; seed <= 10; seed++) {
+      expect(renderUserActs([{ act: 'pick', slot: 'rx_id', value: 'RX-4410022' }], calm, mulberry32(seed))).toContain('RX-4410022');
+      const which = renderUserActs([{ act: 'dont_know', slot: 'rx_id', value: 'which' }], calm, mulberry32(seed));
+      expect(which).toMatch(/know which/);
+      expect(which).not.toContain('rx id');
+    }
+  });
+
+  it('says what it wants instead after a no', () => {
+    const text = renderUserActs([{ act: 'negate' }, { act: 'want', slot: 'instead', value: 'return a book' }], calm, mulberry32(3));
+    expect(text).toMatch(/^No/);
+    expect(text).toMatch(/want (is )?to return a book\.$/);
+  });
+
+  it('says plural labels with "are"', () => {
+    const text = renderUserActs([{ act: 'inform', slot: 'item_ids', value: '1, 2', unprompted: true }], { ...calm, register: 'formal' }, mulberry32(1));
+    expect(text).toBe('For reference, my item ids are 1, 2.');
+  });
+
   it('is the same for the same seed', () => {
     const acts = [{ act: 'greet' }, { act: 'want', slot: '0', value: 'return a book' }];
     const style = { ...calm, typoRate: 0.3, driftRate: 0.5, upset: 0.8 };
