@@ -12,7 +12,10 @@
  */
 import type { Json, JsonObject } from '../../model/types.ts';
 import { ToolError, type DomainImpl, type ToolImpl } from '../domain.ts';
-import { roundMoney } from './bookshop.ts';
+import { isObject, metaString, requiredString, roundMoney, tableOf } from './helpers.ts';
+
+const table = (db: JsonObject, name: string) => tableOf(db, name, 'airline');
+const meta = (db: JsonObject, field: 'now' | 'today') => metaString(db, field, 'airline');
 
 export const FARE_CLASSES = ['basic_economy', 'economy', 'business'] as const;
 export type FareClass = (typeof FARE_CLASSES)[number];
@@ -43,31 +46,6 @@ export const COMPENSATION: Record<'delay' | 'cancellation', Record<Tier, number>
 };
 
 /* ---------------------------------------------------------------- helpers */
-
-function isObject(value: Json | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function table(db: JsonObject, name: string): JsonObject {
-  const t = db[name];
-  if (!isObject(t)) throw new Error(`airline database has no "${name}" table`);
-  return t;
-}
-
-function meta(db: JsonObject, field: 'now' | 'today'): string {
-  const m = db['meta'];
-  const value = isObject(m) ? m[field] : undefined;
-  if (typeof value !== 'string') throw new Error(`airline database has no meta.${field}`);
-  return value;
-}
-
-function requiredString(args: JsonObject, name: string, tool: string): string {
-  const value = args[name];
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new ToolError(`${tool}: "${name}" is required and must be a non-empty string.`, 'InvalidArguments');
-  }
-  return value.trim();
-}
 
 /** A record of an object table by key, exact first, then without case ("kq4t7b"). */
 function byKey(t: JsonObject, key: string): JsonObject | undefined {

@@ -8,6 +8,13 @@
  */
 import type { Json, JsonObject } from '../../model/types.ts';
 import { ToolError, type DomainImpl, type ToolImpl } from '../domain.ts';
+import { daysBetween, isObject, metaString, requiredString, roundMoney, tableOf } from './helpers.ts';
+
+// Kept importable from here: tests and other domains used to take them from this module.
+export { daysBetween, roundMoney };
+
+const table = (db: JsonObject, name: string) => tableOf(db, name, 'bookshop');
+const today = (db: JsonObject) => metaString(db, 'today', 'bookshop');
 
 /** Returns are accepted up to this many days after `delivered_on`, inclusive. */
 export const RETURN_WINDOW_DAYS = 30;
@@ -16,48 +23,6 @@ export const REFUND_METHODS = ['original_payment', 'store_credit'] as const;
 export type RefundMethod = (typeof REFUND_METHODS)[number];
 
 /* ---------------------------------------------------------------- helpers */
-
-function isObject(value: Json | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A top-level table of the database ("orders", "customers"), or a crash if the DB is malformed. */
-function table(db: JsonObject, name: string): JsonObject {
-  const t = db[name];
-  if (!isObject(t)) throw new Error(`bookshop database has no "${name}" table`);
-  return t;
-}
-
-function today(db: JsonObject): string {
-  const meta = db['meta'];
-  const value = isObject(meta) ? meta['today'] : undefined;
-  if (typeof value !== 'string') throw new Error('bookshop database has no meta.today');
-  return value;
-}
-
-/** Rounds money to cents, away from binary noise (0.1 + 0.2 → 0.3). */
-export function roundMoney(amount: number): number {
-  return Math.round((amount + Number.EPSILON) * 100) / 100;
-}
-
-/** Whole days from `from` to `to`, both "YYYY-MM-DD". */
-export function daysBetween(from: string, to: string): number {
-  return Math.round((dayNumber(to) - dayNumber(from)) / 86_400_000);
-}
-
-function dayNumber(date: string): number {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
-  if (!m) throw new Error(`not a date: ${date}`);
-  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-}
-
-function requiredString(args: JsonObject, name: string, tool: string): string {
-  const value = args[name];
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new ToolError(`${tool}: "${name}" is required and must be a non-empty string.`, 'InvalidArguments');
-  }
-  return value.trim();
-}
 
 function optionalString(args: JsonObject, name: string, tool: string): string | undefined {
   const value = args[name];

@@ -13,7 +13,10 @@
  */
 import type { Json, JsonObject } from '../../model/types.ts';
 import { ToolError, type DomainImpl, type ToolImpl } from '../domain.ts';
-import { daysBetween, roundMoney } from './bookshop.ts';
+import { daysBetween, isObject, metaString, requiredString, roundMoney, tableOf } from './helpers.ts';
+
+const table = (db: JsonObject, name: string) => tableOf(db, name, 'retail');
+const today = (db: JsonObject) => metaString(db, 'today', 'retail');
 
 /** Returns and exchanges are accepted up to this many days after `delivered_on`, inclusive. */
 export const RETURN_WINDOW_DAYS = 30;
@@ -29,32 +32,6 @@ export const RETAIL_REFUND_METHODS = ['original_payment', 'store_credit'] as con
 export type RetailRefundMethod = (typeof RETAIL_REFUND_METHODS)[number];
 
 /* ---------------------------------------------------------------- helpers */
-
-function isObject(value: Json | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A top-level table ("orders", "customers"), or a crash when the database is malformed. */
-function table(db: JsonObject, name: string): JsonObject {
-  const t = db[name];
-  if (!isObject(t)) throw new Error(`retail database has no "${name}" table`);
-  return t;
-}
-
-function today(db: JsonObject): string {
-  const meta = db['meta'];
-  const value = isObject(meta) ? meta['today'] : undefined;
-  if (typeof value !== 'string') throw new Error('retail database has no meta.today');
-  return value;
-}
-
-function requiredString(args: JsonObject, name: string, tool: string): string {
-  const value = args[name];
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new ToolError(`${tool}: "${name}" is required and must be a non-empty string.`, 'InvalidArguments');
-  }
-  return value.trim();
-}
 
 function oneOf<T extends string>(args: JsonObject, name: string, allowed: readonly T[], tool: string): T {
   const value = args[name];
