@@ -527,6 +527,14 @@ function task(d: TaskDef): PackTask {
 const CHANGE_ARGS = ['reservation_id', 'flight_id', 'new_flight_id'];
 
 function tasks(): PackTask[] {
+
+/**
+ * Something the user wants to learn from the agent: the agenda user asks for it until the agent
+ * says `value`, the same value the task's communicateInfo scores. The slot is the value itself
+ * because the simulator listens for value-like slots ("42.50", "Olivia Brandt") anywhere in the
+ * agent's text, while a slot name ("approver") would be met only by the agent saying that word.
+ */
+const learn = (utterance: string, value: string): GoalRequest => ({ type: 'info', utterance, slot: value });
   return [
     task({
       id: 'cancel-within-24h',
@@ -537,7 +545,7 @@ function tasks(): PackTask[] {
       known: { member_id: 'M-40101', name: 'Priya Raman', reservation_id: 'KQ4T7B', reason: 'plans fell through' },
       unknown: ['the refund amount', 'whether basic economy is refundable'],
       instructions: 'You are Priya Raman, member M-40101. Last night you booked reservation KQ4T7B, Atlanta to Miami on June 18 (basic economy). Your plans fell through and you want to cancel it and get your money back. Ask how much you will get back.',
-      requests: [{ type: 'action', utterance: 'cancel my flight booking', tool: 'cancel_reservation', expect: { reservation_id: 'KQ4T7B' } }],
+      requests: [{ type: 'action', utterance: 'cancel my flight booking', tool: 'cancel_reservation', expect: { reservation_id: 'KQ4T7B' } }, learn('find out how much I will get back', '119')],
       gold: [member('M-40101'), reservation('KQ4T7B'), g('cancel_reservation', { reservation_id: 'KQ4T7B', reason: 'plans fell through' }, ['reservation_id'])],
       env: [{ path: 'reservations.KQ4T7B.refunds[0].amount', equals: 119 }],
       communicate: ['119'],
@@ -581,7 +589,7 @@ function tasks(): PackTask[] {
       known: { member_id: 'M-40104', name: 'Carlos Mendez', reservation_id: 'PL6W3N', reason: 'trip called off' },
       unknown: ['the cancellation fee', 'the refund amount'],
       instructions: 'You are Carlos Mendez, member M-40104. You and Lucia Mendez were to fly Boston to Chicago on June 16 and back on June 19 (reservation PL6W3N). The trip is called off; cancel it. Ask how much you get back and accept the fee. You have another reservation; do not touch it.',
-      requests: [{ type: 'action', utterance: 'cancel our round trip to Chicago', tool: 'cancel_reservation', expect: { reservation_id: 'PL6W3N' } }],
+      requests: [{ type: 'action', utterance: 'cancel our round trip to Chicago', tool: 'cancel_reservation', expect: { reservation_id: 'PL6W3N' } }, learn('find out how much we will get back', '530')],
       gold: [member('M-40104'), reservation('PL6W3N'), g('cancel_reservation', { reservation_id: 'PL6W3N', reason: 'trip called off' }, ['reservation_id'])],
       env: [{ path: 'reservations.PL6W3N.refunds[0].cancellation_fee', equals: 200 }, { path: 'reservations.TW5K2A.status', equals: 'active' }],
       communicate: ['530'],
@@ -595,7 +603,7 @@ function tasks(): PackTask[] {
       known: { member_id: 'M-40105', name: 'Helen Park', reservation_id: 'BZ2K9D', reason: 'meeting cancelled' },
       unknown: ['the refund amount'],
       instructions: 'You are Helen Park, member M-40105. Cancel reservation BZ2K9D (Seattle to San Francisco, June 15, business) because your meeting was cancelled. Ask how much will be refunded.',
-      requests: [{ type: 'action', utterance: 'cancel my flight', tool: 'cancel_reservation', expect: { reservation_id: 'BZ2K9D' } }],
+      requests: [{ type: 'action', utterance: 'cancel my flight', tool: 'cancel_reservation', expect: { reservation_id: 'BZ2K9D' } }, learn('find out how much will be refunded', '579')],
       gold: [member('M-40105'), reservation('BZ2K9D'), g('cancel_reservation', { reservation_id: 'BZ2K9D', reason: 'meeting cancelled' }, ['reservation_id'])],
       env: [{ path: 'reservations.BZ2K9D.status', equals: 'cancelled' }],
       communicate: ['579'],
@@ -609,7 +617,7 @@ function tasks(): PackTask[] {
       known: { member_id: 'M-40106', name: 'Omar Haddad', reservation_id: 'CN7V4J', reason: 'flight cancelled by the airline' },
       unknown: ['whether basic economy can be refunded', 'the refund amount'],
       instructions: 'You are Omar Haddad, member M-40106. Your flight SK505 from Denver to Chicago on June 14 (reservation CN7V4J, basic economy) was cancelled by the airline. You do not want another flight: you want the reservation cancelled and a refund. Do not ask for compensation.',
-      requests: [{ type: 'action', utterance: 'cancel my reservation and get a refund', tool: 'cancel_reservation', expect: { reservation_id: 'CN7V4J' } }],
+      requests: [{ type: 'action', utterance: 'cancel my reservation and get a refund', tool: 'cancel_reservation', expect: { reservation_id: 'CN7V4J' } }, learn('find out how much I will get back', '104')],
       gold: [member('M-40106'), reservation('CN7V4J'), status('SK505-2026-06-14'), g('cancel_reservation', { reservation_id: 'CN7V4J', reason: 'flight cancelled by the airline' }, ['reservation_id'])],
       env: [{ path: 'reservations.CN7V4J.refunds[0].amount', equals: 104 }],
       communicate: ['104'],
@@ -623,7 +631,7 @@ function tasks(): PackTask[] {
       known: { member_id: 'M-40107', name: 'Julia Novak', reservation_id: 'RM5H8T', new_date: '2026-06-18', flight_number: 'SK201' },
       unknown: ['the change fee', 'the fare difference'],
       instructions: 'You are Julia Novak, member M-40107. Reservation RM5H8T has you on SK201 from New York JFK to Los Angeles on June 17. You want the same morning flight, SK201, one day later on June 18. Ask what it costs in total; accept paying it.',
-      requests: [{ type: 'action', utterance: 'move my flight to the next day', tool: 'change_flight', expect: { reservation_id: 'RM5H8T', new_date: 'June 18' } }],
+      requests: [{ type: 'action', utterance: 'move my flight to the next day', tool: 'change_flight', expect: { reservation_id: 'RM5H8T', new_date: 'June 18' } }, learn('find out what the change costs in total', '115')],
       gold: [
         member('M-40107'),
         reservation('RM5H8T'),
@@ -642,7 +650,7 @@ function tasks(): PackTask[] {
       known: { member_id: 'M-40108', name: 'Robert Chen', reservation_id: 'GW8D3F', flight_number: 'SK105' },
       unknown: ['whether a change fee applies', 'the fare difference'],
       instructions: 'You are Robert Chen, member M-40108 (gold). Reservation GW8D3F has you and Mei Chen on SK101, Boston to Chicago, June 15 at 07:00. You want the 13:30 flight, SK105, the same day, for both of you. Ask what it costs; accept it. You also have a business reservation to Los Angeles; leave it alone.',
-      requests: [{ type: 'action', utterance: 'switch us to the afternoon flight', tool: 'change_flight', expect: { reservation_id: 'GW8D3F', flight_number: 'SK105' } }],
+      requests: [{ type: 'action', utterance: 'switch us to the afternoon flight', tool: 'change_flight', expect: { reservation_id: 'GW8D3F', flight_number: 'SK105' } }, learn('find out what the change costs', '60')],
       gold: [
         member('M-40108'),
         reservation('GW8D3F'),
@@ -691,7 +699,7 @@ function tasks(): PackTask[] {
       known: { member_id: 'M-40111', name: 'Elena Romano', reservation_id: 'FB9L2M', flight_number: 'SK402', new_date: '2026-06-17' },
       unknown: ['which flights have seats', 'the cost of the change'],
       instructions: 'You are Elena Romano, member M-40111 (silver). Reservation FB9L2M has you on SK402, San Francisco to Seattle, June 16 at 10:00. You first ask for the evening flight SK406 that same day. If it is full, you accept the morning flight SK402 on June 17 instead. Ask what it costs; accept it.',
-      requests: [{ type: 'action', utterance: 'move to a later flight home', tool: 'change_flight', expect: { reservation_id: 'FB9L2M', new_date: 'June 17' } }],
+      requests: [{ type: 'action', utterance: 'move to a later flight home', tool: 'change_flight', expect: { reservation_id: 'FB9L2M', new_date: 'June 17' } }, learn('find out what the change costs', '75')],
       gold: [
         member('M-40111'),
         reservation('FB9L2M'),
@@ -712,7 +720,7 @@ function tasks(): PackTask[] {
       known: { member_id: 'M-40112', name: 'Tom Becker', reservation_id: 'BG2R5S', bags: '3' },
       unknown: ['the free bag allowance', 'the fee'],
       instructions: 'You are Tom Becker, member M-40112. On reservation BG2R5S (Los Angeles to New York, June 14) you want to add 3 checked bags. Ask what it costs; accept it.',
-      requests: [{ type: 'action', utterance: 'add checked bags', tool: 'add_checked_bags', expect: { reservation_id: 'BG2R5S', bags: '3' } }],
+      requests: [{ type: 'action', utterance: 'add checked bags', tool: 'add_checked_bags', expect: { reservation_id: 'BG2R5S', bags: '3' } }, learn('find out what the bags cost', '80')],
       gold: [member('M-40112'), reservation('BG2R5S'), g('add_checked_bags', { reservation_id: 'BG2R5S', bags: 3 }, ['reservation_id', 'bags'])],
       env: [{ path: 'reservations.BG2R5S.bag_fees_paid', equals: 80 }],
       communicate: ['80'],
@@ -739,7 +747,7 @@ function tasks(): PackTask[] {
       known: { member_id: 'M-40114', name: 'Grace Liu', reservation_id: 'DL4Q8W', flight_number: 'SK202', date: '2026-06-10' },
       unknown: ['the exact delay', 'the compensation amount'],
       instructions: 'You are Grace Liu, member M-40114 (silver). You and Wei Liu flew SK202, Los Angeles to New York, on June 10 (reservation DL4Q8W); it landed more than three hours late. Ask whether you can get compensation, and accept a travel voucher.',
-      requests: [{ type: 'action', utterance: 'get compensation for a delayed flight', tool: 'issue_compensation', expect: { reservation_id: 'DL4Q8W' } }],
+      requests: [{ type: 'action', utterance: 'get compensation for a delayed flight', tool: 'issue_compensation', expect: { reservation_id: 'DL4Q8W' } }, learn('find out how much the compensation is', '200')],
       gold: [
         member('M-40114'),
         reservation('DL4Q8W'),
@@ -775,7 +783,9 @@ function tasks(): PackTask[] {
       instructions: 'You are Amina Yusuf (gold member; you do not remember your member id, but your email is amina.yusuf@example.com). Reservation XC5T1U has you and Yusuf Bello on SK405, Seattle to San Francisco, June 13, which the airline cancelled. First, cancel the reservation for a full refund; you do not want another flight. Then ask for compensation for the cancellation. Ask for both amounts.',
       requests: [
         { type: 'action', utterance: 'cancel my reservation for a refund', tool: 'cancel_reservation', expect: { reservation_id: 'XC5T1U' } },
+        learn('find out how much I will get back', '336'),
         { type: 'action', utterance: 'get compensation for the cancelled flight', tool: 'issue_compensation', expect: { reservation_id: 'XC5T1U' } },
+        learn('find out how much the compensation is', '400'),
       ],
       gold: [
         byEmail('amina.yusuf@example.com'),
@@ -796,7 +806,7 @@ function tasks(): PackTask[] {
       known: { name: 'Ben Carter', flight_number: 'SK205', date: '2026-06-12' },
       unknown: ['the new departure time'],
       instructions: 'You are Ben Carter. You are booked on SK205, New York JFK to Los Angeles, today (June 12) at 16:30, and heard it may be delayed. Ask when it will now depart. You do not want to change anything, and you do not ask for compensation.',
-      requests: [{ type: 'info', utterance: 'find out when my flight leaves', slot: 'departure_time' }],
+      requests: [learn('find out when my flight leaves', '19:00')],
       gold: [status('SK205-2026-06-12')],
       communicate: ['19:00'],
     }),

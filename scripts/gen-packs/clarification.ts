@@ -18,7 +18,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Json, JsonObject, PackTask, ScenarioPack, ToolSpec } from '../../src/core/model/types.ts';
+import type { GoalRequest, Json, JsonObject, PackTask, ScenarioPack, ToolSpec } from '../../src/core/model/types.ts';
 import type { ToolStep } from '../../src/core/scenarios/tools/declarative.ts';
 import { mulberry32, pick, randInt } from '../../src/core/stats/rng.ts';
 
@@ -487,6 +487,14 @@ const who = (name: string, dob: string) => g('find_patient', { name, date_of_bir
 const intro = (name: string, dob: string) => `(this is ${name}, date of birth ${dob})`;
 
 /**
+ * Something the user wants to learn from the agent: the agenda user asks for it until the agent
+ * says `value`, the same value the task's communicateInfo scores. The slot is the value itself
+ * because the simulator listens for value-like slots ("42.50", "Olivia Brandt") anywhere in the
+ * agent's text, while a slot name ("approver") would be met only by the agent saying that word.
+ */
+const learn = (utterance: string, value: string): GoalRequest => ({ type: 'info', utterance, slot: value });
+
+/**
  * One task. `questions` lists what the agent must ask beyond identification (the caller
  * gives name and date of birth in the first message); empty means asking is unnecessary.
  */
@@ -703,7 +711,7 @@ function tasks(): PackTask[] {
       known: { name: 'Chloe Martin', date_of_birth: '1995-11-12', medication: 'escitalopram' },
       unknown: ['which store it went to'],
       instructions: `You are Chloe Martin. ${OPEN} You want to know whether your escitalopram refill is ready, and where to pick it up.`,
-      requests: [{ type: 'info', utterance: `find out whether my escitalopram refill is ready ${intro('Chloe Martin', '1995-11-12')}`, slot: 'ready' }],
+      requests: [{ type: 'info', utterance: `find out whether my escitalopram refill is ready ${intro('Chloe Martin', '1995-11-12')}`, slot: 'ready' }, learn('find out where to pick it up', 'Harbor Street')],
       gold: [who('Chloe Martin', '1995-11-12'), g('list_refills', { patient_id: 'PT-1014' })],
       env: [{ path: 'open_refills.RX-4500111.status', equals: 'ready' }],
       communicate: ['ready', 'Harbor Street'],
@@ -721,6 +729,7 @@ function tasks(): PackTask[] {
       requests: [
         { type: 'action', utterance: `refill my lisinopril for pickup at my usual store ${intro('Robert King', '1966-04-22')}`, tool: 'request_refill_pickup', expect: { medication: 'medication' } },
         { type: 'action', utterance: 'ask my doctor for a renewal then', tool: 'request_renewal', expect: {} },
+        learn('find out which doctor the renewal goes to', 'Anita Shah'),
       ],
       acceptsRefusal: true,
       gold: [who('Robert King', '1966-04-22'), g('list_prescriptions', { patient_id: 'PT-1015' }), g('request_renewal', { rx_id: 'RX-4510121' }, ['rx_id'])],
@@ -798,7 +807,7 @@ function tasks(): PackTask[] {
       known: { name: 'George Alvarez', date_of_birth: '1950-09-17' },
       unknown: ['which of your prescriptions can be refilled now'],
       instructions: `You are George Alvarez. ${OPEN} You want everything that can be refilled now picked up at your usual store. If the agent offers to ask your doctor about the losartan, decline: you see your doctor next week.`,
-      requests: [{ type: 'action', utterance: `refill everything that is due, for pickup at my usual store ${intro('George Alvarez', '1950-09-17')}`, tool: 'request_refill_pickup', expect: {} }],
+      requests: [{ type: 'action', utterance: `refill everything that is due, for pickup at my usual store ${intro('George Alvarez', '1950-09-17')}`, tool: 'request_refill_pickup', expect: {} }, learn('find out when the others can be refilled', '2027-04-20')],
       gold: [
         who('George Alvarez', '1950-09-17'),
         g('list_prescriptions', { patient_id: 'PT-1019' }),

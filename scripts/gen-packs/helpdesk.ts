@@ -8,7 +8,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Json, JsonObject, PackTask, ScenarioPack, ToolSpec } from '../../src/core/model/types.ts';
+import type { GoalRequest, Json, JsonObject, PackTask, ScenarioPack, ToolSpec } from '../../src/core/model/types.ts';
 import type { ToolStep } from '../../src/core/scenarios/tools/declarative.ts';
 import { mulberry32, pick, randInt } from '../../src/core/stats/rng.ts';
 
@@ -1009,6 +1009,14 @@ type Gold = { name: string; arguments: JsonObject; compareArgs?: string[] };
 const g = (name: string, args: JsonObject, compareArgs?: string[]): Gold => ({ name, arguments: args, ...(compareArgs ? { compareArgs } : {}) });
 const byEmail = (email: string) => g('find_employee_by_email', { email });
 
+/**
+ * Something the user wants to learn from the agent: the agenda user asks for it until the agent
+ * says `value`, the same value the task's communicateInfo scores. The slot is the value itself
+ * because the simulator listens for value-like slots ("42.50", "Olivia Brandt") anywhere in the
+ * agent's text, while a slot name ("approver") would be met only by the agent saying that word.
+ */
+const learn = (utterance: string, value: string): GoalRequest => ({ type: 'info', utterance, slot: value });
+
 function task(t: {
   id: string;
   title: string;
@@ -1079,7 +1087,7 @@ function tasks(): PackTask[] {
       unknown: ['why the account is locked', 'the case number'],
       instructions:
         'You are Kevin Marsh, an account executive. You cannot sign in; your account is locked. Give your email kevin.marsh@larkspurlabs.com and the last four digits of your mobile, 3307, when asked. You want it unlocked, but if the agent explains that Security must release it and gives you a case number, accept that and end the chat.',
-      requests: [{ type: 'action', utterance: 'unlock my account', tool: 'unlock_account', expect: {} }],
+      requests: [{ type: 'action', utterance: 'unlock my account', tool: 'unlock_account', expect: {} }, learn('get a reference number for this', 'INC-50877')],
       acceptsRefusal: true,
       gold: [byEmail(`kevin.marsh@${MAIL}`)],
       env: [{ path: 'employees.E1022.account.status', equals: 'locked' }],
@@ -1246,7 +1254,7 @@ function tasks(): PackTask[] {
       unknown: ["your manager's approval status", 'who has to approve'],
       instructions:
         'You are Rafael Souza, a marketing analyst. You want read access to Salesforce. Give your email rafael.souza@larkspurlabs.com when asked and confirm the request. Ask who has to approve it if the agent does not say.',
-      requests: [{ type: 'action', utterance: 'get read access to Salesforce', tool: 'request_access', expect: { system: 'system', level: 'level' } }],
+      requests: [{ type: 'action', utterance: 'get read access to Salesforce', tool: 'request_access', expect: { system: 'system', level: 'level' } }, learn('find out who needs to approve it', 'Olivia Brandt')],
       gold: [
         byEmail(`rafael.souza@${MAIL}`),
         g('get_system', { system_id: 'salesforce' }),
@@ -1268,6 +1276,7 @@ function tasks(): PackTask[] {
       requests: [
         { type: 'action', utterance: 'get admin access to the AWS console', tool: 'request_access', expect: { system: 'system', level: 'admin' } },
         { type: 'action', utterance: 'get write access to the AWS console instead', tool: 'request_access', expect: { system: 'system', level: 'write' } },
+        learn('find out who needs to approve the write access', 'Lindqvist'),
       ],
       acceptsRefusal: true,
       gold: [
@@ -1313,7 +1322,7 @@ function tasks(): PackTask[] {
       unknown: ['who has to approve'],
       instructions:
         'You are Hannah Weiss, an FP&A analyst. You have read access to Tableau and need write access to publish dashboards. Confirm the change when asked.',
-      requests: [{ type: 'action', utterance: 'upgrade my Tableau access to write', tool: 'update_access_level', expect: { system: 'system', level: 'level' } }],
+      requests: [{ type: 'action', utterance: 'upgrade my Tableau access to write', tool: 'update_access_level', expect: { system: 'system', level: 'level' } }, learn('find out who needs to approve it', 'Grace Whitfield')],
       gold: [
         byEmail(`hannah.weiss@${MAIL}`),
         g('list_access', { employee_id: 'E1034' }),
@@ -1384,7 +1393,7 @@ function tasks(): PackTask[] {
       unknown: ['the ticket number', 'when the replacement arrives'],
       instructions:
         'You are Ethan Brooks, a support specialist in the Austin office. You reported a flickering monitor last week. Ask what is happening with that ticket and when it will be fixed. You do not know the ticket number.',
-      requests: [{ type: 'info', utterance: 'find out what is happening with my monitor ticket', slot: 'status' }],
+      requests: [learn('find out what is happening with my monitor ticket', '2027-03-11')],
       gold: [byEmail(`ethan.brooks@${MAIL}`), g('find_tickets', { employee_id: 'E1037' })],
       env: [{ path: 'tickets.INC-50890.status', equals: 'escalated' }],
       communicate: ['2027-03-11'],

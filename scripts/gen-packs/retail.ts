@@ -569,6 +569,14 @@ function task(d: TaskDef): PackTask {
 const RETURN_ARGS = ['order_id', 'item_ids', 'condition', 'refund_method'];
 const EXCHANGE_ARGS = ['order_id', 'item_id', 'new_variant_id'];
 
+/**
+ * Something the user wants to learn from the agent: the agenda user asks for it until the agent
+ * says `value`, the same value the task's communicateInfo scores. The slot is the value itself
+ * because the simulator listens for value-like slots ("42.50", "Olivia Brandt") anywhere in the
+ * agent's text, while a slot name ("approver") would be met only by the agent saying that word.
+ */
+const learn = (utterance: string, value: string): GoalRequest => ({ type: 'info', utterance, slot: value });
+
 function tasks(): PackTask[] {
   return [
     task({
@@ -580,7 +588,7 @@ function tasks(): PackTask[] {
       known: { email: 'olivia.bennett@example.com', name: 'Olivia Bennett', order_id: 'HP-30118', reason: 'no longer needed' },
       unknown: ['the order total', 'whether shipping was charged'],
       instructions: 'You are Olivia Bennett. You placed order HP-30118 (Trailhead Runner shoes and a pack of merino socks) yesterday and want to cancel it because you no longer need it. Give your email olivia.bennett@example.com when asked. Confirm once the agent names order HP-30118. Ask how much you will get back. You do not know the total; do not make one up.',
-      requests: [{ type: 'action', utterance: 'cancel my order', tool: 'cancel_order', expect: { order_id: 'HP-30118' } }],
+      requests: [{ type: 'action', utterance: 'cancel my order', tool: 'cancel_order', expect: { order_id: 'HP-30118' } }, learn('find out how much I will get back', '107.50')],
       gold: [byEmail('olivia.bennett@example.com'), order('HP-30118'), g('cancel_order', { order_id: 'HP-30118', reason: 'no longer needed' }, ['order_id'])],
       env: [{ path: 'orders.HP-30118.status', equals: 'cancelled' }],
       communicate: ['107.50'],
@@ -610,7 +618,7 @@ function tasks(): PackTask[] {
       known: { email: 'sofia.marchetti@example.com', name: 'Sofia Marchetti', order_id: 'HP-29950', items: 'Driftwood Ceramic Vase', condition: 'unused', refund_method: 'original payment method' },
       unknown: ['the item ids', 'the exact delivery date'],
       instructions: 'You are Sofia Marchetti. Order HP-29950 brought a Driftwood Ceramic Vase and a Cozy Knit Throw Blanket. You want to return the vase only (it is unused, still in its box) and keep the blanket. You want the money back on your card. Your email is sofia.marchetti@example.com.',
-      requests: [{ type: 'action', utterance: 'return the vase', tool: 'return_items', expect: { order_id: 'HP-29950', items: 'Driftwood Ceramic Vase' } }],
+      requests: [{ type: 'action', utterance: 'return the vase', tool: 'return_items', expect: { order_id: 'HP-29950', items: 'Driftwood Ceramic Vase' } }, learn('find out how much I will get back', '42.50')],
       gold: [byEmail('sofia.marchetti@example.com'), order('HP-29950'), g('return_items', { order_id: 'HP-29950', item_ids: ['HP-29950-1'], condition: 'unused', refund_method: 'original_payment' }, RETURN_ARGS)],
       env: [{ path: 'orders.HP-29950.items[0].status', equals: 'returned' }, { path: 'orders.HP-29950.items[1].status', equals: 'ok' }],
       communicate: ['42.50'],
@@ -624,7 +632,7 @@ function tasks(): PackTask[] {
       known: { email: 'ethan.brooks@example.org', name: 'Ethan Brooks', order_id: 'HP-29911', items: 'Aria Wireless Headphones', condition: 'opened', refund_method: 'original payment method' },
       unknown: ['the restocking fee', 'the refund amount'],
       instructions: 'You are Ethan Brooks. You want to return the Aria Wireless Headphones from order HP-29911. You opened them and used them for a few days; they work fine but you dislike the sound. If asked, say honestly that they were opened and used. You want the refund on your card. Your email is ethan.brooks@example.org. If the agent mentions a restocking fee, accept it.',
-      requests: [{ type: 'action', utterance: 'return my headphones', tool: 'return_items', expect: { order_id: 'HP-29911', items: 'Aria Wireless Headphones' } }],
+      requests: [{ type: 'action', utterance: 'return my headphones', tool: 'return_items', expect: { order_id: 'HP-29911', items: 'Aria Wireless Headphones' } }, learn('find out how much I will get back after the fee', '127.49')],
       gold: [byEmail('ethan.brooks@example.org'), order('HP-29911'), g('return_items', { order_id: 'HP-29911', item_ids: ['HP-29911-1'], condition: 'opened', refund_method: 'original_payment' }, RETURN_ARGS)],
       env: [{ path: 'orders.HP-29911.refunds[0].restocking_fee', equals: 22.5 }],
       communicate: ['127.49'],
@@ -639,7 +647,7 @@ function tasks(): PackTask[] {
       known: { email: 'hannah.lee@example.com', name: 'Hannah Lee', order_id: 'HP-29530', items: 'Stormline Rain Jacket', condition: 'unused', refund_method: 'store credit' },
       unknown: ['the exact delivery date', 'the store credit balance'],
       instructions: 'You are Hannah Lee. You want to return the Stormline Rain Jacket from order HP-29530; it is unworn with the tags on. Keep the water bottle from the same order. You would like store credit. Your email is hannah.lee@example.com. You are not sure whether you are still within the return window.',
-      requests: [{ type: 'action', utterance: 'return a rain jacket', tool: 'return_items', expect: { order_id: 'HP-29530', items: 'Stormline Rain Jacket', refund_method: 'store credit' } }],
+      requests: [{ type: 'action', utterance: 'return a rain jacket', tool: 'return_items', expect: { order_id: 'HP-29530', items: 'Stormline Rain Jacket', refund_method: 'store credit' } }, learn('find out how much store credit I will get', '120')],
       gold: [byEmail('hannah.lee@example.com'), order('HP-29530'), g('return_items', { order_id: 'HP-29530', item_ids: ['HP-29530-1'], condition: 'unused', refund_method: 'store_credit' }, RETURN_ARGS)],
       env: [{ path: 'customers.C1005.store_credit', equals: 135 }],
       communicate: ['120'],
@@ -683,7 +691,7 @@ function tasks(): PackTask[] {
       known: { email: 'ruben.alvarez@example.com', name: 'Ruben Alvarez', order_id: 'HP-29964', items: 'Woven Market Tote', condition: 'damaged', refund_method: 'original payment method' },
       unknown: ['whether clearance items can be returned', 'the refund amount'],
       instructions: 'You are Ruben Alvarez. Order HP-29964 brought a Woven Market Tote (bought on clearance) and a cast iron skillet. The tote arrived with one strap torn off; you want to return it for a refund to your PayPal account. Keep the skillet. Your email is ruben.alvarez@example.com. Mention the torn strap when you describe the problem.',
-      requests: [{ type: 'action', utterance: 'return a damaged tote bag', tool: 'return_items', expect: { order_id: 'HP-29964', items: 'Woven Market Tote' } }],
+      requests: [{ type: 'action', utterance: 'return a damaged tote bag', tool: 'return_items', expect: { order_id: 'HP-29964', items: 'Woven Market Tote' } }, learn('find out how much I will get back', '34.99')],
       gold: [byEmail('ruben.alvarez@example.com'), order('HP-29964'), g('return_items', { order_id: 'HP-29964', item_ids: ['HP-29964-1'], condition: 'damaged', refund_method: 'original_payment' }, RETURN_ARGS)],
       env: [{ path: 'orders.HP-29964.items[0].return_condition', equals: 'damaged' }],
       communicate: ['34.99'],
@@ -710,7 +718,7 @@ function tasks(): PackTask[] {
       known: { email: 'sam.wright@example.org', name: 'Samuel Wright', order_id: 'HP-29902', items: 'Summit Daypack', new_size: '40 L', color: 'olive' },
       unknown: ['the price of the 40 L version', 'the price difference'],
       instructions: 'You are Samuel Wright. You want to exchange the Summit Daypack (olive, 28 L) from order HP-29902 for the 40 L version in olive. Your email is sam.wright@example.org. Ask how much extra it costs; accept paying the difference on your card.',
-      requests: [{ type: 'action', utterance: 'exchange my backpack for the bigger one', tool: 'exchange_item', expect: { order_id: 'HP-29902', items: 'Summit Daypack', new_size: '40 L' } }],
+      requests: [{ type: 'action', utterance: 'exchange my backpack for the bigger one', tool: 'exchange_item', expect: { order_id: 'HP-29902', items: 'Summit Daypack', new_size: '40 L' } }, learn('find out how much extra the bigger one costs', '14.55')],
       gold: [byEmail('sam.wright@example.org'), order('HP-29902'), g('get_product', { product_id: 'P120' }), g('exchange_item', { order_id: 'HP-29902', item_id: 'HP-29902-1', new_variant_id: 'P120-OLIVE-40L' }, EXCHANGE_ARGS)],
       env: [{ path: 'orders.HP-29902.exchanges[0].price_difference', equals: 14.55 }],
       communicate: ['14.55'],
@@ -766,7 +774,7 @@ function tasks(): PackTask[] {
       known: { name: 'Daniel Kim', zip: '98103', order_id: 'HP-29960', items: 'Arc Desk Lamp', condition: 'unused', refund_method: 'store credit' },
       unknown: ['the email address on the account', 'the item ids'],
       instructions: 'You are Daniel Kim from Seattle, zip code 98103. You do not remember the email address on your account. You want to return the Arc Desk Lamp (brass, still boxed) from order HP-29960 and keep the power bank. You want store credit.',
-      requests: [{ type: 'action', utterance: 'return a desk lamp', tool: 'return_items', expect: { order_id: 'HP-29960', items: 'Arc Desk Lamp', refund_method: 'store credit' } }],
+      requests: [{ type: 'action', utterance: 'return a desk lamp', tool: 'return_items', expect: { order_id: 'HP-29960', items: 'Arc Desk Lamp', refund_method: 'store credit' } }, learn('find out how much store credit I will get', '48')],
       gold: [
         g('find_customers_by_name_zip', { name: 'Daniel Kim', zip: '98103' }),
         order('HP-29960'),
@@ -784,7 +792,7 @@ function tasks(): PackTask[] {
       known: { email: 'isabel.cruz@example.com', name: 'Isabel Cruz', order_id: 'HP-29933', items: 'Canvas Court Sneaker', condition: 'unused', refund_method: 'store credit' },
       unknown: ['that gift-card orders are refunded only as store credit'],
       instructions: 'You are Isabel Cruz. You want to return the Canvas Court Sneakers (white, size 8, never worn) from order HP-29933, which you paid with a Harbor & Pine gift card. At first ask for the refund to go to your credit card. If the agent explains that gift-card orders can only be refunded as store credit, accept store credit. Your email is isabel.cruz@example.com.',
-      requests: [{ type: 'action', utterance: 'return my sneakers', tool: 'return_items', expect: { order_id: 'HP-29933', items: 'Canvas Court Sneaker', refund_method: 'store credit' } }],
+      requests: [{ type: 'action', utterance: 'return my sneakers', tool: 'return_items', expect: { order_id: 'HP-29933', items: 'Canvas Court Sneaker', refund_method: 'store credit' } }, learn('find out how much store credit I will get', '55')],
       gold: [byEmail('isabel.cruz@example.com'), order('HP-29933'), g('return_items', { order_id: 'HP-29933', item_ids: ['HP-29933-1'], condition: 'unused', refund_method: 'store_credit' }, RETURN_ARGS)],
       env: [{ path: 'customers.C1016.store_credit', equals: 55 }],
       communicate: ['55'],
@@ -800,7 +808,9 @@ function tasks(): PackTask[] {
       instructions: "You are Jordan Blake. First: order HP-29945 brought two Harbor Crew T-Shirts (navy and white, size L) and a pair of jeans. Return both t-shirts, unworn, as store credit; keep the jeans. Second: cancel order HP-30119 (a chef's knife you ordered yesterday) because you changed your mind. Your email is jordan.blake@example.com. Ask how much you get back for each.",
       requests: [
         { type: 'action', utterance: 'return two t-shirts', tool: 'return_items', expect: { order_id: 'HP-29945', items: 'Harbor Crew T-Shirt', refund_method: 'store credit' } },
+        learn('find out how much I get back for the t-shirts', '48'),
         { type: 'action', utterance: 'cancel another order', tool: 'cancel_order', expect: { order_id: 'HP-30119' } },
+        learn('find out how much I get back for the knife', '79.99'),
       ],
       gold: [
         byEmail('jordan.blake@example.com'),
@@ -821,7 +831,7 @@ function tasks(): PackTask[] {
       known: { email: 'chloe.dubois@example.com', name: 'Chloe Dubois', order_id: 'HP-30099' },
       unknown: ['the tracking number', 'the carrier'],
       instructions: 'You are Chloe Dubois. You ordered a Lumen E-Reader and a power bank (order HP-30099) and want to know where it is. Ask for the tracking number. Your email is chloe.dubois@example.com. You do not want to change anything.',
-      requests: [{ type: 'info', utterance: 'find out where my order is', slot: 'tracking_number' }],
+      requests: [learn('find out where my order is', '1Z84F2W10392218841')],
       gold: [byEmail('chloe.dubois@example.com'), order('HP-30099')],
       communicate: ['1Z84F2W10392218841'],
     }),

@@ -334,3 +334,17 @@ describe('retail pack: tasks', () => {
     expect(evaluateSession(s, undefined, r).reward).toBe(1);
   });
 });
+
+describe('retail pack: what the user wants to learn', () => {
+  it('every value the agent must convey is one the user asks for, as a goal info request on that value', () => {
+    let checked = 0;
+    for (const t of pack.tasks) {
+      const asked = t.user.goal.requests.flatMap((r) => (r.type === 'info' ? [r.slot] : []));
+      for (const info of t.evaluation.communicateInfo) {
+        expect(asked, `${t.id}: ${info}`).toContain(info);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+});
