@@ -364,6 +364,7 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
     const answers: DialogueAct[] = [];
     // The request this message answers to: a report that settles it may come before a statement about it.
     const r = current();
+    let askedForMore = false;
     for (const a of acts) {
       switch (a.act) {
         case 'request': {
@@ -473,8 +474,9 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
           }
           break;
         case 'reqmore':
-          if (!s.finished && r && !s.agenda.some((x) => x.act === 'want')) answers.push(wantAct(s.requestIdx, true));
-          if (s.finished) progress = true;
+          // Answered after the whole message is read: it may also have told the user what they
+          // wanted to learn ("Your refund is $12.50. Anything else?"), settling that request.
+          askedForMore = true;
           break;
         case 'bye':
         case 'transfer':
@@ -489,6 +491,12 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
       s.requests[s.requestIdx] = 'done';
       progress = true;
       advance();
+    }
+    if (askedForMore) {
+      if (!s.finished && current() && !s.agenda.some((x) => x.act === 'want') && !answers.some((x) => x.act === 'want')) {
+        answers.push(wantAct(s.requestIdx, true));
+      }
+      if (s.finished) progress = true;
     }
     if (answers.length === 0 && !progress && !s.finished && acts.length === 0) {
       answers.push({ act: 'complain', value: 'confused' });

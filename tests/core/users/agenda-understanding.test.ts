@@ -341,3 +341,17 @@ describe('agenda user: version', () => {
     expect(AGENDA_VERSION).not.toBe('agenda-1.0');
   });
 });
+
+describe('agenda user: an answer and "anything else?" in one message', () => {
+  it('takes the answer, then moves on to its next request instead of asking again', async () => {
+    const scenario = withUser({ account_id: 'A1', plan: 'premium' }, [
+      { type: 'info', utterance: 'find out my refund', slot: '12.50' },
+      planRequest,
+    ]);
+    const { replies } = await dialogue(scenario, ['Your refund is $12.50. Is there anything else I can help you with?']);
+    expect(replies[0]!.latent).toMatchObject({ requests: ['done', 'stated'] });
+    const wants = acts(replies[0]!).filter((a) => a.act === 'want');
+    expect(wants).toHaveLength(1);
+    expect(wants[0]!.value).toBe(planRequest.utterance);
+  });
+});
