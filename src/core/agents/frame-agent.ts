@@ -50,7 +50,7 @@ import {
 
 export const FRAME_AGENT_ID = 'frame';
 /** Bump when behaviour changes, so stored results stay comparable. */
-export const FRAME_AGENT_VERSION = 'frame-1.1.0';
+export const FRAME_AGENT_VERSION = 'frame-1.2.0';
 
 /** Tuning knobs; the defaults are what the registered seat uses. */
 export interface FrameAgentOptions {
@@ -187,6 +187,8 @@ class FrameAgent implements Participant {
   private plan: PlanStep[] = [];
   private planCurrent?: PlanStep;
   private planText = '';
+  /** "I want X instead" requests already acted on by dropping the proposed action. */
+  private insteadSeen = new Set<string>();
 
   constructor(ctx: AgentSeatContext, options: FrameAgentOptions) {
     // ask_user (agentic mode) is the orchestrator's, not the domain's: this agent talks directly.
@@ -268,12 +270,23 @@ class FrameAgent implements Participant {
       else progress = this.answerTo(pending.param, text, pending.identify) || progress;
     } else if (pending.kind === 'confirm' && this.goal) {
       if (NEGATE.test(normalize(text))) {
+        const instead = wantInstead(text);
+        const current = this.planCurrent;
+        const hasAlternative = current !== undefined && this.plan.some((x) => x !== current && x.group === current.group);
+        // A guide's action with an alternative: the alternative is offered (below). The same
+        // "instead" twice means re-reading it led back here: no new reading, no loop.
+        if (instead && !hasAlternative && !this.insteadSeen.has(normalize(instead))) {
+          this.insteadSeen.add(normalize(instead));
+          // "No, I want X instead": not a correction of this action but another request. The
+          // action is dropped (its picked values stay rejected) and the intent read from X.
+          this.dropForInstead(pending.call, instead);
+          return;
+        }
         // Corrections come with the "no": labelled ones were harvested above; bare ones are
         // matched to the parameter they fit.
         this.goal.confirmed = false;
         const fixed = this.correction(text, pending.call) || progress;
-        const current = this.planCurrent;
-        if (!fixed && current && this.plan.some((x) => x !== current && x.group === current.group)) {
+        if (!fixed && hasAlternative) {
           // A guide's action the user does not want: its alternative is offered instead.
           this.plan = this.plan.filter((x) => x !== current);
           this.endGoal();
@@ -337,6 +350,34 @@ class FrameAgent implements Participant {
       got = true;
     }
     return got;
+  }
+
+  /**
+   * Drops the proposed action for the one the user says they want instead. When that is the
+   * same tool again, the values the agent picked for the refused call are not offered again.
+   */
+  private dropForInstead(call: ToolCallRequest, instead: string): void {
+    const old = this.goal!;
+    const derived = this.params.get(old.tool.name)!.filter((p) => typeof call.arguments[p.name] === 'string' && this.slots.get(p.name)?.said === undefined);
+    if (this.planCurrent) this.plan = this.plan.filter((x) => x !== this.planCurrent);
+    this.goal = undefined;
+    this.planCurrent = undefined;
+    this.startGoal(instead);
+    const g = this.goal as Goal | undefined;
+    if (!g) {
+      this.pending = { kind: 'after' };
+      return;
+    }
+    this.failures = 0;
+    if (g.tool === old.tool) {
+      for (const [k, v] of old.rejected) g.rejected.set(k, new Set(v));
+      for (const p of derived) {
+        const set = g.rejected.get(p.name) ?? new Set<string>();
+        set.add(call.arguments[p.name] as string);
+        g.rejected.set(p.name, set);
+        this.slots.delete(p.name);
+      }
+    }
   }
 
   /** Bare corrections after a "no": each goes to the one parameter of the call it fits. */
@@ -768,6 +809,14 @@ class FrameAgent implements Participant {
       if (g.guide) return this.guideStep(g, g.guide);
       const call = { name: g.tool.name, arguments: this.argsFor(g.tool) };
       if (!this.called.has(callKey(call))) return { type: 'call', calls: [call] };
+      // Opened before (the request came back): the same guide, read again from its record.
+      const seen = [...this.records].reverse().find((r) => callKey({ name: r.tool, arguments: r.args }) === callKey(call));
+      const again = seen ? parseGuide(seen.value, this.tools) : undefined;
+      if (again) {
+        g.guide = again;
+        g.readingsFrom = Math.max(0, this.userText.length - 1);
+        return this.guideStep(g, again);
+      }
       return this.dropGoal('I could not open the troubleshooting guide for this.');
     }
 
@@ -787,6 +836,13 @@ class FrameAgent implements Participant {
         if (isDescriptive(p)) {
           // A free-text note the user has nothing for: say so rather than make one up.
           this.put(p, 'not stated by the customer');
+          continue;
+        }
+        // Before giving up: the records already looked up may hold the one the user describes
+        // ("my new size is L" against a product's variants).
+        const matched = this.matchRecords(p);
+        if (matched !== undefined) {
+          this.put(p, matched);
           continue;
         }
         const searched = this.search(p);
@@ -909,7 +965,7 @@ class FrameAgent implements Participant {
   /** A value for p from the slots, or derived from them and from tool results. */
   private valueFor(p: ParamSpec): Json | undefined {
     const s = this.slots.get(p.name);
-    if (s !== undefined) return this.fitType(p, s.value);
+    if (s !== undefined) return this.fitType(p, this.completeId(p, s.value));
     const derived = this.derive(p);
     if (derived !== undefined && !this.slots.has(p.name)) this.slots.set(p.name, { value: derived, session: this.isIdentityParam(p.name) });
     return derived;
@@ -969,6 +1025,102 @@ class FrameAgent implements Participant {
       }
     }
     return undefined;
+  }
+
+  /**
+   * An id the user does not know, found among looked-up records by what they said about it:
+   * records holding an id for p (under p's key, a key p's name ends with, or "id" in p's
+   * shape) whose fields agree with every "my X is Y" the user gave in this request; among
+   * several, the one sharing most fields with the other records (the colour of the item
+   * being exchanged). Without such details, the record the request's words single out.
+   */
+  private matchRecords(p: ParamSpec): Json | undefined {
+    if (p.type !== 'string' || p.enum || !this.goal) return undefined;
+    const g = this.goal;
+    const recs = this.records.filter((r) => r.goal === -1 || r.goal === this.goalIndex);
+    const core = labelCore(p.name).split(' ').filter(Boolean);
+    const shape = p.shape ? new RegExp(`^(?:${p.shape.source})$`) : undefined;
+    const keyFits = (k: string): boolean => {
+      if (k === p.name) return true;
+      if (k === 'id') return shape !== undefined;
+      if (!/(_id|id)$/.test(k)) return false;
+      const kc = labelCore(k).split(' ').filter(Boolean);
+      return kc.length > 0 && core.slice(-kc.length).join(' ') === kc.join(' ');
+    };
+    const cands: { id: string; rec: JsonObject; from: number }[] = [];
+    let from = 0;
+    const visit = (v: Json, depth: number): void => {
+      if (depth > 6 || v === null || typeof v !== 'object') return;
+      if (Array.isArray(v)) return v.forEach((x) => visit(x, depth + 1));
+      const hit = Object.entries(v).find(([k, x]) => typeof x === 'string' && keyFits(k) && (k !== 'id' || shape!.test(x)));
+      if (hit && !g.rejected.get(p.name)?.has(hit[1] as string)) {
+        if (!cands.some((c) => c.id === hit[1])) cands.push({ id: hit[1] as string, rec: v, from });
+      }
+      Object.values(v).forEach((x) => visit(x, depth + 1));
+    };
+    recs.forEach((r, i) => {
+      from = i;
+      visit(r.value, 0);
+    });
+    if (cands.length === 0) return undefined;
+    // What the user said about the thing: labelled details that fill no parameter.
+    const own = new Set(this.params.get(g.tool.name)!.map((q) => q.name));
+    const attrs: { key: string; value: string }[] = [];
+    for (const t of [g.text, ...this.userText.slice(g.startedAt)]) {
+      for (const { label, value } of labelledValues(t)) {
+        if (isPersonal(label) || [...own].some((q) => labelMatches(label, this.params.get(g.tool.name)!.find((x) => x.name === q)!))) continue;
+        const key = normalize(label).replace(/^(?:new|preferred|desired|other)\s+/, '').split(' ').pop()!;
+        attrs.push({ key: stem(key === 'colour' ? 'color' : key), value: normalize(value) });
+      }
+    }
+    let pool = cands;
+    if (attrs.length > 0) {
+      pool = cands.filter((c) => {
+        const leaves = leavesOf(c.rec);
+        return attrs.every((a) => {
+          const keyed = leaves.filter((l) => stem(l.key === 'colour' ? 'color' : l.key) === a.key);
+          return (keyed.length > 0 ? keyed : leaves).some((l) => l.value === a.value);
+        });
+      });
+      if (pool.length > 1) {
+        // The thing being replaced is held in another look-up (the order's item): what it shares
+        // with an option (its colour) is what the user keeps.
+        const scored = pool
+          .map((c) => {
+            const known = new Set(cands.filter((o) => o.from !== c.from).flatMap((o) => leavesOf(o.rec).map((l) => `${l.key}=${l.value}`)));
+            return { c, n: leavesOf(c.rec).filter((l) => known.has(`${l.key}=${l.value}`)).length };
+          })
+          .sort((a, b) => b.n - a.n);
+        if (scored[0]!.n > (scored[1]?.n ?? -1)) pool = [scored[0]!.c];
+      }
+    } else {
+      const words = this.recordWords();
+      const scored = cands.map((c) => ({ c, n: overlapDeep(words, c.rec) })).sort((a, b) => b.n - a.n);
+      pool = scored[0]!.n > 0 && scored[0]!.n > (scored[1]?.n ?? 0) ? [scored[0]!.c] : [];
+    }
+    return pool.length === 1 ? pool[0]!.id : undefined;
+  }
+
+  /**
+   * A partial id the user gave ("SK202") completed from records, when exactly one id of p's
+   * shape there starts with it ("SK202-2026-06-10"); else the value as given.
+   */
+  private completeId(p: ParamSpec, v: Json): Json {
+    if (typeof v !== 'string' || !p.shape || p.type !== 'string') return v;
+    const shape = new RegExp(`^(?:${p.shape.source})$`);
+    if (shape.test(v) || v.length < 2) return v;
+    const found = new Set<string>();
+    const head = v.toLowerCase();
+    const visit = (x: Json, depth: number): void => {
+      if (depth > 6 || x === null) return;
+      if (typeof x === 'string') {
+        if (shape.test(x) && x.toLowerCase().startsWith(head) && /^[^A-Za-z0-9]/.test(x.slice(v.length))) found.add(x);
+        return;
+      }
+      if (typeof x === 'object') (Array.isArray(x) ? x : Object.values(x)).forEach((y) => visit(y, depth + 1));
+    };
+    for (const r of this.records) if (r.goal === -1 || r.goal === this.goalIndex) visit(r.value, 0);
+    return found.size === 1 ? [...found][0]! : v;
   }
 
   /** Values in results that could fill p: under its own key, or ids of its shape. */
@@ -1122,7 +1274,13 @@ class FrameAgent implements Participant {
       const shown = p.enum ? raw.replace(/_/g, ' ') : raw;
       const said = this.slots.get(p.name)?.said;
       const extra = said && normalize(said) !== normalize(shown) && !normalize(shown).includes(normalize(said)) ? ` (${said})` : '';
-      const about = typeof v === 'string' && !extra ? this.brief(p.name, v) : '';
+      let about = typeof v === 'string' && !extra ? this.brief(p.name, v) : '';
+      // An id the agent picked from records (a saved address) means nothing to the user by
+      // itself: the record's readable fields go with it, so they can check it.
+      if (!about && typeof v === 'string' && said === undefined && !p.enum && (p.shape || /_id$/.test(p.name)) && !this.isIdentityParam(p.name)) {
+        const rec = this.recordOf(p, v);
+        about = rec ? readableWords(rec, p) : '';
+      }
       parts.push(`${labelOf(p)} ${shown}${extra}${about ? ` (${about})` : ''}`);
     }
     return listWords(parts);
@@ -1340,9 +1498,31 @@ function isDescriptive(p: ParamSpec): boolean {
   return p.type === 'string' && !p.enum && !p.shape && /^(reason|summary|note|notes|comment|comments|description|details|message|explanation)$/.test(p.name);
 }
 
+/** The short text and number fields of a record, its nested ones included ("options.size"), normalised. */
+function leavesOf(rec: JsonObject, depth = 0): { key: string; value: string }[] {
+  const out: { key: string; value: string }[] = [];
+  for (const [k, x] of Object.entries(rec)) {
+    if (typeof x === 'string' && x.length <= 60) out.push({ key: normalize(k), value: normalize(x) });
+    else if (typeof x === 'number') out.push({ key: normalize(k), value: String(x) });
+    else if (isObject(x) && depth < 2) out.push(...leavesOf(x, depth + 1));
+  }
+  return out;
+}
+
 function firstDate(v: Json): string | undefined {
   if (!isObject(v)) return undefined;
   for (const [k, x] of Object.entries(v)) if (typeof x === 'string' && /placed|created|date|ordered|_on$|_at$/.test(k) && /^\d{4}-\d{2}-\d{2}/.test(x)) return x;
+  return undefined;
+}
+
+/** What the user wants instead, said after a "no" ("No. What I want is to return my lamp."), as a request. */
+export function wantInstead(text: string): string | undefined {
+  for (const sentence of sentencesOfText(text)) {
+    const m = /\b(?:what i (?:really )?(?:want|would like|need) is to|i (?:just |only )?(?:want|need|would like) to)\s+(.+?)(?:\s+instead)?[.!]*$/i.exec(sentence);
+    if (m && !DONT_KNOW.test(sentence)) return `I want to ${m[1]!}.`;
+    const n = /\bi want (.+?) instead\b/i.exec(sentence);
+    if (n) return `I want ${n[1]!}.`;
+  }
   return undefined;
 }
 
@@ -1519,7 +1699,7 @@ export function reportFields(value: Json, userWords: readonly string[], info: bo
     if (Array.isArray(v)) {
       // The latest entry of a history (refunds, payments) is the one this action made.
       if (v.length > 0 && isObject(v[v.length - 1])) visit(v[v.length - 1]!, path, key, depth + 1);
-      else if (v.length > 0 && v.length <= 6 && v.every((x) => typeof x !== 'object')) rows.push({ path, key, v: v.map(String).join(', '), score: scoreKey(key, path, words, info) });
+      else if (v.length > 0 && v.length <= 6 && v.every((x) => typeof x !== 'object')) rows.push({ path, key, v: v.map(String).join(', '), score: scoreKey(key, path, words, info, v.map(String).join(', ')) });
       return;
     }
     if (isObject(v)) {
@@ -1527,7 +1707,7 @@ export function reportFields(value: Json, userWords: readonly string[], info: bo
       return;
     }
     if (v === null || v === '') return;
-    rows.push({ path, key, v, score: scoreKey(key, path, words, info) });
+    rows.push({ path, key, v, score: scoreKey(key, path, words, info, v) });
   };
   if (isObject(target) || Array.isArray(target)) visit(target, '', '', 0);
   else if (target !== null) return `Result: ${String(target)}.`;
@@ -1543,8 +1723,10 @@ export function reportFields(value: Json, userWords: readonly string[], info: bo
   );
 }
 
-function scoreKey(key: string, path: string, words: Set<string>, info: boolean): number {
+function scoreKey(key: string, path: string, words: Set<string>, info: boolean, v?: Json): number {
   let s = 0;
+  // People named in a result (the manager who approves, the doctor): short, and the user wants them.
+  if (typeof v === 'string' && !PERSONAL_FIELD.test(key) && (/_name$|manager|doctor|prescriber|assignee|owner|contact|technician/.test(key) || /^[A-Z][a-z'’-]+(?: [A-Z][a-z'’-]+){1,2}$/.test(v))) s += 1;
   const kw = contentWords(path.replace(/_/g, ' '));
   for (const w of kw) if (words.has(w) || words.has(stem(w))) s += 3;
   if (KEY_FIELD.test(key)) s += /status|amount|total|refund|tracking|level/.test(key) ? 2 : 1;
@@ -1693,6 +1875,21 @@ export function choiceWords(rec: JsonObject, all: readonly JsonObject[], p?: Par
   const extra = differing.slice(0, 2).map((k) => rec[k] as string);
   if (!name) return extra.join(', ');
   return extra.length ? `${name} (${extra.join(', ')})` : name;
+}
+
+/**
+ * A record as the user can check it, without its ids: its name-like field, then up to three
+ * other short text fields ("work (200 Berkeley St, Boston, MA 02116)"). Empty when it has none.
+ */
+export function readableWords(rec: JsonObject, p?: ParamSpec): string {
+  const shape = p?.shape ? new RegExp(`^(?:${p.shape.source})$`) : undefined;
+  const shown = (k: string, v: Json | undefined): v is string =>
+    typeof v === 'string' && v.length > 0 && v.length <= 80 && !NOT_SHOWN.test(k) && !/^(status|type|kind)$/.test(k) && !(shape && shape.test(v)) && !/^[A-Za-z]*\d[\w-]*$/.test(v);
+  const nameKey = Object.keys(rec).find((k) => NAME_KEY.test(k) && shown(k, rec[k]));
+  const rest = Object.keys(rec).filter((k) => k !== nameKey && shown(k, rec[k])).slice(0, 3).map((k) => rec[k] as string);
+  const head = nameKey ? (rec[nameKey] as string) : rest.shift() ?? '';
+  if (!head) return '';
+  return rest.length ? `${head} (${rest.join(', ')})` : head;
 }
 
 /** The option a reply picks: the one sharing the most of its words with the reply, when that one is clear. */

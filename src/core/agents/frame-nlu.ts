@@ -256,8 +256,11 @@ export function labelMatches(label: string, p: Pick<ParamSpec, 'name' | 'descrip
 const LABELLED = [
   /\bmy ([a-z][a-z0-9 '-]{1,40}?) (?:is|are|was|would be|should be)\s*:?\s+(.+)$/i,
   /^(?:the )?([a-z][a-z0-9 '-]{1,40}?)\s*:\s*(.+)$/i,
-  /^([a-z][a-z0-9 '-]{1,30}?) is (.+?)(?: btw)?$/i,
+  /^([a-z][a-z0-9 '-]{1,30}?) (?:is|are) (.+?)(?: btw)?$/i,
 ];
+
+/** Openers that only say the answer was given before ("told u already: X"): never a label. */
+const REPEAT_LEAD = /^(?:as i (?:said|mentioned)|i already (?:told|said)(?: (?:to )?you)?|told u already|i (?:already )?said)\b/i;
 
 /** Sentences of a user message, values with inner dots (emails) kept whole. */
 export function sentencesOf(text: string): string[] {
@@ -272,7 +275,8 @@ export function cleanValue(v: string): string {
   return v
     .trim()
     .replace(/\s*,?\s*(please|pls|thanks|thank you)\s*[.!]*$/i, '')
-    .replace(/\s+(btw|is fine)$/i, '')
+    // "L btw." as well as "L btw": the aside goes before the full stop does.
+    .replace(/\s+(btw|is fine)\s*[.!]*$/i, '')
     .replace(/^["'\u201c]|["'\u201d]$/g, '')
     .replace(/[.!?,;]+$/, '')
     .trim();
@@ -282,7 +286,7 @@ export function cleanValue(v: string): string {
 export function labelledValues(text: string): { label: string; value: string }[] {
   const out: { label: string; value: string }[] = [];
   for (const s of sentencesOf(text)) {
-    if (s.endsWith('?')) continue;
+    if (s.endsWith('?') || REPEAT_LEAD.test(s.trim())) continue;
     for (const re of LABELLED) {
       const m = re.exec(s);
       if (!m) continue;

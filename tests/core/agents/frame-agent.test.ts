@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Json, JsonObject, ToolResult, ToolSpec } from '../../../src/core/model/types.ts';
-import { createFrameAgent } from '../../../src/core/agents/frame-agent.ts';
+import { createFrameAgent, reportFields } from '../../../src/core/agents/frame-agent.ts';
 import {
   bareAnswer,
+  cleanValue,
   labelledValues,
   matchEnum,
   paramsOf,
@@ -84,7 +85,7 @@ const ctx = (tools = TOOLS, policy = POLICY): AgentSeatContext => ({ role: 'agen
  * Drives the agent through user lines: each user line is followed by agent replies until it
  * says something; tool calls are answered by runTool. Returns the agent's texts and calls.
  */
-async function converse(lines: string[], tools = TOOLS, policy = POLICY) {
+async function converse(lines: string[], tools = TOOLS, policy = POLICY, run: (name: string, args: JsonObject) => ToolResult = runTool) {
   const agent = createFrameAgent(ctx(tools, policy));
   const view: ViewMessage[] = [];
   const said: string[] = [];
@@ -95,7 +96,7 @@ async function converse(lines: string[], tools = TOOLS, policy = POLICY) {
     for (let round = 0; round < 10; round++) {
       const reply: ParticipantReply = await agent.nextMessage(view, { turnIndex: turn, rng: mulberry32(1) });
       if (reply.toolCalls?.length) {
-        const done = reply.toolCalls.map((c, i) => ({ id: `t${turn}-${i}`, name: c.name, arguments: c.arguments, result: runTool(c.name, c.arguments) }));
+        const done = reply.toolCalls.map((c, i) => ({ id: `t${turn}-${i}`, name: c.name, arguments: c.arguments, result: run(c.name, c.arguments) }));
         calls.push(...done);
         view.push({ from: 'self', content: reply.content, toolCalls: done, turnIndex: turn++ });
         continue;
@@ -266,5 +267,136 @@ describe('frame agent', () => {
     const seat = agentSeat('frame');
     expect(seat.domains).toBeUndefined();
     expect(seat.create(ctx()).role).toBe('agent');
+  });
+});
+
+/* ------------------------------------------------------------ frame-1.2.0 */
+
+describe('frame NLU: asides and repeats', () => {
+  it('reads "X are Y btw", drops "btw" before a full stop, and never takes a repeat opener for a label', () => {
+    expect(labelledValues('item ids are HP-1, HP-2 btw')).toEqual([{ label: 'item ids', value: 'HP-1, HP-2' }]);
+    expect(labelledValues('size is L btw.')).toEqual([{ label: 'size', value: 'L' }]);
+    expect(cleanValue('L btw.')).toBe('L');
+    expect(labelledValues('told u already: HP-29940')).toEqual([]);
+    expect(labelledValues('I already told you: XC5T1U.')).toEqual([]);
+    expect(bareAnswer('told u already: HP-29940')).toBe('HP-29940');
+    expect(bareAnswer('I already told you: XC5T1U.')).toBe('XC5T1U');
+  });
+});
+
+/** A tiny shop: an order item in one colour and size, its product's variants, an exchange, saved addresses. */
+const SHOP_TOOLS: ToolSpec[] = [
+  tool('get_item', 'read', 'Get an ordered item by id: product, variant and options.', { item_id: { type: 'string', description: 'Item id, e.g. "IT-5".' } }, ['item_id']),
+  tool('get_product', 'read', 'Get a product by id with its variants.', { product_id: { type: 'string', description: 'Product id, e.g. "P-1".' } }, ['product_id']),
+  tool('get_customer', 'read', 'Get a customer by id with saved addresses.', { customer_id: { type: 'string', description: 'Customer id, e.g. "C-1".' } }, ['customer_id']),
+  tool(
+    'exchange_item',
+    'write',
+    'Exchange an item for another variant of the same product.',
+    { item_id: { type: 'string', description: 'Item id, e.g. "IT-5".' }, new_variant_id: { type: 'string', description: 'Variant id from get_product, e.g. "V-1-RED-L".' } },
+    ['item_id', 'new_variant_id'],
+  ),
+  tool(
+    'ship_item',
+    'write',
+    'Ship an item to a saved address.',
+    { item_id: { type: 'string', description: 'Item id, e.g. "IT-5".' }, address_id: { type: 'string', description: 'Saved address id, e.g. "C-1-A2".' } },
+    ['item_id', 'address_id'],
+  ),
+  tool('transfer_to_human', 'read', 'Hand over to a person.', { summary: { type: 'string', description: 'A short summary.' } }, ['summary']),
+];
+const VARIANTS = [
+  { variant_id: 'V-1-RED-M', options: { color: 'red', size: 'M' }, stock: 3 },
+  { variant_id: 'V-1-RED-L', options: { color: 'red', size: 'L' }, stock: 2 },
+  { variant_id: 'V-1-BLUE-L', options: { color: 'blue', size: 'L' }, stock: 5 },
+];
+function runShop(name: string, args: JsonObject): ToolResult {
+  switch (name) {
+    case 'get_item':
+      return args['item_id'] === 'IT-5'
+        ? { ok: true, value: { item_id: 'IT-5', product_id: 'P-1', customer_id: 'C-1', variant_id: 'V-1-RED-M', options: { color: 'red', size: 'M' } } }
+        : { ok: false, error: { name: 'DomainError', message: 'No such item.' } };
+    case 'get_product':
+      return { ok: true, value: { id: 'P-1', name: 'Trail Hoodie', variants: VARIANTS } };
+    case 'get_customer':
+      return { ok: true, value: { id: 'C-1', name: 'Ann Lee', addresses: [{ id: 'C-1-A1', label: 'home', line: '1 Elm St' }, { id: 'C-1-A2', label: 'work', line: '200 Berkeley St' }] } };
+    case 'exchange_item':
+      return { ok: true, value: { item_id: 'IT-5', status: 'exchange requested', new_variant_id: args['new_variant_id'] as string, approved_by: 'Olivia Brandt' } };
+    case 'ship_item':
+      return { ok: true, value: { status: 'shipping' } };
+    default:
+      return { ok: true, value: { transferred: true } };
+  }
+}
+
+describe('frame agent 1.2', () => {
+  it('drops the proposed action on "No, I want X instead" and reads the new request from X', async () => {
+    const { said, calls } = await converse([
+      'I want to cancel my subscription. My email address is ann@example.com.',
+      'SUB-201',
+      'store credit',
+      "No, that's not right. What I want is to change my plan to basic.",
+      'SUB-201',
+    ]);
+    expect(calls.some((c) => c.name === 'cancel_subscription')).toBe(false);
+    // A new request: its details are asked for again, not patched into the cancellation.
+    expect(said.at(-2)).toMatch(/subscription id\?$/);
+    // Not stored as a correction of the cancellation: the next confirmation is the plan change.
+    expect(said.at(-1)).toMatch(/change plan/);
+    expect(said.at(-1)).toMatch(/basic/);
+    expect(said.at(-1)).not.toMatch(/cancel/);
+  });
+
+  it('works out an id the user does not know from what they say about it (a variant by its size, colour kept)', async () => {
+    const { said, calls } = await converse(
+      ['I want to exchange item IT-5.', "I don't know my new variant id, sorry. My new size is L.", 'Yes, go ahead.'],
+      SHOP_TOOLS,
+      'Confirm before any change.',
+      runShop,
+    );
+    expect(calls.map((c) => c.name)).toContain('get_product');
+    expect(calls.find((c) => c.name === 'exchange_item')?.arguments).toEqual({ item_id: 'IT-5', new_variant_id: 'V-1-RED-L' });
+    expect(calls.some((c) => c.name === 'transfer_to_human')).toBe(false);
+    // The report names the person in the result.
+    expect(said.at(-1)).toMatch(/Olivia Brandt/);
+  });
+
+  it('without a detail that singles one out, it does not guess', async () => {
+    const { calls } = await converse(
+      ['I want to exchange item IT-5.', "I don't know my new variant id, sorry.", "I don't know my new variant id, sorry."],
+      SHOP_TOOLS,
+      'Confirm before any change.',
+      runShop,
+    );
+    expect(calls.some((c) => c.name === 'exchange_item')).toBe(false);
+  });
+
+  it('describes a record it picked by readable fields in the confirmation', async () => {
+    const { said } = await converse(['I want to ship item IT-5 to my work address.'], SHOP_TOOLS, 'Confirm before any change.', runShop);
+    expect(said.at(-1)).toMatch(/shall I proceed/);
+    expect(said.at(-1)).toMatch(/200 Berkeley St/);
+  });
+
+  it('completes a partial id the user gives from the records ("SK1" → "SK1-2026-01-02")', async () => {
+    const tools = [
+      tool('get_booking', 'read', 'Get a booking by code with its flights.', { booking_id: { type: 'string', description: 'Booking code, e.g. "BK-1".' } }, ['booking_id']),
+      tool(
+        'issue_compensation',
+        'write',
+        'Issue compensation for a flight of the booking.',
+        { booking_id: { type: 'string', description: 'Booking code, e.g. "BK-1".' }, flight_id: { type: 'string', description: 'Flight id, e.g. "SK101-2026-06-15".' } },
+        ['booking_id', 'flight_id'],
+      ),
+    ];
+    const run = (name: string, args: JsonObject): ToolResult =>
+      name === 'get_booking' ? { ok: true, value: { id: 'BK-1', flights: ['SK1-2026-01-02', 'SK22-2026-01-05'] } } : { ok: true, value: { status: 'issued', amount: 50, flight_id: args['flight_id'] as string } };
+    const { calls } = await converse(['I want compensation for booking BK-1.', 'It is SK1.', 'yes'], tools, 'Confirm before any change.', run);
+    expect(calls.find((c) => c.name === 'issue_compensation')?.arguments).toEqual({ booking_id: 'BK-1', flight_id: 'SK1-2026-01-02' });
+  });
+
+  it('reports people named in a result, not the user\'s own name', () => {
+    const text = reportFields({ status: 'pending_manager_approval', manager: 'Olivia Brandt', name: 'Ann Lee' }, [], false);
+    expect(text).toMatch(/manager: Olivia Brandt/);
+    expect(text).not.toMatch(/Ann Lee/);
   });
 });
