@@ -11,10 +11,9 @@
  * members are filled in from a seeded generator, so the file is the same on every run.
  * Run: npx tsx scripts/gen-packs/airline.ts
  */
-import { writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import type { GoalRequest, Json, JsonObject, PackTask, ScenarioPack, ToolSpec } from '../../src/core/model/types.ts';
+import type { Json, JsonObject, PackTask, ScenarioPack, ToolSpec } from '../../src/core/model/types.ts';
 import type { ToolStep } from '../../src/core/scenarios/tools/declarative.ts';
+import { addDays, g, learn, packTask, toolSpec, type Prop, type TaskDef, writePackWhenRun } from './lib.ts';
 import { mulberry32, pick, randInt, type Rng } from '../../src/core/stats/rng.ts';
 
 const TODAY = '2026-06-12';
@@ -25,12 +24,6 @@ const AIRLINE = 'Skylark Air';
 /** The schedule runs from FIRST_DAY for DAYS days. */
 const FIRST_DAY = '2026-06-08';
 const DAYS = 13;
-
-function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
 
 function addMinutes(time: string, minutes: number): string {
   const [h, m] = time.split(':').map(Number) as [number, number];
@@ -374,18 +367,7 @@ You are the reservations agent of ${AIRLINE}, a US airline. You help members wit
 
 /* ------------------------------------------------------------------ tools */
 
-type Prop = { type: 'string' | 'integer'; description: string; enum?: string[]; minimum?: number; pattern?: string };
-
-function tool(name: string, kind: 'read' | 'write', description: string, props: Record<string, Prop>, impl?: { steps: ToolStep[]; returns?: Json; transfer?: boolean }): ToolSpec {
-  const spec: ToolSpec = {
-    name,
-    description,
-    kind,
-    parameters: { type: 'object', properties: props as unknown as JsonObject, required: Object.keys(props), additionalProperties: false },
-  };
-  if (impl) spec.impl = { type: 'declarative', steps: impl.steps, ...(impl.returns === undefined ? {} : { returns: impl.returns }), ...(impl.transfer ? { transfer: true } : {}) };
-  return spec;
-}
+const tool = toolSpec;
 
 const P = {
   reservationId: { type: 'string', description: 'Reservation code, e.g. "KQ4T7B".' } as Prop,
@@ -473,8 +455,6 @@ function tools(): ToolSpec[] {
 
 /* ------------------------------------------------------------------ tasks */
 
-type Gold = PackTask['evaluation']['goldActions'][number];
-const g = (name: string, args: JsonObject, compareArgs?: string[]): Gold => ({ name, arguments: args, ...(compareArgs ? { compareArgs } : {}) });
 const member = (id: string) => g('get_member', { member_id: id });
 const byEmail = (email: string) => g('find_member_by_email', { email });
 const reservation = (id: string) => g('get_reservation', { reservation_id: id });
@@ -483,58 +463,12 @@ const status = (flight: string) => {
   return g('get_flight_status', { flight_number: m[1]!, date: m[2]! });
 };
 
-interface TaskDef {
-  id: string;
-  title: string;
-  purpose: string;
-  difficulty: PackTask['difficulty'];
-  reason: string;
-  known: Record<string, string>;
-  unknown: string[];
-  instructions: string;
-  requests: GoalRequest[];
-  acceptsRefusal?: boolean;
-  gold: Gold[];
-  env?: { path: string; equals: Json }[];
-  communicate?: string[];
-  nl?: string[];
-}
-
-function task(d: TaskDef): PackTask {
-  const communicate = d.communicate ?? [];
-  return {
-    id: `airline-${d.id}`,
-    title: d.title,
-    purpose: d.purpose,
-    difficulty: d.difficulty,
-    user: {
-      reasonForContact: d.reason,
-      knownInfo: d.known,
-      unknownInfo: d.unknown,
-      taskInstructions: d.instructions,
-      goal: { requests: d.requests, ...(d.acceptsRefusal ? { acceptsRefusal: true } : {}) },
-    },
-    evaluation: {
-      goldActions: d.gold,
-      envAssertions: d.env ?? [],
-      communicateInfo: communicate,
-      nlAssertions: d.nl ?? [],
-      rewardBasis: communicate.length ? ['DB', 'COMMUNICATE'] : ['DB'],
-    },
-  };
-}
+const task = (d: TaskDef): PackTask => packTask('airline', d);
 
 const CHANGE_ARGS = ['reservation_id', 'flight_id', 'new_flight_id'];
 
 function tasks(): PackTask[] {
 
-/**
- * Something the user wants to learn from the agent: the agenda user asks for it until the agent
- * says `value`, the same value the task's communicateInfo scores. The slot is the value itself
- * because the simulator listens for value-like slots ("42.50", "Olivia Brandt") anywhere in the
- * agent's text, while a slot name ("approver") would be met only by the agent saying that word.
- */
-const learn = (utterance: string, value: string): GoalRequest => ({ type: 'info', utterance, slot: value });
   return [
     task({
       id: 'cancel-within-24h',
@@ -845,8 +779,4 @@ export function buildAirlinePack(): ScenarioPack {
   };
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const out = fileURLToPath(new URL('../../public/packs/airline.json', import.meta.url));
-  writeFileSync(out, `${JSON.stringify(buildAirlinePack(), null, 2)}\n`);
-  console.log(`wrote ${out}`);
-}
+writePackWhenRun(import.meta.url, 'airline.json', buildAirlinePack);

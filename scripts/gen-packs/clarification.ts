@@ -16,26 +16,18 @@
  * comes from a seeded generator, so the file is the same on every run.
  * Run: npx tsx scripts/gen-packs/clarification.ts
  */
-import { writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import type { GoalRequest, Json, JsonObject, PackTask, ScenarioPack, ToolSpec } from '../../src/core/model/types.ts';
+import type { Json, JsonObject, PackTask, ScenarioPack, ToolSpec } from '../../src/core/model/types.ts';
 import type { ToolStep } from '../../src/core/scenarios/tools/declarative.ts';
+import { g, learn, packTask, toolSpec, type Prop, type TaskDef, writePackWhenRun } from './lib.ts';
 import { mulberry32, pick, randInt } from '../../src/core/stats/rng.ts';
 
 const TODAY = '2027-04-14';
 
 /* ------------------------------------------------------------------ tools */
 
-type Prop = { type: 'string'; description: string; enum?: string[] };
-
+/** A declarative tool (every tool here is). */
 function tool(name: string, kind: 'read' | 'write', description: string, props: Record<string, Prop>, steps: ToolStep[], returns: Json, transfer = false): ToolSpec {
-  return {
-    name,
-    description,
-    kind,
-    parameters: { type: 'object', properties: props as unknown as JsonObject, required: Object.keys(props), additionalProperties: false },
-    impl: { type: 'declarative', steps, returns, ...(transfer ? { transfer: true } : {}) },
-  };
+  return toolSpec(name, kind, description, props, { steps, returns, transfer });
 }
 
 const P = {
@@ -481,70 +473,36 @@ function buildDb(): JsonObject {
 
 /* ------------------------------------------------------------------ tasks */
 
-type Gold = { name: string; arguments: JsonObject; compareArgs?: string[] };
-const g = (name: string, args: JsonObject, compareArgs?: string[]): Gold => ({ name, arguments: args, ...(compareArgs ? { compareArgs } : {}) });
 const who = (name: string, dob: string) => g('find_patient', { name, date_of_birth: dob });
 const intro = (name: string, dob: string) => `(this is ${name}, date of birth ${dob})`;
 
-/**
- * Something the user wants to learn from the agent: the agenda user asks for it until the agent
- * says `value`, the same value the task's communicateInfo scores. The slot is the value itself
- * because the simulator listens for value-like slots ("42.50", "Olivia Brandt") anywhere in the
- * agent's text, while a slot name ("approver") would be met only by the agent saying that word.
- */
-const learn = (utterance: string, value: string): GoalRequest => ({ type: 'info', utterance, slot: value });
 
 /**
  * One task. `questions` lists what the agent must ask beyond identification (the caller
  * gives name and date of birth in the first message); empty means asking is unnecessary.
  */
-function task(t: {
-  id: string;
-  title: string;
-  questions: string[];
-  purpose: string;
-  difficulty: 'easy' | 'medium' | 'hard';
-  reason: string;
-  known: Record<string, string>;
-  unknown: string[];
-  instructions: string;
-  requests: PackTask['user']['goal']['requests'];
-  acceptsRefusal?: boolean;
-  gold: Gold[];
-  env?: { path: string; equals: Json }[];
-  communicate?: string[];
-  nl?: string[];
-}): PackTask {
+function task(t: TaskDef & { questions: string[] }): PackTask {
   const n = t.questions.length;
   const need =
     n === 0
       ? 'Clarification needed: no (0 questions beyond identification; asking which prescription, patient or store is over-asking).'
       : `Clarification needed: yes (${n} question${n > 1 ? 's' : ''}: ${t.questions.join('; ')}).`;
-  const communicate = t.communicate ?? [];
+  const { id, title, purpose, difficulty, user, evaluation } = packTask('clarification', t);
   return {
-    id: `clarification-${t.id}`,
-    title: t.title,
-    purpose: `${need} ${t.purpose}`,
-    difficulty: t.difficulty,
+    id,
+    title,
+    purpose: `${need} ${purpose}`,
+    difficulty,
     clarification: { needed: n > 0, questions: n, about: t.questions },
-    user: {
-      reasonForContact: t.reason,
-      knownInfo: t.known,
-      unknownInfo: t.unknown,
-      taskInstructions: t.instructions,
-      goal: { requests: t.requests, ...(t.acceptsRefusal !== undefined ? { acceptsRefusal: t.acceptsRefusal } : {}) },
-    },
+    user,
     evaluation: {
-      goldActions: t.gold,
-      envAssertions: t.env ?? [],
-      communicateInfo: communicate,
+      ...evaluation,
       nlAssertions: [
         n === 0
           ? 'The agent asks no clarifying question (confirming a proposed action is fine): the request and the records already settle what to do.'
           : `The agent asks the caller ${t.questions.join(' and ')} instead of guessing.`,
-        ...(t.nl ?? []),
+        ...evaluation.nlAssertions,
       ],
-      rewardBasis: communicate.length > 0 ? ['DB', 'COMMUNICATE'] : ['DB'],
     },
   };
 }
@@ -841,8 +799,4 @@ export function buildClarificationPack(): ScenarioPack {
   };
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const out = fileURLToPath(new URL('../../public/packs/clarification.json', import.meta.url));
-  writeFileSync(out, `${JSON.stringify(buildClarificationPack(), null, 2)}\n`);
-  console.log(`wrote ${out}`);
-}
+writePackWhenRun(import.meta.url, 'clarification.json', buildClarificationPack);

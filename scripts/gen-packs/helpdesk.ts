@@ -6,10 +6,9 @@
  * the rest of the company is filled in from a seeded generator, so the file is the same on
  * every run. Run: npx tsx scripts/gen-packs/helpdesk.ts
  */
-import { writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import type { GoalRequest, Json, JsonObject, PackTask, ScenarioPack, ToolSpec } from '../../src/core/model/types.ts';
+import type { Json, JsonObject, PackTask, ScenarioPack, ToolSpec } from '../../src/core/model/types.ts';
 import type { ToolStep } from '../../src/core/scenarios/tools/declarative.ts';
+import { g, learn, packTask, toolSpec, type Prop, type TaskDef, writePackWhenRun } from './lib.ts';
 import { mulberry32, pick, randInt } from '../../src/core/stats/rng.ts';
 
 const TODAY = '2027-03-09';
@@ -18,24 +17,9 @@ const MAIL = 'larkspurlabs.com';
 
 /* ------------------------------------------------------------------ tools */
 
-type Prop = { type: 'string'; description: string; enum?: string[] };
-
-function tool(
-  name: string,
-  kind: 'read' | 'write',
-  description: string,
-  props: Record<string, Prop>,
-  steps: ToolStep[],
-  returns: Json | undefined,
-  transfer = false,
-): ToolSpec {
-  return {
-    name,
-    description,
-    kind,
-    parameters: { type: 'object', properties: props as unknown as JsonObject, required: Object.keys(props), additionalProperties: false },
-    impl: { type: 'declarative', steps, ...(returns === undefined ? {} : { returns }), ...(transfer ? { transfer: true } : {}) },
-  };
+/** A declarative tool (every tool here is). */
+function tool(name: string, kind: 'read' | 'write', description: string, props: Record<string, Prop>, steps: ToolStep[], returns: Json | undefined, transfer = false): ToolSpec {
+  return toolSpec(name, kind, description, props, { steps, returns, transfer });
 }
 
 const P = {
@@ -1005,56 +989,10 @@ function buildDb(): JsonObject {
 
 /* ------------------------------------------------------------------ tasks */
 
-type Gold = { name: string; arguments: JsonObject; compareArgs?: string[] };
-const g = (name: string, args: JsonObject, compareArgs?: string[]): Gold => ({ name, arguments: args, ...(compareArgs ? { compareArgs } : {}) });
 const byEmail = (email: string) => g('find_employee_by_email', { email });
 
-/**
- * Something the user wants to learn from the agent: the agenda user asks for it until the agent
- * says `value`, the same value the task's communicateInfo scores. The slot is the value itself
- * because the simulator listens for value-like slots ("42.50", "Olivia Brandt") anywhere in the
- * agent's text, while a slot name ("approver") would be met only by the agent saying that word.
- */
-const learn = (utterance: string, value: string): GoalRequest => ({ type: 'info', utterance, slot: value });
 
-function task(t: {
-  id: string;
-  title: string;
-  purpose: string;
-  difficulty: 'easy' | 'medium' | 'hard';
-  reason: string;
-  known: Record<string, string>;
-  unknown: string[];
-  instructions: string;
-  requests: PackTask['user']['goal']['requests'];
-  acceptsRefusal?: boolean;
-  gold: Gold[];
-  env?: { path: string; equals: Json }[];
-  communicate?: string[];
-  nl?: string[];
-}): PackTask {
-  const communicate = t.communicate ?? [];
-  return {
-    id: `helpdesk-${t.id}`,
-    title: t.title,
-    purpose: t.purpose,
-    difficulty: t.difficulty,
-    user: {
-      reasonForContact: t.reason,
-      knownInfo: t.known,
-      unknownInfo: t.unknown,
-      taskInstructions: t.instructions,
-      goal: { requests: t.requests, ...(t.acceptsRefusal !== undefined ? { acceptsRefusal: t.acceptsRefusal } : {}) },
-    },
-    evaluation: {
-      goldActions: t.gold,
-      envAssertions: t.env ?? [],
-      communicateInfo: communicate,
-      nlAssertions: t.nl ?? [],
-      rewardBasis: communicate.length > 0 ? ['DB', 'COMMUNICATE'] : ['DB'],
-    },
-  };
-}
+const task = (t: TaskDef): PackTask => packTask('helpdesk', t);
 
 function tasks(): PackTask[] {
   return [
@@ -1420,8 +1358,4 @@ export function buildHelpdeskPack(): ScenarioPack {
   };
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const out = fileURLToPath(new URL('../../public/packs/helpdesk.json', import.meta.url));
-  writeFileSync(out, `${JSON.stringify(buildHelpdeskPack(), null, 2)}\n`);
-  console.log(`wrote ${out}`);
-}
+writePackWhenRun(import.meta.url, 'helpdesk.json', buildHelpdeskPack);

@@ -10,10 +10,9 @@
  * out by hand; the rest of the store is filled in from a seeded generator, so the file is the
  * same on every run. Run: npx tsx scripts/gen-packs/retail.ts
  */
-import { writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import type { GoalRequest, Json, JsonObject, PackTask, ScenarioPack, ToolSpec } from '../../src/core/model/types.ts';
+import type { Json, JsonObject, PackTask, ScenarioPack, ToolSpec } from '../../src/core/model/types.ts';
 import type { ToolStep } from '../../src/core/scenarios/tools/declarative.ts';
+import { addDays, g, learn, packTask, toolSpec, type Prop, type TaskDef, writePackWhenRun } from './lib.ts';
 import { mulberry32, pick, randInt, type Rng } from '../../src/core/stats/rng.ts';
 
 const TODAY = '2026-05-15';
@@ -23,12 +22,6 @@ const FREE_SHIPPING_FROM = 75;
 const SHIPPING_FEE = 5.99;
 
 /* ------------------------------------------------------------------ dates */
-
-function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
 
 const money = (n: number) => Math.round((n + Number.EPSILON) * 100) / 100;
 
@@ -416,18 +409,7 @@ You are the online customer-service agent of ${STORE}, a US store selling clothi
 
 /* ------------------------------------------------------------------ tools */
 
-type Prop = { type: 'string' | 'array'; description: string; enum?: string[]; items?: { type: 'string' }; minItems?: number };
-
-function tool(name: string, kind: 'read' | 'write', description: string, props: Record<string, Prop>, impl?: { steps: ToolStep[]; returns?: Json; transfer?: boolean }): ToolSpec {
-  const spec: ToolSpec = {
-    name,
-    description,
-    kind,
-    parameters: { type: 'object', properties: props as unknown as JsonObject, required: Object.keys(props), additionalProperties: false },
-  };
-  if (impl) spec.impl = { type: 'declarative', steps: impl.steps, ...(impl.returns === undefined ? {} : { returns: impl.returns }), ...(impl.transfer ? { transfer: true } : {}) };
-  return spec;
-}
+const tool = toolSpec;
 
 const P = {
   orderId: { type: 'string', description: 'Order id, e.g. "HP-29950".' } as Prop,
@@ -520,62 +502,14 @@ function tools(): ToolSpec[] {
 
 /* ------------------------------------------------------------------ tasks */
 
-type Gold = PackTask['evaluation']['goldActions'][number];
-const g = (name: string, args: JsonObject, compareArgs?: string[]): Gold => ({ name, arguments: args, ...(compareArgs ? { compareArgs } : {}) });
 const byEmail = (email: string) => g('find_customer_by_email', { email });
 const order = (id: string) => g('get_order', { order_id: id });
 
-interface TaskDef {
-  id: string;
-  title: string;
-  purpose: string;
-  difficulty: PackTask['difficulty'];
-  reason: string;
-  known: Record<string, string>;
-  unknown: string[];
-  instructions: string;
-  requests: GoalRequest[];
-  acceptsRefusal?: boolean;
-  gold: Gold[];
-  env?: { path: string; equals: Json }[];
-  communicate?: string[];
-  nl?: string[];
-}
-
-function task(d: TaskDef): PackTask {
-  const communicate = d.communicate ?? [];
-  return {
-    id: `retail-${d.id}`,
-    title: d.title,
-    purpose: d.purpose,
-    difficulty: d.difficulty,
-    user: {
-      reasonForContact: d.reason,
-      knownInfo: d.known,
-      unknownInfo: d.unknown,
-      taskInstructions: d.instructions,
-      goal: { requests: d.requests, ...(d.acceptsRefusal ? { acceptsRefusal: true } : {}) },
-    },
-    evaluation: {
-      goldActions: d.gold,
-      envAssertions: d.env ?? [],
-      communicateInfo: communicate,
-      nlAssertions: d.nl ?? [],
-      rewardBasis: communicate.length ? ['DB', 'COMMUNICATE'] : ['DB'],
-    },
-  };
-}
+const task = (d: TaskDef): PackTask => packTask('retail', d);
 
 const RETURN_ARGS = ['order_id', 'item_ids', 'condition', 'refund_method'];
 const EXCHANGE_ARGS = ['order_id', 'item_id', 'new_variant_id'];
 
-/**
- * Something the user wants to learn from the agent: the agenda user asks for it until the agent
- * says `value`, the same value the task's communicateInfo scores. The slot is the value itself
- * because the simulator listens for value-like slots ("42.50", "Olivia Brandt") anywhere in the
- * agent's text, while a slot name ("approver") would be met only by the agent saying that word.
- */
-const learn = (utterance: string, value: string): GoalRequest => ({ type: 'info', utterance, slot: value });
 
 function tasks(): PackTask[] {
   return [
@@ -857,8 +791,4 @@ export function buildRetailPack(): ScenarioPack {
   };
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const out = fileURLToPath(new URL('../../public/packs/retail.json', import.meta.url));
-  writeFileSync(out, `${JSON.stringify(buildRetailPack(), null, 2)}\n`);
-  console.log(`wrote ${out}`);
-}
+writePackWhenRun(import.meta.url, 'retail.json', buildRetailPack);

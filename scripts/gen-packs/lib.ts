@@ -1,0 +1,112 @@
+/**
+ * What the pack generators share: building a tool spec with a declarative implementation,
+ * gold actions, the user's info requests, one task in the pack format, and writing the pack
+ * file when a generator is run as a script. Each generator keeps its own data and wording.
+ */
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { GoalRequest, Json, JsonObject, PackTask, ScenarioPack, ToolSpec } from '../../src/core/model/types.ts';
+import type { ToolStep } from '../../src/core/scenarios/tools/declarative.ts';
+
+/** A tool parameter, as the generators write them (every parameter is required). */
+export type Prop = {
+  type: 'string' | 'integer' | 'array';
+  description: string;
+  enum?: string[];
+  minimum?: number;
+  pattern?: string;
+  items?: { type: 'string' };
+  minItems?: number;
+};
+
+/** A declarative implementation: steps, what the call returns, and whether it hands over to a person. */
+export interface DeclarativeParts {
+  steps: ToolStep[];
+  returns?: Json;
+  transfer?: boolean;
+}
+
+/** A tool spec; without `impl` the tool runs from the domain's built-in code. */
+export function toolSpec(name: string, kind: 'read' | 'write', description: string, props: Record<string, Prop>, impl?: DeclarativeParts): ToolSpec {
+  const spec: ToolSpec = {
+    name,
+    description,
+    kind,
+    parameters: { type: 'object', properties: props as unknown as JsonObject, required: Object.keys(props), additionalProperties: false },
+  };
+  if (impl) {
+    spec.impl = { type: 'declarative', steps: impl.steps, ...(impl.returns === undefined ? {} : { returns: impl.returns }), ...(impl.transfer ? { transfer: true } : {}) };
+  }
+  return spec;
+}
+
+export type Gold = PackTask['evaluation']['goldActions'][number];
+
+/** A gold action; `compareArgs` when free-text arguments must not be compared. */
+export const g = (name: string, args: JsonObject, compareArgs?: string[]): Gold => ({ name, arguments: args, ...(compareArgs ? { compareArgs } : {}) });
+
+/**
+ * Something the user wants to learn from the agent: the agenda user asks for it until the agent
+ * says `value`, the same value the task's communicateInfo scores. The slot is the value itself
+ * because the simulator listens for value-like slots ("42.50", "Olivia Brandt") anywhere in the
+ * agent's text, while a slot name ("approver") would be met only by the agent saying that word.
+ */
+export const learn = (utterance: string, value: string): GoalRequest => ({ type: 'info', utterance, slot: value });
+
+/** One task as a generator writes it; `id` without the domain prefix. */
+export interface TaskDef {
+  id: string;
+  title: string;
+  purpose: string;
+  difficulty: PackTask['difficulty'];
+  reason: string;
+  known: Record<string, string>;
+  unknown: string[];
+  instructions: string;
+  requests: GoalRequest[];
+  acceptsRefusal?: boolean;
+  gold: Gold[];
+  env?: { path: string; equals: Json }[];
+  communicate?: string[];
+  nl?: string[];
+}
+
+/** A task in the pack format; the reward is the database, and what must be said when there is any. */
+export function packTask(domain: string, d: TaskDef): PackTask {
+  const communicate = d.communicate ?? [];
+  return {
+    id: `${domain}-${d.id}`,
+    title: d.title,
+    purpose: d.purpose,
+    difficulty: d.difficulty,
+    user: {
+      reasonForContact: d.reason,
+      knownInfo: d.known,
+      unknownInfo: d.unknown,
+      taskInstructions: d.instructions,
+      goal: { requests: d.requests, ...(d.acceptsRefusal !== undefined ? { acceptsRefusal: d.acceptsRefusal } : {}) },
+    },
+    evaluation: {
+      goldActions: d.gold,
+      envAssertions: d.env ?? [],
+      communicateInfo: communicate,
+      nlAssertions: d.nl ?? [],
+      rewardBasis: communicate.length > 0 ? ['DB', 'COMMUNICATE'] : ['DB'],
+    },
+  };
+}
+
+/** Calendar date `days` after "YYYY-MM-DD". */
+export function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** When the generator at `moduleUrl` is run as a script, writes its pack to public/packs/<file>. */
+export function writePackWhenRun(moduleUrl: string, file: string, build: () => ScenarioPack): void {
+  if (!process.argv[1] || fileURLToPath(moduleUrl) !== process.argv[1]) return;
+  const out = fileURLToPath(new URL(`../../public/packs/${file}`, moduleUrl));
+  writeFileSync(out, `${JSON.stringify(build(), null, 2)}\n`);
+  console.log(`wrote ${out}`);
+}
