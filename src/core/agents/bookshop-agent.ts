@@ -21,7 +21,8 @@ import type {
   ViewMessage,
 } from '../simulation/participant.ts';
 import { pick, type Rng } from '../stats/rng.ts';
-import { daysBetween, RETURN_WINDOW_DAYS } from '../scenarios/domains/bookshop.ts';
+import { RETURN_WINDOW_DAYS } from '../scenarios/domains/bookshop.ts';
+import { daysBetween } from '../scenarios/domains/helpers.ts';
 import {
   guessName,
   matchItems,

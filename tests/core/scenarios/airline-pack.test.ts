@@ -7,52 +7,23 @@
  * the amounts the agent must tell come from the tools.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { Json, JsonObject, Scenario, ScenarioPack, ToolResult } from '../../../src/core/model/types.ts';
-import { expandPack, validateScenarioPack } from '../../../src/core/model/schema.ts';
+import type { JsonObject } from '../../../src/core/model/types.ts';
+import { validateScenarioPack } from '../../../src/core/model/schema.ts';
 import { hoursBetween } from '../../../src/core/scenarios/domains/airline.ts';
 import { DOMAINS } from '../../../src/core/scenarios/domains/index.ts';
-import { createEnvironment, type Environment } from '../../../src/core/scenarios/environment.ts';
+import { createEnvironment } from '../../../src/core/scenarios/environment.ts';
 import { evaluateSession, readPath, replayGold } from '../../../src/core/scenarios/evaluator.ts';
 import { createAgendaUser } from '../../../src/core/users/agenda.ts';
 import { buildAirlinePack } from '../../../scripts/gen-packs/airline.ts';
+import { loadPack, numbersIn, PUBLIC, refusal, value, type Obj } from './pack-fixture.ts';
 import { converse, makePersona, say, scripted, type ScriptStep } from '../fixtures.ts';
 
-const PUBLIC = fileURLToPath(new URL('../../../public/', import.meta.url));
-const pack = JSON.parse(readFileSync(`${PUBLIC}packs/airline.json`, 'utf8')) as ScenarioPack;
-const scenarios = expandPack(pack);
-const scenario = (id: string): Scenario => {
-  const s = scenarios.find((x) => x.id === `airline-${id}`);
-  if (!s) throw new Error(`no task airline-${id}`);
-  return s;
-};
+const { pack, scenarios, scenario, table, env } = loadPack('airline');
 
-type Obj = Record<string, Json>;
-const table = (name: string) => pack.db[name] as Record<string, Obj>;
 const meta = pack.db['meta'] as Obj;
 const now = String(meta['now']);
 
-const env = (): Environment => createEnvironment(scenarios[0]!);
-function value(r: ToolResult): Obj {
-  if (!r.ok) throw new Error(`expected success, got ${r.error.name}: ${r.error.message}`);
-  return r.value as Obj;
-}
-function refusal(e: Environment, name: string, args: Obj): string {
-  const before = e.snapshot();
-  const r = e.call(name, args);
-  if (r.ok) throw new Error(`expected ${name} to be refused, got ${JSON.stringify(r.value)}`);
-  expect(r.error.name).toBe('DomainError');
-  expect(e.snapshot()).toEqual(before);
-  return r.error.message;
-}
-
-function numbersIn(v: Json): number[] {
-  if (typeof v === 'number') return [v];
-  if (Array.isArray(v)) return v.flatMap(numbersIn);
-  if (v && typeof v === 'object') return Object.values(v).flatMap(numbersIn);
-  return [];
-}
 
 describe('airline pack: file', () => {
   it('is exactly what scripts/gen-packs/airline.ts generates', () => {

@@ -1,12 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { JsonObject, ToolResult } from '../../../src/core/model/types.ts';
 import { ToolError } from '../../../src/core/scenarios/domain.ts';
-import {
-  bookshopDomain,
-  daysBetween,
-  normalizeAddress,
-  roundMoney,
-} from '../../../src/core/scenarios/domains/bookshop.ts';
+import { bookshopDomain, normalizeAddress } from '../../../src/core/scenarios/domains/bookshop.ts';
+import { daysBetween, roundMoney } from '../../../src/core/scenarios/domains/helpers.ts';
 import { DOMAINS, getDomain } from '../../../src/core/scenarios/domains/index.ts';
 import { getPath, loadBookshopPack, runTool } from './bookshop-helpers.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Json, JsonObject, ToolSpec } from '../../../src/core/model/types.ts';
 import { validateScenarioPack } from '../../../src/core/model/schema.ts';
-import { daysBetween, roundMoney } from '../../../src/core/scenarios/domains/bookshop.ts';
+import { daysBetween, roundMoney } from '../../../src/core/scenarios/domains/helpers.ts';
 import { getDomain } from '../../../src/core/scenarios/domains/index.ts';
 import { getPath, loadBookshopPack, replayGold } from './bookshop-helpers.ts';
 

@@ -8,39 +8,22 @@
  * valid action that scores 0, and the agenda user answers a clarifying question from its
  * hidden facts (and the question is counted as one).
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { GoldAction, Json, JsonObject, Scenario, ScenarioPack, ToolResult } from '../../../src/core/model/types.ts';
-import { expandPack, validateScenarioPack } from '../../../src/core/model/schema.ts';
+import type { GoldAction, JsonObject, Scenario } from '../../../src/core/model/types.ts';
+import { validateScenarioPack } from '../../../src/core/model/schema.ts';
 import { getDomain } from '../../../src/core/scenarios/domains/index.ts';
-import { createEnvironment, type Environment } from '../../../src/core/scenarios/environment.ts';
+import { createEnvironment } from '../../../src/core/scenarios/environment.ts';
 import { evaluateSession, readPath, replayGold } from '../../../src/core/scenarios/evaluator.ts';
 import { createAgendaUser } from '../../../src/core/users/agenda.ts';
 import { buildClarificationPack } from '../../../scripts/gen-packs/clarification.ts';
 import { clarificationVerdict, countClarifyingQuestions } from '../../../src/core/metrics/clarification.ts';
+import { error, loadPack, value, type Obj } from './pack-fixture.ts';
 import { converse, makePersona, say, scripted, type ScriptStep } from '../fixtures.ts';
 
-const PACK_PATH = fileURLToPath(new URL('../../../public/packs/clarification.json', import.meta.url));
-const pack = JSON.parse(readFileSync(PACK_PATH, 'utf8')) as ScenarioPack;
-const scenarios = expandPack(pack);
-const scenario = (id: string): Scenario => scenarios.find((s) => s.id === `clarification-${id}`)!;
+const { pack, scenarios, scenario, table, env } = loadPack('clarification');
 
-type Obj = Record<string, Json>;
-const table = (name: string) => pack.db[name] as Record<string, Obj>;
 const TODAY = String((pack.db['meta'] as Obj)['today']);
 
-function env(): Environment {
-  return createEnvironment(scenarios[0]!);
-}
-function error(r: ToolResult): string {
-  if (r.ok) throw new Error(`expected an error, got ${JSON.stringify(r.value)}`);
-  return r.error.message;
-}
-function value(r: ToolResult): Obj {
-  if (!r.ok) throw new Error(`expected success, got ${r.error.name}: ${r.error.message}`);
-  return r.value as Obj;
-}
 const isWrite = (s: Scenario, a: GoldAction) => s.agent.tools.find((t) => t.name === a.name)?.kind === 'write';
 /** The questions a task needs beyond identification, from its structured field. */
 const questionsOf = (s: Scenario) => s.clarification!.questions;

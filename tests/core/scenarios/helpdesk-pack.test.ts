@@ -6,39 +6,20 @@
  * together, the tools enforce the policy with clear domain errors, the tasks hide what only
  * the employee can see, and one task runs end to end against the agenda user.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { Json, JsonObject, Scenario, ScenarioPack, ToolResult } from '../../../src/core/model/types.ts';
-import { expandPack, validateScenarioPack } from '../../../src/core/model/schema.ts';
+import type { JsonObject, Scenario } from '../../../src/core/model/types.ts';
+import { validateScenarioPack } from '../../../src/core/model/schema.ts';
 import { getDomain } from '../../../src/core/scenarios/domains/index.ts';
-import { createEnvironment, type Environment } from '../../../src/core/scenarios/environment.ts';
+import { createEnvironment } from '../../../src/core/scenarios/environment.ts';
 import { evaluateSession, readPath, replayGold } from '../../../src/core/scenarios/evaluator.ts';
 import { createAgendaUser } from '../../../src/core/users/agenda.ts';
 import { buildHelpdeskPack } from '../../../scripts/gen-packs/helpdesk.ts';
+import { error, loadPack, value, type Obj } from './pack-fixture.ts';
 import { converse, makePersona, say, scripted, type ScriptStep } from '../fixtures.ts';
 
-const PACK_PATH = fileURLToPath(new URL('../../../public/packs/helpdesk.json', import.meta.url));
-const pack = JSON.parse(readFileSync(PACK_PATH, 'utf8')) as ScenarioPack;
-const scenarios = expandPack(pack);
-const scenario = (id: string): Scenario => scenarios.find((s) => s.id === `helpdesk-${id}`)!;
+const { pack, scenarios, scenario, table, env } = loadPack('helpdesk');
 
-type Obj = Record<string, Json>;
-const table = (name: string) => pack.db[name] as Record<string, Obj>;
 
-function env(): Environment {
-  return createEnvironment(scenarios[0]!);
-}
-
-function error(r: ToolResult): string {
-  if (r.ok) throw new Error(`expected an error, got ${JSON.stringify(r.value)}`);
-  return r.error.message;
-}
-
-function value(r: ToolResult): Obj {
-  if (!r.ok) throw new Error(`expected success, got ${r.error.name}: ${r.error.message}`);
-  return r.value as Obj;
-}
 
 describe('helpdesk pack: file', () => {
   it('is exactly what scripts/gen-packs/helpdesk.ts generates', () => {

@@ -7,52 +7,23 @@
  * the amounts the agent must tell come from the tools.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { Json, JsonObject, Scenario, ScenarioPack, ToolResult } from '../../../src/core/model/types.ts';
-import { expandPack, validateScenarioPack } from '../../../src/core/model/schema.ts';
-import { daysBetween, roundMoney } from '../../../src/core/scenarios/domains/bookshop.ts';
+import type { Json, JsonObject } from '../../../src/core/model/types.ts';
+import { validateScenarioPack } from '../../../src/core/model/schema.ts';
+import { daysBetween, roundMoney } from '../../../src/core/scenarios/domains/helpers.ts';
 import { DOMAINS } from '../../../src/core/scenarios/domains/index.ts';
-import { createEnvironment, type Environment } from '../../../src/core/scenarios/environment.ts';
+import { createEnvironment } from '../../../src/core/scenarios/environment.ts';
 import { evaluateSession, replayGold } from '../../../src/core/scenarios/evaluator.ts';
 import { createAgendaUser } from '../../../src/core/users/agenda.ts';
 import { buildRetailPack } from '../../../scripts/gen-packs/retail.ts';
+import { loadPack, numbersIn, PUBLIC, refusal, value, type Obj } from './pack-fixture.ts';
 import { converse, makePersona, say, scripted, type ScriptStep } from '../fixtures.ts';
 
-const PUBLIC = fileURLToPath(new URL('../../../public/', import.meta.url));
-const pack = JSON.parse(readFileSync(`${PUBLIC}packs/retail.json`, 'utf8')) as ScenarioPack;
-const scenarios = expandPack(pack);
-const scenario = (id: string): Scenario => {
-  const s = scenarios.find((x) => x.id === `retail-${id}`);
-  if (!s) throw new Error(`no task retail-${id}`);
-  return s;
-};
+const { pack, scenarios, scenario, table, env } = loadPack('retail');
 
-type Obj = Record<string, Json>;
 const obj = (v: Json | undefined): Obj => v as Obj;
-const table = (name: string) => pack.db[name] as Record<string, Obj>;
 const today = String(obj(pack.db['meta'])['today']);
 
-const env = (): Environment => createEnvironment(scenarios[0]!);
-function value(r: ToolResult): Obj {
-  if (!r.ok) throw new Error(`expected success, got ${r.error.name}: ${r.error.message}`);
-  return r.value as Obj;
-}
-function refusal(e: Environment, name: string, args: Obj): string {
-  const before = e.snapshot();
-  const r = e.call(name, args);
-  if (r.ok) throw new Error(`expected ${name} to be refused, got ${JSON.stringify(r.value)}`);
-  expect(r.error.name).toBe('DomainError');
-  expect(e.snapshot()).toEqual(before);
-  return r.error.message;
-}
-
-function numbersIn(v: Json): number[] {
-  if (typeof v === 'number') return [v];
-  if (Array.isArray(v)) return v.flatMap(numbersIn);
-  if (v && typeof v === 'object') return Object.values(v).flatMap(numbersIn);
-  return [];
-}
 
 describe('retail pack: file', () => {
   it('is exactly what scripts/gen-packs/retail.ts generates', () => {

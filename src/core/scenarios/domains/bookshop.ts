@@ -10,9 +10,6 @@ import type { Json, JsonObject } from '../../model/types.ts';
 import { ToolError, type DomainImpl, type ToolImpl } from '../domain.ts';
 import { daysBetween, isObject, metaString, requiredString, roundMoney, tableOf } from './helpers.ts';
 
-// Kept importable from here: tests and other domains used to take them from this module.
-export { daysBetween, roundMoney };
-
 const table = (db: JsonObject, name: string) => tableOf(db, name, 'bookshop');
 const today = (db: JsonObject) => metaString(db, 'today', 'bookshop');
 

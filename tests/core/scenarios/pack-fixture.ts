@@ -1,0 +1,62 @@
+/**
+ * What the built-in pack tests share: the pack as shipped in public/packs/, its scenarios,
+ * its tables, a fresh environment, and reading tool results (a success's value, a failure's
+ * message, a refusal that must leave the database as it was).
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import type { Json, Scenario, ScenarioPack, ToolResult } from '../../../src/core/model/types.ts';
+import { expandPack } from '../../../src/core/model/schema.ts';
+import { createEnvironment, type Environment } from '../../../src/core/scenarios/environment.ts';
+
+export type Obj = Record<string, Json>;
+
+export const PUBLIC = fileURLToPath(new URL('../../../public/', import.meta.url));
+
+/** The built-in pack `public/packs/<id>.json`, read fresh, with its tasks as scenarios. */
+export function loadPack(id: string) {
+  const pack = JSON.parse(readFileSync(`${PUBLIC}packs/${id}.json`, 'utf8')) as ScenarioPack;
+  const scenarios = expandPack(pack);
+  return {
+    pack,
+    scenarios,
+    /** The task `<id>-<name>`; a test naming a task that is gone fails here, saying which. */
+    scenario(name: string): Scenario {
+      const s = scenarios.find((x) => x.id === `${id}-${name}`);
+      if (!s) throw new Error(`no task ${id}-${name}`);
+      return s;
+    },
+    table: (name: string) => pack.db[name] as Record<string, Obj>,
+    /** A fresh session environment over the pack's database. */
+    env: (): Environment => createEnvironment(scenarios[0]!),
+  };
+}
+
+export function value(r: ToolResult): Obj {
+  if (!r.ok) throw new Error(`expected success, got ${r.error.name}: ${r.error.message}`);
+  return r.value as Obj;
+}
+
+export function error(r: ToolResult): string {
+  if (r.ok) throw new Error(`expected an error, got ${JSON.stringify(r.value)}`);
+  return r.error.message;
+}
+
+/** Calls a tool that must refuse with a domain error and change nothing; returns the message. */
+export function refusal(e: Environment, name: string, args: Obj): string {
+  const before = e.snapshot();
+  const r = e.call(name, args);
+  if (r.ok) throw new Error(`expected ${name} to be refused, got ${JSON.stringify(r.value)}`);
+  expect(r.error.name).toBe('DomainError');
+  expect(e.snapshot()).toEqual(before);
+  return r.error.message;
+}
+
+/** Every number anywhere in a JSON value. */
+export function numbersIn(v: Json): number[] {
+  if (typeof v === 'number') return [v];
+  if (Array.isArray(v)) return v.flatMap(numbersIn);
+  if (v && typeof v === 'object') return Object.values(v).flatMap(numbersIn);
+  return [];
+}
