@@ -7,6 +7,7 @@ import {
   validatePersonaSet,
   validateScenarioPack,
   canonicalHash,
+  scenarioFingerprint,
   checkImportSize,
   checkScenarioImport,
   checkScenarioPackImport,
@@ -113,7 +114,9 @@ export class AppState {
     // Writing a dozen scenarios, each with the pack's database, on every page load is wasted
     // work: rewrite the built-ins only when what the page ships has changed.
     // The pack records are part of it, so a library stored before they existed gets them once.
-    const shipped = canonicalHash({ scenarios, personas, packs } as unknown as Json);
+    // Each scenario counts by its fingerprint (its pack's database hashed once, not once per
+    // task): hashing the expanded scenarios serialised every pack's database for every task.
+    const shipped = canonicalHash({ scenarios: scenarios.map(scenarioFingerprint), personas, packs } as unknown as Json);
     if ((await this.storage.getSetting<string>(BUILTINS_KEY)) === shipped) return;
     await this.storage.seedBuiltins(scenarios, personas, packs);
     await this.storage.putSetting(BUILTINS_KEY, shipped);
