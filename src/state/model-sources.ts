@@ -2,7 +2,7 @@ import type { EngineRole } from '../engine/seat.ts';
 import type { CatalogModel } from '../engine/webllm/protocol.ts';
 import { app } from './app.svelte.ts';
 import type { LoadableModel } from './engines.svelte.ts';
-import { CUSTOM_MODELS_KEY, ROLE_LABELS, ROLES_KEY, type RoleSettings } from './models.svelte.ts';
+import { CUSTOM_MODELS_KEY, ROLE_LABELS, ROLES_KEY, roleModelRef, type RoleSettings } from './models.svelte.ts';
 import { loadGgufModel, parseGgufRef } from './gguf-source.ts';
 
 /** The models chosen on the Models page for the roles a run needs, ready to load. */
@@ -21,7 +21,7 @@ export async function resolveRoleModels(needed: readonly EngineRole[]): Promise<
   const shared = saved.mode === 'shared';
   const models: Partial<Record<EngineRole, LoadableModel>> = {};
   for (const role of needed) {
-    const ref = (shared ? saved.shared : saved[role]) ?? '';
+    const ref = roleModelRef(saved, role);
     if (!ref) {
       throw new Error(
         `Choose a model for the ${shared ? 'shared engine' : ROLE_LABELS[role]} on the Models page before starting a run with an LLM ${role === 'user' ? 'user simulator' : 'agent'}.`,

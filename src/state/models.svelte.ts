@@ -71,6 +71,11 @@ export interface RoleSettings {
 }
 
 export const ROLES_KEY = 'models.roles';
+
+/** The model reference that plays `role` under saved settings ('' when none is chosen). */
+export function roleModelRef(saved: Partial<RoleSettings>, role: Role): string {
+  return (saved.mode === 'shared' ? saved.shared : saved[role]) ?? '';
+}
 export const CUSTOM_MODELS_KEY = 'models.custom';
 const DEFAULT_ROLES: RoleSettings = { mode: 'per-role', user: '', agent: '', judge: '', shared: '', resetChat: false, constrainToolCalls: false };
 

@@ -21,7 +21,7 @@ import { app, describeError } from './app.svelte.ts';
 import { EnginePool } from './engines.svelte.ts';
 import { parseGgufRef } from './gguf-source.ts';
 import { resolveRoleModels, type RoleModels } from './model-sources.ts';
-import { ROLES_KEY, type RoleSettings } from './models.svelte.ts';
+import { ROLES_KEY, roleModelRef, type RoleSettings } from './models.svelte.ts';
 
 /*
  * "Users like these": conversations (an imported file, read in the page and never uploaded,
@@ -196,7 +196,7 @@ export class ProfilesState {
   async checkJudge(): Promise<string | null> {
     const storage = this.#deps.storage();
     const saved = (await storage?.getSetting<Partial<RoleSettings>>(ROLES_KEY)) ?? {};
-    const ref = (saved.mode === 'shared' ? saved.shared : saved.judge) || null;
+    const ref = roleModelRef(saved, 'judge') || null;
     let label = ref;
     const gguf = ref ? parseGgufRef(ref) : null;
     if (gguf !== null) label = (await storage?.getGgufModel(gguf))?.name ?? gguf;

@@ -1,6 +1,5 @@
 import {
   agentSeat,
-  getDomain,
   planSessions,
   runSession,
   seatConfig,
@@ -20,7 +19,7 @@ import {
 import { app, describeError, RUN_LOCK_PREFIX } from './app.svelte.ts';
 import { EnginePool } from './engines.svelte.ts';
 import { resolveRoleModels } from './model-sources.ts';
-import { ROLES_KEY, type RoleSettings } from './models.svelte.ts';
+import { ROLES_KEY, roleModelRef, type RoleSettings } from './models.svelte.ts';
 import { codeToolRunner } from './tool-sandbox.ts';
 
 /** How fast a run plays: classical participants are instant, so a demo can slow them down. */
@@ -247,8 +246,6 @@ export class RunController {
           session = await runSession(plan, {
             runId: run.id,
             spec: run.spec,
-            // Packs whose tools all bring an impl have no built-in domain (validated on import).
-            domain: getDomain(plan.scenario.domain),
             codeRunner: codeToolRunner,
             createUser,
             createAgent,
@@ -314,7 +311,7 @@ export class RunController {
 /** Whether the person chose a model for the Judge role (or a shared model for every role). */
 async function judgeChosen(): Promise<boolean> {
   const saved = (await app.storage.getSetting<Partial<RoleSettings>>(ROLES_KEY)) ?? {};
-  return !!(saved.mode === 'shared' ? saved.shared : saved.judge);
+  return roleModelRef(saved, 'judge') !== '';
 }
 
 function defaultRunName(scenarios: Scenario[], choice: RunChoice): string {
