@@ -1,6 +1,5 @@
 import type { Outcome, TerminationReason } from '../model/types.ts';
 import { wilsonInterval } from '../stats/wilson.ts';
-import { passHatK } from '../stats/passk.ts';
 
 /** The fields of a session a summary needs; storage can supply just these. */
 export interface SessionOutcome {
@@ -81,38 +80,4 @@ export function summarizeOutcomes(sessions: Iterable<SessionOutcome>): RunSummar
     terminations,
     running,
   };
-}
-
-/** pass^k at one k: the chance that k trials of the same task and persona all succeed. */
-export interface PassHatPoint {
-  k: number;
-  value: number;
-  /** (task, persona) pairs averaged over. */
-  pairs: number;
-}
-
-/**
- * The pass^k curve for k = 1 … the fewest trials any pair has: per (scenario, persona)
- * pair, the unbiased estimate from its n trials with c successes, averaged over pairs
- * (τ-bench's definition, with the persona as part of the task).
- */
-export function passHatKCurve(sessions: Iterable<SessionOutcome>): PassHatPoint[] {
-  const pairs = new Map<string, [number, number]>();
-  for (const s of sessions) {
-    if (s.outcome === 'running' || s.termination === 'aborted') continue;
-    const key = JSON.stringify([s.scenarioId, s.personaId]);
-    const t = pairs.get(key) ?? [0, 0];
-    t[0] += s.outcome === 'pass' ? 1 : 0;
-    t[1] += 1;
-    pairs.set(key, t);
-  }
-  if (pairs.size === 0) return [];
-  const maxK = Math.min(...[...pairs.values()].map(([, n]) => n));
-  const curve: PassHatPoint[] = [];
-  for (let k = 1; k <= maxK; k++) {
-    let sum = 0;
-    for (const [c, n] of pairs.values()) sum += passHatK(n, c, k);
-    curve.push({ k, value: sum / pairs.size, pairs: pairs.size });
-  }
-  return curve;
 }

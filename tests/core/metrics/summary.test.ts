@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { passHatKCurve, summarizeOutcomes, type SessionOutcome } from '../../../src/core/metrics/summary.ts';
+import { summarizeOutcomes, type SessionOutcome } from '../../../src/core/metrics/summary.ts';
 import { wilsonInterval } from '../../../src/core/stats/wilson.ts';
 
 const s = (scenarioId: string, personaId: string, outcome: SessionOutcome['outcome'], termination?: SessionOutcome['termination']): SessionOutcome => ({
@@ -80,25 +80,5 @@ describe('summarizeOutcomes', () => {
       yield s('a', 'p', 'fail', 'user_stop');
     }
     expect(summarizeOutcomes(gen()).overall).toMatchObject({ passed: 1, counted: 2 });
-  });
-});
-
-describe('passHatKCurve', () => {
-  it('averages the per-pair estimator over pairs, up to the fewest trials', () => {
-    const curve = passHatKCurve([
-      // pair (a, p): 2 of 3 passed; pair (b, p): 3 of 3; pair (a, q): 1 of 2 (+ an aborted one)
-      s('a', 'p', 'pass'), s('a', 'p', 'pass'), s('a', 'p', 'fail'),
-      s('b', 'p', 'pass'), s('b', 'p', 'pass'), s('b', 'p', 'pass'),
-      s('a', 'q', 'pass'), s('a', 'q', 'fail'), s('a', 'q', 'error', 'aborted'),
-    ]);
-    expect(curve.map((p) => p.k)).toEqual([1, 2]);
-    expect(curve[0]!.value).toBeCloseTo((2 / 3 + 1 + 1 / 2) / 3);
-    // pass^2: (a,p) C(2,2)/C(3,2) = 1/3; (b,p) 1; (a,q) C(1,2)/C(2,2) = 0
-    expect(curve[1]!.value).toBeCloseTo((1 / 3 + 1 + 0) / 3);
-    expect(curve[1]!.pairs).toBe(3);
-  });
-
-  it('is empty when nothing has finished', () => {
-    expect(passHatKCurve([s('a', 'p', 'running')])).toEqual([]);
   });
 });

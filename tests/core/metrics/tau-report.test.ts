@@ -155,3 +155,30 @@ describe('tauReport', () => {
     expect(r.unscored).toBe(0);
   });
 });
+
+describe('tauReport: the pass^k average (also the run page headline bars)', () => {
+  const at = (scenarioId: string, personaId: string, outcome: Outcome, termination?: TauSessionInput['termination']): TauSessionInput => ({
+    scenarioId,
+    personaId,
+    outcome,
+    ...(termination ? { termination } : {}),
+  });
+
+  it('averages the per-pair estimator over pairs, up to the fewest trials', () => {
+    const report = tauReport([
+      // pair (a, p): 2 of 3 passed; pair (b, p): 3 of 3; pair (a, q): 1 of 2 (+ an aborted one)
+      at('a', 'p', 'pass'), at('a', 'p', 'pass'), at('a', 'p', 'fail'),
+      at('b', 'p', 'pass'), at('b', 'p', 'pass'), at('b', 'p', 'pass'),
+      at('a', 'q', 'pass'), at('a', 'q', 'fail'), at('a', 'q', 'error', 'aborted'),
+    ]);
+    expect(report.rows.map((r) => r.k)).toEqual([1, 2]);
+    expect(report.rows[0]!.passHat.value).toBeCloseTo((2 / 3 + 1 + 1 / 2) / 3);
+    // pass^2: (a,p) C(2,2)/C(3,2) = 1/3; (b,p) 1; (a,q) C(1,2)/C(2,2) = 0
+    expect(report.rows[1]!.passHat.value).toBeCloseTo((1 / 3 + 1 + 0) / 3);
+    expect(report.tasks).toBe(3);
+  });
+
+  it('has no rows when nothing has finished', () => {
+    expect(tauReport([at('a', 'p', 'running')]).rows).toEqual([]);
+  });
+});
