@@ -116,6 +116,8 @@ test("a run's stored sessions can be the source", async ({ page }) => {
   const run = page.getByLabel('Run', { exact: true });
   await run.selectOption({ index: 1 });
   const boxes = page.getByRole('list', { name: 'Sessions' }).getByRole('checkbox');
+  // The run's sessions are read from IndexedDB after the choice: wait for them before counting.
+  await expect(boxes.first()).toBeVisible();
   const n = await boxes.count();
   expect(n).toBeGreaterThan(1);
   await boxes.first().uncheck();
