@@ -228,7 +228,8 @@ export class Storage {
    * 'interrupted'. Their sessions still 'running' (and those of any other run) become done,
    * outcome 'error', termination 'aborted', with `INTERRUPTED_ERROR`; their turns are kept,
    * `turnCount` is set to the turns actually stored and `finishedAt` to the end of the last
-   * one. Affected runs get `doneSessions` / `passedSessions` recounted from their sessions.
+   * one. Affected runs get `doneSessions` / `passedSessions` recounted from their sessions, leaving
+   * out the sessions cut short, as the runner does.
    *
    * `keepRunIds` names runs another tab is executing right now (e.g. from held Web Locks);
    * they and their sessions are left alone. Resolves with the ids of the runs marked.
@@ -267,12 +268,17 @@ export class Storage {
 
       const affected = new Set([...runIds, ...stale.map((s) => s.runId)]);
       for (const runId of affected) {
-        const [total, running, passed] = await Promise.all([
-          db.sessions.where('runId').equals(runId).count(),
-          db.sessions.where('[runId+outcome]').equals([runId, 'running']).count(),
+        // As the runner counts: a session cut short (termination 'aborted') is neither done nor
+        // scored, so the Runs list's rate agrees with the run page's, which leaves it out too.
+        const [done, passed] = await Promise.all([
+          db.sessions
+            .where('runId')
+            .equals(runId)
+            .filter((x) => x.outcome !== 'running' && x.termination !== 'aborted')
+            .count(),
           db.sessions.where('[runId+outcome]').equals([runId, 'pass']).count(),
         ]);
-        await db.runs.update(runId, { doneSessions: total - running, passedSessions: passed });
+        await db.runs.update(runId, { doneSessions: done, passedSessions: passed });
       }
       return runIds;
     });

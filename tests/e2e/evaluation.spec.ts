@@ -143,7 +143,10 @@ test('the live view streams turns and a run can be stopped', async ({ page }) =>
 
 test('bad scenario and persona JSON is refused with the field named, and nothing is written', async ({ page }) => {
   await page.goto(`${base}#/library`);
-  const personaCount = async () => Number((await page.locator('#h-pers .faint').textContent())!.replace(/\D/g, ''));
+  const shownCount = page.locator('#h-pers .faint');
+  const personaCount = async () => Number((await shownCount.textContent())!.replace(/\D/g, ''));
+  // The built-in personas are read from IndexedDB after the page opens: wait for them before counting.
+  await expect(shownCount).not.toHaveText('(0)');
   const before = await personaCount();
   const box = page.getByLabel('JSON to import');
   const importButton = page.getByRole('button', { name: 'Import pasted JSON' });
@@ -182,7 +185,7 @@ test('bad scenario and persona JSON is refused with the field named, and nothing
   await expect(error).toContainText('refund_everything');
 
   await page.reload();
-  expect(await personaCount()).toBe(before);
+  await expect(shownCount).toHaveText(`(${before})`);
   await expect(page.getByText('broken-1')).toHaveCount(0);
 
   // A good persona goes in and stays.
@@ -190,7 +193,7 @@ test('bad scenario and persona JSON is refused with the field named, and nothing
   await page.getByRole('button', { name: 'Import pasted JSON' }).click();
   await expect(page.getByRole('status')).toContainText('fine');
   await page.reload();
-  expect(await personaCount()).toBe(before + 1);
+  await expect(shownCount).toHaveText(`(${before + 1})`);
 });
 
 test('runs survive closing and reopening the browser', async () => {
@@ -206,6 +209,7 @@ test('runs survive closing and reopening the browser', async () => {
     await startInstantRun(page, { personas: ['Baseline cooperative'] });
     await waitForCompletion(page);
     const runUrl = page.url();
+    await expect(page.getByTestId('overall-rate')).toHaveText(/^\d+%$/);
     const rate = await page.getByTestId('overall-rate').textContent();
     await ctx.close();
 

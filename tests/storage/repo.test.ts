@@ -116,7 +116,8 @@ describe('markInterruptedRuns', () => {
       expect(await next.markInterruptedRuns()).toEqual(['r']);
 
       const run = await next.getRun('r');
-      expect(run).toMatchObject({ status: 'interrupted', doneSessions: 2, passedSessions: 1 });
+      // The cut session is kept but, as in the runner and on the run page, neither done nor scored.
+      expect(run).toMatchObject({ status: 'interrupted', doneSessions: 1, passedSessions: 1 });
       const s = await next.getSession(live.id);
       expect(s).toMatchObject({
         status: 'done',
