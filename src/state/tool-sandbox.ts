@@ -1,11 +1,11 @@
 /**
  * The page's runner for scenario files' code tools: each call goes to a locked-down worker
- * (src/workers/tool-sandbox.worker.ts, which says what it relies on) with a time limit. A call
+ * (workers/tool-sandbox.worker.ts, which says what it relies on) with a time limit. A call
  * past its limit terminates the worker, and the next call starts a fresh one.
  */
 import type { CodeToolRunner, JsonObject, Json } from '../core/index.ts';
 import { crashed as crash, timedOut, type CodeToolJob, type CodeToolOutcome } from '../core/scenarios/tools/code.ts';
-import type { SandboxMessage, SandboxRequest } from '../workers/tool-sandbox.worker.ts';
+import type { SandboxMessage, SandboxRequest } from '../../workers/tool-sandbox.worker.ts';
 
 /** How long a fresh worker may take to load and lock down before calls fail. */
 const START_TIMEOUT_MS = 15_000;
@@ -23,7 +23,7 @@ interface Pending {
 }
 
 function defaultWorker(): Worker {
-  return new Worker(new URL('../workers/tool-sandbox.worker.ts', import.meta.url), {
+  return new Worker(new URL('../../workers/tool-sandbox.worker.ts', import.meta.url), {
     type: 'module',
     name: 'understudy-tool-sandbox',
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ToolSandbox } from '../../src/state/tool-sandbox.ts';
-import type { SandboxMessage, SandboxOutcome, SandboxRequest } from '../../src/workers/tool-sandbox.worker.ts';
+import type { SandboxMessage, SandboxOutcome, SandboxRequest } from '../../workers/tool-sandbox.worker.ts';
 
 /*
  * The page's code tool runner around its worker, with a fake worker: readiness, one call at a

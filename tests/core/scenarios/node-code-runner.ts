@@ -1,7 +1,7 @@
 /**
  * A CodeToolRunner for tests in Node: each call runs in a fresh node:vm context (only the
  * ECMAScript built-ins, no fetch, no require) with vm's time limit. The same answers as the
- * page's worker sandbox (src/workers/tool-sandbox.worker.ts): strict mode, `fail(message)` is a
+ * page's worker sandbox (workers/tool-sandbox.worker.ts): strict mode, `fail(message)` is a
  * DomainError, a throw or a timeout is ToolCrashed, only JSON comes back. node:vm is not a
  * security boundary; this runs our own test fixtures, never files from strangers.
  */

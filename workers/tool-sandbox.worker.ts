@@ -30,7 +30,7 @@ import {
   strictBody,
   thrownMessage,
   type CodeToolOutcome,
-} from '../core/scenarios/tools/code.ts';
+} from '../src/core/scenarios/tools/code.ts';
 
 /** A call, from the page. `db` and `args` travel as JSON text. */
 export interface SandboxRequest {
