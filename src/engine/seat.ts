@@ -61,10 +61,24 @@ export function engineSeatFactory(
   settings: EngineSeatSettings,
   role: EngineRole,
   sessionSeed: number,
-): ((system: string) => EngineSeat) & { readonly toolCalling?: { native: boolean; constrain: boolean } } {
+): ((system: string) => EngineSeat) & { readonly toolCalling?: { native: boolean; constrain: boolean }; readonly contextTokens?: number } {
   const make = (system: string) => new EngineSeat(engine, settings, role, sessionSeed, system);
   const t = settings.toolCalling;
-  return t ? Object.assign(make, { toolCalling: { native: t.native, constrain: t.constrain } }) : make;
+  const contextTokens = contextTokensOf(settings.runtime);
+  return Object.assign(
+    make,
+    t ? { toolCalling: { native: t.native, constrain: t.constrain } } : {},
+    contextTokens !== undefined ? { contextTokens } : {},
+  );
+}
+
+/**
+ * The model's context window (tokens) from the engine's runtime info: wllama's `nCtx`, or
+ * web-llm's `contextWindowSize` (its model record's override); undefined when not known.
+ */
+export function contextTokensOf(runtime: JsonObject | undefined): number | undefined {
+  const n = runtime?.nCtx ?? runtime?.contextWindowSize;
+  return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
 /**

@@ -50,7 +50,11 @@ export function loadableFor(ref: string, custom: CatalogModel[]): LoadableModel 
         client.dispose();
         throw err;
       }
-      return client;
+      // The context window its record sets (the judge fits its request to it); unknown for
+      // models whose own config decides, and then nothing is recorded.
+      const record = (await client.catalog(custom.length ? custom : null).catch(() => [])).find((m) => m.modelId === ref);
+      const contextWindowSize = record?.contextWindowSize;
+      return contextWindowSize ? Object.assign(client, { runtimeInfo: () => ({ contextWindowSize }) }) : client;
     },
   };
 }

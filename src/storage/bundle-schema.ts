@@ -126,7 +126,22 @@ export const sessionSchema = z.object({
       nlAssertions: z
         .array(z.object({ assertion: z.string(), verdict: z.enum(['met', 'not_met', 'not_judged']), reason: z.string() }))
         .optional(),
-      judge: z.object({ model: z.string(), attempts: count, error: errorRecord.optional() }).optional(),
+      judge: z
+        .object({
+          model: z.string(),
+          attempts: count,
+          error: errorRecord.optional(),
+          clipped: z
+            .object({
+              contextTokens: count.optional(),
+              maxChars: count,
+              toolResultMax: count,
+              messageMax: count.optional(),
+              linesOmitted: count,
+            })
+            .optional(),
+        })
+        .optional(),
       criteria: z
         .array(
           z.object({

@@ -416,7 +416,7 @@ export interface SessionScore {
   /** Each natural-language assertion with the judge's verdict, or why it was not judged. */
   nlAssertions?: NlAssertionResult[];
   /** The judge that ran, if any: its model, how many requests it took, and its failure. */
-  judge?: { model: string; attempts: number; error?: ErrorRecord };
+  judge?: { model: string; attempts: number; error?: ErrorRecord; clipped?: JudgeClipping };
   /** Every criterion the task has: passed, failed or not scored, and whether it counts. */
   criteria?: CriterionResult[];
   /**
@@ -441,6 +441,23 @@ export interface ActionMatch {
   callId?: string;
   /** Whether that call succeeded. */
   callOk?: boolean;
+}
+
+/**
+ * How the transcript was shortened to fit the judge model's context window; absent when the
+ * judge read it whole (as every session judged before this existed did).
+ */
+export interface JudgeClipping {
+  /** The judge model's context window (tokens), when the budget came from it. */
+  contextTokens?: number;
+  /** Most characters the request could have. */
+  maxChars: number;
+  /** Longest tool result quoted (characters). */
+  toolResultMax: number;
+  /** Longest message (and tool-call arguments) quoted, when messages were shortened too. */
+  messageMax?: number;
+  /** Lines (messages and tool calls) left out of the middle of the conversation. */
+  linesOmitted: number;
 }
 
 /** met / not met by the judge's verdict; not_judged when no judge ran or it failed. */

@@ -243,7 +243,14 @@ export function evaluateSession(
     actions,
     nlAssertions,
     ...(evidence.judgement && evidence.judgement.attempts > 0
-      ? { judge: { model: judgement.model, attempts: judgement.attempts, ...(judgement.error ? { error: judgement.error } : {}) } }
+      ? {
+          judge: {
+            model: judgement.model,
+            attempts: judgement.attempts,
+            ...(judgement.error ? { error: judgement.error } : {}),
+            ...(judgement.clipped ? { clipped: judgement.clipped } : {}),
+          },
+        }
       : {}),
     criteria,
     strictReward: reward === 1 && goldWritesMade(actions, gold) ? 1 : 0,

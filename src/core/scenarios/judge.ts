@@ -9,7 +9,7 @@
  * evaluator leaves the criterion out of the reward with a note.
  */
 import { z } from 'zod';
-import type { ErrorRecord, NlAssertionResult, Scenario, ToolCall, Turn } from '../model/types.ts';
+import type { ErrorRecord, JudgeClipping, NlAssertionResult, Scenario, ToolCall, Turn } from '../model/types.ts';
 import type { LlmMessage, SeatFactory } from '../simulation/llm-seat.ts';
 
 /** Bump when the prompt or the expected output changes, so results stay comparable. */
@@ -25,6 +25,8 @@ export interface NlJudgement {
   attempts: number;
   /** Why some or all assertions have no verdict. */
   error?: ErrorRecord;
+  /** How the transcript was shortened to fit the judge's context; absent when it was sent whole. */
+  clipped?: JudgeClipping;
 }
 
 /** The parts of a session the judge reads. */
@@ -61,34 +63,163 @@ export const JUDGE_OUTPUT_SCHEMA = JSON.stringify({
   required: ['verdicts'],
 });
 
-function callLine(c: ToolCall): string {
-  const result = c.result.ok ? JSON.stringify(c.result.value) : `error: ${c.result.error.message}`;
-  const shown = result.length > TOOL_RESULT_MAX ? `${result.slice(0, TOOL_RESULT_MAX)}…` : result;
-  return `  [tool call] ${c.name}(${JSON.stringify(c.arguments)}) → ${shown}`;
+/** How much of each message and tool result the transcript quotes. */
+interface ClipLevel {
+  /** Longest tool result (characters). */
+  toolResultMax: number;
+  /** Longest message and tool-call arguments (characters); absent: whole. */
+  messageMax?: number;
 }
 
-/** The transcript as the judge reads it: one line per message, tool calls under the agent's. */
-export function renderJudgeTranscript(turns: readonly JudgedTurn[]): string {
+/**
+ * The shortening stages tried in turn when the request is over its budget: tool results first,
+ * then long messages. The first is today's transcript; past the last, lines are left out.
+ */
+const CLIP_LEVELS: readonly ClipLevel[] = [
+  { toolResultMax: TOOL_RESULT_MAX },
+  { toolResultMax: 120 },
+  { toolResultMax: 40 },
+  { toolResultMax: 40, messageMax: 400 },
+  { toolResultMax: 40, messageMax: 200 },
+];
+
+const thousands = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
+const clip = (s: string, max: number | undefined): string => (max !== undefined && s.length > max ? `${s.slice(0, max)}…` : s);
+
+function callLine(c: ToolCall, level: ClipLevel): string {
+  const result = c.result.ok ? JSON.stringify(c.result.value) : `error: ${c.result.error.message}`;
+  return `  [tool call] ${c.name}(${clip(JSON.stringify(c.arguments), level.messageMax)}) → ${clip(result, level.toolResultMax)}`;
+}
+
+function transcriptAt(turns: readonly JudgedTurn[], level: ClipLevel): string {
   const lines: string[] = [];
   for (const t of turns) {
     const who = t.role === 'agent' ? 'Agent' : 'User';
-    if (t.content.trim()) lines.push(`${who}: ${t.content.trim()}`);
-    for (const c of t.toolCalls) lines.push(callLine(c));
+    if (t.content.trim()) lines.push(`${who}: ${clip(t.content.trim(), level.messageMax)}`);
+    for (const c of t.toolCalls) lines.push(callLine(c, level));
   }
   return lines.length ? lines.join('\n') : '(the conversation is empty)';
 }
 
-/** The judge's request: the transcript, then the numbered assertions. */
-export function renderJudgeRequest(assertions: readonly string[], turns: readonly JudgedTurn[]): string {
+/** The transcript as the judge reads it: one line per message, tool calls under the agent's. */
+export function renderJudgeTranscript(turns: readonly JudgedTurn[]): string {
+  return transcriptAt(turns, CLIP_LEVELS[0]!);
+}
+
+function requestAround(assertions: readonly string[], transcript: string): string {
   return [
     '## Transcript',
-    renderJudgeTranscript(turns),
+    transcript,
     '',
     '## Assertions',
     ...assertions.map((a, i) => `${i + 1}. ${a}`),
     '',
     `Give your verdict on each of the ${assertions.length} assertion${assertions.length === 1 ? '' : 's'} as the JSON object described.`,
   ].join('\n');
+}
+
+/** The judge's request: the transcript, then the numbered assertions. */
+export function renderJudgeRequest(assertions: readonly string[], turns: readonly JudgedTurn[]): string {
+  return requestAround(assertions, renderJudgeTranscript(turns));
+}
+
+/** Characters per token assumed when fitting the request: conservative (English runs near 4). */
+export const JUDGE_CHARS_PER_TOKEN = 3;
+/** Reply tokens reserved per assertion (a verdict and a one-line reason), plus slack. */
+const REPLY_TOKENS_PER_ASSERTION = 60;
+const REPLY_TOKENS_SLACK = 100;
+/** The chat template's tokens around the messages. */
+const TEMPLATE_TOKENS = 64;
+/** The retry's message ("Your reply could not be used: …"). */
+const RETRY_TOKENS = 120;
+
+/**
+ * Most characters the judge's request may have on a model with a `contextTokens` window: what
+ * is left after the system prompt, the chat template and two replies with the retry message
+ * between them (a retry extends the same conversation), at JUDGE_CHARS_PER_TOKEN. 0 when
+ * nothing is left.
+ */
+export function judgeRequestBudget(contextTokens: number, assertionCount: number): number {
+  if (!Number.isInteger(contextTokens) || contextTokens <= 0) {
+    throw new RangeError(`judgeRequestBudget: the judge's context window must be a positive whole number of tokens (got ${contextTokens}).`);
+  }
+  const reply = REPLY_TOKENS_PER_ASSERTION * assertionCount + REPLY_TOKENS_SLACK;
+  const system = Math.ceil(JUDGE_SYSTEM_PROMPT.length / JUDGE_CHARS_PER_TOKEN);
+  const tokens = contextTokens - system - TEMPLATE_TOKENS - 2 * reply - RETRY_TOKENS;
+  return Math.max(0, tokens * JUDGE_CHARS_PER_TOKEN);
+}
+
+/** The line that stands for the lines left out of the middle of the conversation. */
+export function omittedLinesMarker(count: number): string {
+  return `[… ${count} line${count === 1 ? '' : 's'} of the conversation left out to fit the judge's context …]`;
+}
+
+/** In words, for the session view: how the judge's transcript was shortened. */
+export function describeJudgeClipping(c: JudgeClipping): string {
+  const parts = [`tool results cut to ${thousands(c.toolResultMax)} characters`];
+  if (c.messageMax !== undefined) parts.push(`messages to ${thousands(c.messageMax)}`);
+  if (c.linesOmitted > 0) parts.push(`${thousands(c.linesOmitted)} line${c.linesOmitted === 1 ? '' : 's'} left out`);
+  const room = c.contextTokens !== undefined ? `its ${thousands(c.contextTokens)}-token window` : `${thousands(c.maxChars)} characters`;
+  return `The judge read a shortened transcript (${parts.join(', ')}) to fit ${room}.`;
+}
+
+/** A request within its budget, or the least the request needs when even that is too much. */
+export type FittedJudgeRequest = { ok: true; text: string; clipped?: JudgeClipping } | { ok: false; minimumChars: number };
+
+/**
+ * The judge's request in at most `maxChars` characters, shortened deterministically in stages:
+ * tool results (300 → 120 → 40 characters), then messages and tool-call arguments (400 → 200),
+ * then whole lines from the middle of the conversation, keeping its beginning and (with two
+ * thirds of the room) its end, where the outcome is, with a marker line saying how many were
+ * left out. The assertions are never shortened: when they do not fit with the marker alone,
+ * the answer is `ok: false` with the characters needed. A request that fits is exactly
+ * `renderJudgeRequest`'s, with no `clipped`.
+ */
+export function fitJudgeRequest(
+  assertions: readonly string[],
+  turns: readonly JudgedTurn[],
+  maxChars: number,
+  contextTokens?: number,
+): FittedJudgeRequest {
+  const clipped = (level: ClipLevel, linesOmitted: number): JudgeClipping => ({
+    ...(contextTokens !== undefined ? { contextTokens } : {}),
+    maxChars,
+    toolResultMax: level.toolResultMax,
+    ...(level.messageMax !== undefined ? { messageMax: level.messageMax } : {}),
+    linesOmitted,
+  });
+  for (const [i, level] of CLIP_LEVELS.entries()) {
+    const text = requestAround(assertions, transcriptAt(turns, level));
+    if (text.length <= maxChars) return i === 0 ? { ok: true, text } : { ok: true, text, clipped: clipped(level, 0) };
+  }
+  const level = CLIP_LEVELS[CLIP_LEVELS.length - 1]!;
+  const lines = transcriptAt(turns, level).split('\n');
+  const fixed = requestAround(assertions, '').length;
+  // The marker's longest form: its count has at most as many digits as the number of lines.
+  const markerMax = omittedLinesMarker(lines.length).length;
+  if (fixed + markerMax > maxChars) return { ok: false, minimumChars: fixed + markerMax };
+  // Each kept line costs its length and a newline; the marker takes the rest of the room.
+  let room = maxChars - fixed - markerMax;
+  const cost = (line: string): number => line.length + 1;
+  let head = 0;
+  let tail = 0;
+  let tailRoom = Math.floor((room * 2) / 3);
+  const last = (): string => lines[lines.length - 1 - tail]!;
+  while (tail < lines.length && cost(last()) <= tailRoom) {
+    tailRoom -= cost(last());
+    room -= cost(last());
+    tail++;
+  }
+  while (head + tail < lines.length && cost(lines[head]!) <= room) room -= cost(lines[head++]!);
+  // Room the beginning could not use goes to the end, as long as it stays one stretch.
+  while (head + tail < lines.length && cost(last()) <= room) {
+    room -= cost(last());
+    tail++;
+  }
+  const omitted = lines.length - head - tail;
+  const kept = [...lines.slice(0, head), omittedLinesMarker(omitted), ...lines.slice(lines.length - tail)];
+  return { ok: true, text: requestAround(assertions, kept.join('\n')), clipped: clipped(level, omitted) };
 }
 
 /** Small models write booleans as words; take the common ones, refuse anything else. */
@@ -181,6 +312,41 @@ export function notJudged(assertions: readonly string[], reason: string, model =
 
 export interface JudgeOptions {
   signal?: AbortSignal;
+  /**
+   * The judge model's context window (tokens); by default the seat factory's `contextTokens`.
+   * The request is fitted to it (judgeRequestBudget, fitJudgeRequest); unknown: sent whole.
+   */
+  contextTokens?: number;
+  /** Most characters for the request, instead of the budget derived from the context window. */
+  maxRequestChars?: number;
+}
+
+/**
+ * The request to send, fitted to the budget when there is one; or, when not even the
+ * assertions fit (or the window is not a token count), the judgement that nothing was sent.
+ */
+function prepareRequest(
+  assertions: readonly string[],
+  turns: readonly JudgedTurn[],
+  contextTokens: number | undefined,
+  maxRequestChars: number | undefined,
+): { text: string; clipped?: JudgeClipping } | { judgement: NlJudgement } {
+  let maxChars: number | undefined;
+  try {
+    maxChars = maxRequestChars ?? (contextTokens !== undefined ? judgeRequestBudget(contextTokens, assertions.length) : undefined);
+  } catch (err) {
+    const e = err as Error;
+    return { judgement: notJudged(assertions, `Not judged: ${e.message}`, '', { name: e.name, message: e.message }) };
+  }
+  if (maxChars === undefined) return { text: renderJudgeRequest(assertions, turns) };
+  const fit = fitJudgeRequest(assertions, turns, maxChars, contextTokens);
+  if (fit.ok) return { text: fit.text, ...(fit.clipped ? { clipped: fit.clipped } : {}) };
+  const room =
+    contextTokens !== undefined
+      ? `the ${thousands(maxChars)} that the judge's ${thousands(contextTokens)}-token context window leaves after its instructions and reply`
+      : `the judge's request budget of ${thousands(maxChars)}`;
+  const message = `The ${assertions.length} assertion${assertions.length === 1 ? '' : 's'} alone need ${thousands(fit.minimumChars)} characters, more than ${room}. Choose a judge model with a larger context window.`;
+  return { judgement: notJudged(assertions, `Not judged: ${message}`, '', { name: 'JudgeContextTooSmall', message }) };
 }
 
 /**
@@ -195,13 +361,16 @@ export async function judgeAssertions(
 ): Promise<NlJudgement> {
   const assertions = input.scenario.evaluation.nlAssertions;
   if (assertions.length === 0) return { results: [], model: '', attempts: 0 };
+  const request = prepareRequest(assertions, input.turns, opts.contextTokens ?? makeSeat.contextTokens, opts.maxRequestChars);
+  if ('judgement' in request) return request.judgement;
+  const clipped = request.clipped ? { clipped: request.clipped } : {};
   let model = '';
   let attempts = 0;
   let last: ParsedVerdicts | null = null;
   try {
     const seat = makeSeat(JUDGE_SYSTEM_PROMPT);
     model = seat.model;
-    let message: LlmMessage = { role: 'user', content: renderJudgeRequest(assertions, input.turns) };
+    let message: LlmMessage = { role: 'user', content: request.text };
     for (attempts = 1; attempts <= 2; attempts++) {
       const reply = await seat.reply([message], {
         signal: opts.signal,
@@ -221,7 +390,7 @@ export async function judgeAssertions(
     const e = err as { name?: string; message?: string };
     const error = { name: e?.name ?? 'Error', message: e?.message ?? String(err) };
     const judged = notJudged(assertions, `The judge failed: ${error.message}`, model, error);
-    return { ...judged, attempts: Math.max(attempts, 1) };
+    return { ...judged, attempts: Math.max(attempts, 1), ...clipped };
   }
   const verdicts = last!.ok ? last!.verdicts : last!.partial;
   const problem = last!.ok ? null : last!.problem;
@@ -234,5 +403,6 @@ export async function judgeAssertions(
     model,
     attempts,
     ...(problem ? { error: { name: 'MalformedJudgeReply', message: problem } } : {}),
+    ...clipped,
   };
 }

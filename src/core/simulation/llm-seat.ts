@@ -78,6 +78,10 @@ export interface LlmSeat {
 /**
  * Builds the seat for a role once its system prompt is known. `toolCalling`, when present,
  * says how the agent should call tools on this model (absent: prompted and unconstrained); it
- * sits on the factory because the agent's system prompt depends on it.
+ * sits on the factory because the agent's system prompt depends on it. `contextTokens`, when
+ * known, is the model's context window: the judge fits its request to it.
  */
-export type SeatFactory = ((systemPrompt: string) => LlmSeat) & { readonly toolCalling?: SeatToolCalling };
+export type SeatFactory = ((systemPrompt: string) => LlmSeat) & {
+  readonly toolCalling?: SeatToolCalling;
+  readonly contextTokens?: number;
+};

@@ -50,6 +50,8 @@ export function recordToCatalog(r: ModelRecord, custom: boolean): CatalogModel {
   if (q !== undefined) out.quantization = q;
   const p = parseParamsB(r.model_id);
   if (p !== undefined) out.paramsB = p;
+  const ctx = r.overrides?.context_window_size;
+  if (typeof ctx === 'number' && Number.isInteger(ctx) && ctx > 0) out.contextWindowSize = ctx;
   return out;
 }
 

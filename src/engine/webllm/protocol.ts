@@ -35,6 +35,8 @@ export interface CatalogModel {
   quantization?: string;
   /** Parameter count parsed from the id, e.g. 0.5 (billions). */
   paramsB?: number;
+  /** Context window (tokens) set by the record's overrides; absent: the model's own config decides. */
+  contextWindowSize?: number;
   custom: boolean;
 }
 
