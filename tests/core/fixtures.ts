@@ -29,6 +29,7 @@ import type {
 } from '../../src/core/simulation/participant.ts';
 import { BASELINE_TRAITS } from '../../src/core/personas/traits.ts';
 import type { Role } from '../../src/core/model/types.ts';
+import type { EngineSeatSettings } from '../../src/engine/seat.ts';
 
 /* ----------------------------------------------------------------- domain */
 
@@ -296,3 +297,14 @@ export function converse(user: Participant, agent: Participant, opts: RunOptions
 
 export const userTurns = (turns: readonly Turn[]) => turns.filter((t) => t.role === 'user');
 export const agentTurns = (turns: readonly Turn[]) => turns.filter((t) => t.role === 'agent');
+
+/** Settings of a seat over a scripted engine: deterministic sampling unless a test says otherwise. */
+export function scriptedSeatSettings(model: string, sampling: Partial<EngineSeatSettings['sampling']> = {}): EngineSeatSettings {
+  return {
+    engine: 'scripted',
+    model,
+    sampling: { temperature: 0, top_p: 1, max_tokens: 512, frequency_penalty: 0, presence_penalty: 0, ...sampling },
+    resetChatEachRequest: false,
+    sharedEngine: false,
+  };
+}

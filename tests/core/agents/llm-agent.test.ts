@@ -1,19 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { EngineSeat, engineSeatFactory, type EngineSeatSettings, type ToolCallingSettings } from '../../../src/engine/seat.ts';
+import { EngineSeat, engineSeatFactory, type ToolCallingSettings } from '../../../src/engine/seat.ts';
 import { ScriptedEngine, type Script } from '../../../src/engine/scripted.ts';
 import { isPrefixExtension } from '../../../src/engine/role-chat.ts';
 import { REPLY_TO_USER_TOOL, createLlmAgent, renderAgentSystemPrompt } from '../../../src/core/agents/llm-agent.ts';
 import { createLlmUser } from '../../../src/core/users/llm-user.ts';
 import type { AgentSeatContext } from '../../../src/core/simulation/participant.ts';
-import { ACME_DOMAIN, agentTurns, converse, makePersona, makeScenario, say, scripted } from '../fixtures.ts';
+import { ACME_DOMAIN, agentTurns, converse, makePersona, makeScenario, say, scripted, scriptedSeatSettings } from '../fixtures.ts';
 
-const settings: EngineSeatSettings = {
-  engine: 'scripted',
-  model: 'tiny-agent',
-  sampling: { temperature: 0, top_p: 1, max_tokens: 128, frequency_penalty: 0, presence_penalty: 0 },
-  resetChatEachRequest: false,
-  sharedEngine: false,
-};
+const settings = scriptedSeatSettings('tiny-agent', { max_tokens: 128 });
 
 function agentOn(script: Script, toolCalling?: ToolCallingSettings) {
   const engine = new ScriptedEngine(script);

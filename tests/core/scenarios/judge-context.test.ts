@@ -22,17 +22,11 @@ import type { SeatFactory } from '../../../src/core/simulation/llm-seat.ts';
 import { planSessions, runSession } from '../../../src/core/simulation/session.ts';
 import { createAgendaUser } from '../../../src/core/users/agenda.ts';
 import { sessionSchema } from '../../../src/storage/bundle-schema.ts';
-import { EngineSeat, contextTokensOf, engineSeatFactory, type EngineSeatSettings } from '../../../src/engine/seat.ts';
+import { EngineSeat, contextTokensOf, engineSeatFactory } from '../../../src/engine/seat.ts';
 import { ScriptedEngine, type Script } from '../../../src/engine/scripted.ts';
-import { ACME_DOMAIN, PERSONAS, say, scenarioWith, scripted } from '../fixtures.ts';
+import { ACME_DOMAIN, PERSONAS, say, scenarioWith, scripted, scriptedSeatSettings } from '../fixtures.ts';
 
-const settings: EngineSeatSettings = {
-  engine: 'scripted',
-  model: 'tiny-judge',
-  sampling: { temperature: 0, top_p: 1, max_tokens: 512, frequency_penalty: 0, presence_penalty: 0 },
-  resetChatEachRequest: false,
-  sharedEngine: false,
-};
+const settings = scriptedSeatSettings('tiny-judge');
 
 /** A scripted judge whose factory says the model's context window, as the engine layer does. */
 function judgeOn(script: Script, contextTokens?: number): { engine: ScriptedEngine; make: SeatFactory } {

@@ -10,17 +10,11 @@ import {
 import type { SeatFactory } from '../../../src/core/simulation/llm-seat.ts';
 import { planSessions, runSession } from '../../../src/core/simulation/session.ts';
 import { createAgendaUser } from '../../../src/core/users/agenda.ts';
-import { EngineSeat, type EngineSeatSettings } from '../../../src/engine/seat.ts';
+import { EngineSeat } from '../../../src/engine/seat.ts';
 import { ScriptedEngine, type Script } from '../../../src/engine/scripted.ts';
-import { ACME_DOMAIN, makeScenario, PERSONAS, say, scenarioWith, scripted } from '../fixtures.ts';
+import { ACME_DOMAIN, makeScenario, PERSONAS, say, scenarioWith, scripted, scriptedSeatSettings } from '../fixtures.ts';
 
-const settings: EngineSeatSettings = {
-  engine: 'scripted',
-  model: 'tiny-judge',
-  sampling: { temperature: 0, top_p: 1, max_tokens: 512, frequency_penalty: 0, presence_penalty: 0 },
-  resetChatEachRequest: false,
-  sharedEngine: false,
-};
+const settings = scriptedSeatSettings('tiny-judge');
 
 function judgeOn(script: Script): { engine: ScriptedEngine; make: SeatFactory } {
   const engine = new ScriptedEngine(script);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EngineSeat, type EngineSeatSettings } from '../../../src/engine/seat.ts';
+import { EngineSeat } from '../../../src/engine/seat.ts';
 import { ScriptedEngine, type Script } from '../../../src/engine/scripted.ts';
 import type { ChatRequest } from '../../../src/engine/types.ts';
 import {
@@ -15,15 +15,9 @@ import {
 } from '../../../src/core/users/llm-user.ts';
 import type { SeatFactory } from '../../../src/core/simulation/llm-seat.ts';
 import type { Json } from '../../../src/core/model/types.ts';
-import { agentTurns, converse, makePersona, makeScenario, PERSONAS, say, scripted, userTurns } from '../fixtures.ts';
+import { agentTurns, converse, makePersona, makeScenario, PERSONAS, say, scripted, userTurns, scriptedSeatSettings } from '../fixtures.ts';
 
-const settings: EngineSeatSettings = {
-  engine: 'scripted',
-  model: 'tiny-user',
-  sampling: { temperature: 0.8, top_p: 0.9, max_tokens: 80, frequency_penalty: 0, presence_penalty: 0 },
-  resetChatEachRequest: false,
-  sharedEngine: false,
-};
+const settings = scriptedSeatSettings('tiny-user', { temperature: 0.8, top_p: 0.9, max_tokens: 80 });
 
 function seatOn(script: Script): { engine: ScriptedEngine; make: SeatFactory } {
   const engine = new ScriptedEngine(script);
