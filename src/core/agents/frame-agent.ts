@@ -50,7 +50,7 @@ import {
 
 export const FRAME_AGENT_ID = 'frame';
 /** Bump when behaviour changes, so stored results stay comparable. */
-export const FRAME_AGENT_VERSION = 'frame-1.2.0';
+export const FRAME_AGENT_VERSION = 'frame-1.2.1';
 
 /** Tuning knobs; the defaults are what the registered seat uses. */
 export interface FrameAgentOptions {
@@ -832,6 +832,9 @@ class FrameAgent implements Participant {
       if (!p.required) continue;
       const chained = this.chain(p, tool);
       if (chained) return chained;
+      // A search that could supply it waits on a choice the user can make (a genre): ask that first.
+      const filter = this.searchFilter(p, tool);
+      if (filter) return this.ask(filter, false);
       if (g.unknown.has(p.name) || (g.asks.get(p.name) ?? 0) >= this.maxAsks) {
         if (isDescriptive(p)) {
           // A free-text note the user has nothing for: say so rather than make one up.
@@ -1253,6 +1256,31 @@ class FrameAgent implements Participant {
       if (!best || score > best.score) best = { call, score };
     }
     return best ? { type: 'call', calls: [best.call] } : undefined;
+  }
+
+  /**
+   * A search filter to ask for before p: the missing parameter of the read tool that best
+   * supplies p (the same scoring as chain), when every parameter it lacks is a choice from a
+   * list (enum) the user has not yet been asked about twice or said they do not know.
+   */
+  private searchFilter(p: ParamSpec, target: ToolSpec): ParamSpec | undefined {
+    const g = this.goal!;
+    const head = descriptionHead(p);
+    const core = [...new Set([...labelCore(p.name).split(' '), ...(head ? labelCore(head).split(' ') : [])])].filter(Boolean);
+    let best: { missing: ParamSpec[]; score: number } | undefined;
+    for (const t of this.tools) {
+      if (t.kind !== 'read' || t === target || t === this.transferTool || this.identifyTools.includes(t)) continue;
+      const ps = this.params.get(t.name)!;
+      if (ps.some((q) => q.name === p.name)) continue;
+      const nameWords = new Set(contentWords(t.name.replace(/_/g, ' ')));
+      let score = 0;
+      for (const c of core) score += nameWords.has(c) ? 2 : 0;
+      if (score === 0) continue;
+      const missing = ps.filter((q) => q.required && this.valueFor(q) === undefined);
+      if (missing.length === 0 || !missing.every((q) => q.enum && !g.unknown.has(q.name) && (g.asks.get(q.name) ?? 0) < this.maxAsks)) continue;
+      if (!best || score > best.score) best = { missing, score };
+    }
+    return best?.missing[0];
   }
 
   private argsFor(tool: ToolSpec): JsonObject {

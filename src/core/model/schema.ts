@@ -81,12 +81,28 @@ export const toolSpecSchema = z.strictObject({
   impl: toolImplSchema.optional().describe("How the tool works; absent for a built-in domain's tools."),
 });
 
+const preferenceRule = z.strictObject({
+  field: text,
+  is: z.union([z.string(), z.number(), z.boolean()]).optional(),
+  max: z.number().optional(),
+  min: z.number().optional(),
+  notIn: z.array(z.union([z.string(), z.number()])).optional(),
+  reason: text.describe('What the user says when rejecting an item that breaks this preference.'),
+});
+
+const itemPreferences = z.strictObject({
+  table: text.describe('The table the items come from.'),
+  nameField: text.describe('The field the agent names items by.'),
+  rules: z.array(preferenceRule).min(1),
+});
+
 const goalRequest = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('action'),
     utterance: text,
     tool: text,
     expect: z.record(z.string(), z.string()),
+    prefer: itemPreferences.optional().describe('A recommendation: hidden preferences the accepted item must meet.'),
   }),
   z.strictObject({ type: z.literal('info'), utterance: text, slot: text }),
 ]);

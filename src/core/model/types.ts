@@ -93,6 +93,8 @@ export type GoalRequest =
       tool: string;
       /** Argument values the user insists on (slot names from knownInfo or literals). */
       expect: Record<string, string>;
+      /** A recommendation: the user accepts only an item that meets hidden preferences. */
+      prefer?: ItemPreferences;
     }
   | {
       /** Learn a fact, e.g. the status of an order. */
@@ -101,6 +103,30 @@ export type GoalRequest =
       /** Slot name; the request is satisfied when the agent informs this slot. */
       slot: string;
     };
+
+/**
+ * Hidden preferences over the records of one table (a catalog): an item the agent offers (by
+ * naming its `nameField`, or its id) is accepted when it meets every rule and rejected with
+ * the first broken rule's reason; the user leaves, bored, after too many rejections.
+ */
+export interface ItemPreferences {
+  /** The table the items come from, e.g. "films". */
+  table: string;
+  /** The field the agent names items by, e.g. "title". */
+  nameField: string;
+  rules: PreferenceRule[];
+}
+
+/** One preference: a field's value must equal `is`, be at most `max`, at least `min`, or not be in `notIn`. */
+export interface PreferenceRule {
+  field: string;
+  is?: string | number | boolean;
+  max?: number;
+  min?: number;
+  notIn?: (string | number)[];
+  /** What the user says when rejecting an item that breaks it, e.g. "that one is too long, I want under 100 minutes". */
+  reason: string;
+}
 
 /** A gold action: a tool call the task expects, with the arguments to compare. */
 export interface GoldAction {

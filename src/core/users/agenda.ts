@@ -1,4 +1,4 @@
-import type { DialogueAct, GoalRequest, JsonObject, TraitValues } from '../model/types.ts';
+import type { DialogueAct, GoalRequest, ItemPreferences, Json, JsonObject, PreferenceRule, TraitValues } from '../model/types.ts';
 import { sinceLastOwn, type Participant, type ParticipantReply, type UserSeatContext, type ViewMessage } from '../simulation/participant.ts';
 import { chance, randInt, type Rng } from '../stats/rng.ts';
 import { isNumberValue, mentionsNumber, normalize, optionsOf, parseAgentText, slotAliases, slotKey, statedIds, statedValue } from './nlu.ts';
@@ -19,6 +19,11 @@ import { ControlState, isUnhelpful, netChanges, recordControls, toolErrorsSeen }
  * asked for anything else it says it does not know; asked to pick among options, it picks
  * the one its facts or its task's words point to, else says it does not know which. It agrees
  * only to the actions it wants, and a report of a different action does not settle its request.
+ *
+ * A request with hidden preferences (`prefer`, a recommendation) judges the items the agent
+ * offers by their records in the scenario's database: it picks the one option that meets every
+ * preference, accepts a proposal that does, rejects one that does not with the first broken
+ * preference's reason ("no, I've seen that one"), and leaves, bored, after `boredAfter` rejections.
  */
 
 export const AGENDA_VERSION = 'agenda-1.1';
@@ -37,6 +42,8 @@ export interface AgendaParams {
   vagueOpening: boolean;
   /** How quickly no-progress turns make the user sound upset (emotion). */
   temper: number;
+  /** Rejected recommendations after which the user leaves, bored (patience). */
+  boredAfter: number;
   style: Omit<RenderStyle, 'upset'>;
 }
 
@@ -52,6 +59,7 @@ export function agendaParamsFromTraits(t: TraitValues): AgendaParams {
     patienceTurns: 2 + t.patience * 2,
     vagueOpening: t.clarity <= 2,
     temper: 0.1 + (t.emotion - 1) * 0.1,
+    boredAfter: 2 + Math.floor((t.patience - 1) / 2),
     style: {
       register,
       typoRate: (t.noise - 1) * 0.05,
@@ -73,6 +81,8 @@ interface AgendaState {
   pushedBack: Set<number>;
   noProgress: number;
   frustration: number;
+  /** Items offered against the user's preferences and rejected. */
+  rejections: number;
   finished: boolean;
   outcome?: 'goal_met' | 'gave_up' | 'refused_accepted';
 }
@@ -121,10 +131,77 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
     pushedBack: new Set(),
     noProgress: 0,
     frustration: 0,
+    rejections: 0,
     finished: false,
   };
 
   const current = (): GoalRequest | undefined => goal[s.requestIdx];
+
+  /** The current request's hidden preferences, when it is a recommendation. */
+  const preferences = (): ItemPreferences | undefined => {
+    const r = current();
+    return r?.type === 'action' ? r.prefer : undefined;
+  };
+
+  /** The catalog records the text names, by their name field or their id (a longer name wins over one inside it). */
+  function itemsNamed(pr: ItemPreferences, text: string): JsonObject[] {
+    const table = ctx.scenario.initialDb[pr.table];
+    const rows = (Array.isArray(table) ? table : table && typeof table === 'object' ? Object.values(table) : []).filter(
+      (r): r is JsonObject => r !== null && typeof r === 'object' && !Array.isArray(r),
+    );
+    const said = ` ${normalize(text).replace(/[^a-z0-9'-]+/g, ' ')} `;
+    const words = (v: Json | undefined) => (typeof v === 'string' || typeof v === 'number' ? normalize(String(v)).replace(/[^a-z0-9'-]+/g, ' ').trim() : '');
+    const hits = rows
+      .map((r) => ({ r, name: words(r[pr.nameField]), id: words(r['id']) }))
+      .filter((x) => (x.name.length >= 2 && said.includes(` ${x.name} `)) || (x.id.length >= 2 && said.includes(` ${x.id} `)));
+    return hits.filter((x) => !hits.some((y) => y !== x && y.name.length > x.name.length && y.name.includes(x.name) && !said.includes(` ${x.id} `))).map((x) => x.r);
+  }
+
+  /** The first preference an item breaks, if any. */
+  function brokenRule(pr: ItemPreferences, item: JsonObject): PreferenceRule | undefined {
+    return pr.rules.find((rule) => {
+      const v = item[rule.field];
+      if (rule.is !== undefined && !(typeof v === typeof rule.is && normalize(String(v)) === normalize(String(rule.is)))) return true;
+      if (rule.max !== undefined && !(typeof v === 'number' && v <= rule.max)) return true;
+      if (rule.min !== undefined && !(typeof v === 'number' && v >= rule.min)) return true;
+      if (rule.notIn !== undefined && (typeof v === 'string' || typeof v === 'number') && rule.notIn.some((x) => normalize(String(x)) === normalize(String(v)))) return true;
+      return false;
+    });
+  }
+
+  /** Rejects an offered item with the reason; the last rejection the user bears ends the chat. */
+  function reject(reason: string, all: boolean, answers: DialogueAct[]): void {
+    s.rejections++;
+    if (s.rejections >= p.boredAfter) {
+      finish('gave_up');
+      s.agenda = [{ act: 'bye', value: 'bored' }, { act: 'reject', value: reason, ...(all ? { slot: 'all' } : {}) }];
+      return;
+    }
+    answers.push({ act: 'reject', value: reason, ...(all ? { slot: 'all' } : {}) });
+  }
+
+  /**
+   * Options offered for a recommendation: the one that meets every preference is picked; when
+   * none does, all are rejected with the first one's reason. Undefined when the options name no
+   * item, or several fit (the usual choice then applies).
+   */
+  function judgeOptions(pr: ItemPreferences, options: string[], answers: DialogueAct[], slot: string | undefined): boolean {
+    const named = options.map((o) => itemsNamed(pr, o));
+    if (named.every((n) => n.length !== 1)) return false;
+    const items = named.map((n) => (n.length === 1 ? n[0]! : undefined));
+    const fits = items.map((it) => it !== undefined && brokenRule(pr, it) === undefined);
+    const count = fits.filter(Boolean).length;
+    if (count === 1) {
+      const item = items[fits.indexOf(true)]!;
+      answers.push({ act: 'pick', ...(slot ? { slot } : {}), value: String(item[pr.nameField] ?? item['id']) });
+      return true;
+    }
+    if (count === 0 && items.every((it) => it !== undefined)) {
+      reject(brokenRule(pr, items[0]!)!.reason, true, answers);
+      return true;
+    }
+    return false;
+  }
 
   /** A slot's value: the request's own value first (the current one by default), then the general goal. */
   function valueOf(slot: string, r: GoalRequest | undefined = current()): string | undefined {
@@ -161,7 +238,8 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
   /** "I don't know", and what a forthcoming user offers instead: the details of what they want. */
   function dontKnow(slot: string, which = false): DialogueAct[] {
     const out: DialogueAct[] = [{ act: 'dont_know', slot, ...(which ? { value: 'which' } : {}) }];
-    if (p.volunteer) {
+    // Asked for an item they want recommended, anyone says what kind of item they are after.
+    if (p.volunteer || preferences()) {
       // The current request's details; with none, those of the requests before it (the same matter).
       const r = current();
       const own = r?.type === 'action' ? Object.keys(r.expect) : [];
@@ -326,7 +404,8 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
    */
   function confirmationMisses(text: string): string[] {
     const r = current();
-    if (!r || r.type !== 'action') return [];
+    // A recommendation is judged by the item's record against the preferences, not by the words.
+    if (!r || r.type !== 'action' || r.prefer) return [];
     const said = normalize(text);
     const slots = [...new Set([...Object.keys(r.expect), ...slotsOfInterest])];
     return Object.keys(r.expect).filter((slot) => {
@@ -382,6 +461,11 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
         }
         case 'choose': {
           const options = optionsOf(a);
+          const pr = preferences();
+          if (pr && !s.finished && options.length >= 1 && judgeOptions(pr, options, answers, a.slot)) {
+            progress = true;
+            break;
+          }
           const slot = a.slot ? resolveSlot(a.slot) : undefined;
           const v = slot === undefined ? undefined : valueOf(slot);
           const choice = options.length >= 2 ? chooseOption(options, v) : undefined;
@@ -403,6 +487,17 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
         }
         case 'confirm': {
           const about = aboutWhich(a, text);
+          const pr = preferences();
+          if (pr && about === 'current' && !s.finished) {
+            // A recommendation proposed: rejected for the first preference it breaks.
+            const items = itemsNamed(pr, a.value ?? text);
+            const bad = items.length === 1 ? brokenRule(pr, items[0]!) : undefined;
+            if (bad) {
+              reject(bad.reason, false, answers);
+              progress = true;
+              break;
+            }
+          }
           if (about === 'other') {
             // An action the user never asked for: no, and what they want instead.
             answers.push(...wantInstead());
@@ -520,6 +615,11 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
       // A greeting is not a turn's worth of content on its own.
       if (top.act === 'greet') n++;
       if (top.act === 'bye') break;
+      // A rejection that ends the chat goes out with the goodbye.
+      if (top.act === 'reject' && s.finished && s.agenda.at(-1)?.act === 'bye') {
+        take(s.agenda.pop()!, out);
+        break;
+      }
       // A vague opening is a message of its own; the real request comes next turn.
       if (top.act === 'want' && top.slot === 'vague') break;
       // "I don't know" goes out with what a forthcoming user offers instead, as far as they say that much.
@@ -554,6 +654,7 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
       agendaTop: s.agenda.slice(-4).reverse().map((a) => [a.act, a.slot, a.value].filter(Boolean).join(':')),
       noProgress: s.noProgress,
       frustration: Number(s.frustration.toFixed(2)),
+      ...(s.rejections > 0 ? { rejections: s.rejections } : {}),
       outcome: s.outcome ?? null,
     };
   }

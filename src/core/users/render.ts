@@ -115,6 +115,21 @@ const T: Record<string, Templates> = {
     neutral: ["That's all I needed. Bye!", "That's everything, goodbye."],
     formal: ['That will be all. Goodbye.', 'That is everything, thank you. Goodbye.'],
   },
+  reject: {
+    casual: ['nah, {v}', 'no not that one, {v}'],
+    neutral: ['No, {v}.', 'No, not that one: {v}.'],
+    formal: ['No, I am afraid not: {v}.'],
+  },
+  rejectAll: {
+    casual: ['none of those, {v}', 'nah none of them, {v}'],
+    neutral: ['None of those, {v}.', 'No, none of them: {v}.'],
+    formal: ['I am afraid none of those will do: {v}.'],
+  },
+  bored: {
+    casual: ["meh, i'll find something myself. bye", 'forget it, bye'],
+    neutral: ["I don't think I'll find anything here. Never mind, bye.", "Let's leave it, I'll look for something myself. Bye."],
+    formal: ['I think I shall look elsewhere. Goodbye.'],
+  },
   giveUp: {
     casual: ['forget it. bye', 'ugh never mind'],
     neutral: ["Forget it, I'll sort it out another way. Bye.", 'Never mind, this is going nowhere. Goodbye.'],
@@ -224,7 +239,10 @@ export function renderUserActs(acts: readonly DialogueAct[], style: RenderStyle,
         parts.push(fill('thank', style, rng, {}));
         break;
       case 'bye':
-        parts.push(fill(a.value === 'gave_up' ? 'giveUp' : 'bye', style, rng, {}));
+        parts.push(fill(a.value === 'gave_up' ? 'giveUp' : a.value === 'bored' ? 'bored' : 'bye', style, rng, {}));
+        break;
+      case 'reject':
+        parts.push(fill(a.slot === 'all' ? 'rejectAll' : 'reject', style, rng, { v: a.value }));
         break;
       case 'complain':
         parts.push(fill(a.value === 'refused' ? 'complainRefused' : a.value === 'slow' ? 'upset' : 'complainConfused', style, rng, {}));
