@@ -67,8 +67,8 @@ const RULE_BASED: Record<string, (ctx: AgentSeatContext) => Participant> = {
 export const AGENT_SEATS: readonly AgentSeatOption[] = [
   {
     kind: 'rule-based',
-    label: 'Rule-based agent',
-    description: 'Follows the domain policy step by step: identify, look up, confirm, act, report. A reference baseline.',
+    label: 'Rule-based bookshop agent',
+    description: "Written for the bookshop's policy: identify, look up, confirm, act, report, step by step. A reference baseline for that domain; other packs use the generic one.",
     version: 'rule-based-1.0',
     domains: Object.keys(RULE_BASED),
     create: (ctx) => {

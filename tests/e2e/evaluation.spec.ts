@@ -77,6 +77,26 @@ test('a built-in evaluation runs, shows results and transcripts, and survives a 
   expect(errors).toEqual([]);
 });
 
+test('choosing a pack the bookshop agent cannot run moves the agent seat to the generic one, which runs it', async ({ page }) => {
+  await page.goto(base);
+  await expect(page.getByRole('heading', { name: 'New evaluation run' })).toBeVisible();
+  const seat = page.getByLabel('Agent seat (under test)');
+  await expect(seat).toHaveValue('rule-based');
+  await page.getByLabel('Scenario pack').selectOption('recommendation');
+  await expect(seat).toHaveValue('frame');
+  await expect(page.getByTestId('seat-note')).toContainText('only knows the bookshop domain');
+  await expect(page.getByText(/has no policy for/)).toHaveCount(0);
+  // One persona, so the run is short; the film pack runs end to end with the classical seats.
+  await page.getByRole('region', { name: '2 · Personas' }).getByRole('button', { name: 'None' }).click();
+  await page.getByLabel('Baseline cooperative').check();
+  await page.getByLabel('Playback').selectOption('instant');
+  await page.getByRole('button', { name: 'Start run' }).click();
+  await expect(page).toHaveURL(/#\/runs\/run-/);
+  await waitForCompletion(page);
+  await expect(page.getByTestId('overall-rate')).toHaveText(/^\d+%$/);
+  await expect(page.locator('a.srow')).toHaveCount(14);
+});
+
 test('a run exports as JSONL and can be deleted', async ({ page }) => {
   await startInstantRun(page, { personas: ['Baseline cooperative', 'Hurried commuter'] });
   await waitForCompletion(page);
@@ -121,7 +141,7 @@ test('the live view streams turns and a run can be stopped', async ({ page }) =>
   await expect.poll(() => turns.count(), { timeout: 15_000 }).toBeGreaterThan(2);
   // The two seats side by side: the user simulator's column left of the agent's.
   await expect(live.getByTestId('seat-user')).toContainText('Agenda-based simulator');
-  await expect(live.getByTestId('seat-agent')).toContainText('Rule-based agent');
+  await expect(live.getByTestId('seat-agent')).toContainText('Rule-based bookshop agent');
   const userBox = (await live.locator('li.turn[data-role="user"]').first().boundingBox())!;
   const agentBox = (await live.locator('li.turn[data-role="agent"]').first().boundingBox())!;
   expect(agentBox.x).toBeGreaterThanOrEqual(userBox.x + userBox.width);
