@@ -19,6 +19,8 @@ export interface Rate {
   upper: number;
   /** Mean stored turns of the counted sessions: what a persona costs the agent. */
   meanTurns: number | null;
+  /** Mean stored turns of the passed sessions: what a success took (e.g. to an accepted recommendation). */
+  meanTurnsPassed: number | null;
 }
 
 export interface RunSummary {
@@ -29,13 +31,20 @@ export interface RunSummary {
   running: number;
 }
 
-function rate([passed, counted, turns]: Tally): Rate {
+function rate([passed, counted, turns, passedTurns]: Tally): Rate {
   const ci = wilsonInterval(passed, counted);
-  return { passed, counted, rate: counted ? passed / counted : null, ...ci, meanTurns: counted ? turns / counted : null };
+  return {
+    passed,
+    counted,
+    rate: counted ? passed / counted : null,
+    ...ci,
+    meanTurns: counted ? turns / counted : null,
+    meanTurnsPassed: passed ? passedTurns / passed : null,
+  };
 }
 
-/** passed, counted, total turns */
-type Tally = [number, number, number];
+/** passed, counted, total turns, turns of the passed sessions */
+type Tally = [number, number, number, number];
 
 /**
  * Success rates with Wilson 95% intervals, overall, per scenario and per persona.
@@ -47,15 +56,16 @@ export function summarizeOutcomes(sessions: Iterable<SessionOutcome>): RunSummar
   const byScenario = tally();
   const byPersona = tally();
   const terminations = new Map<TerminationReason, number>();
-  const overall: Tally = [0, 0, 0];
+  const overall: Tally = [0, 0, 0, 0];
   let running = 0;
   const add = (t: Tally, pass: boolean, turns: number) => {
     t[0] += pass ? 1 : 0;
     t[1] += 1;
     t[2] += turns;
+    t[3] += pass ? turns : 0;
   };
   const addTo = (m: Map<string, Tally>, key: string, pass: boolean, turns: number) => {
-    const t = m.get(key) ?? [0, 0, 0];
+    const t = m.get(key) ?? [0, 0, 0, 0];
     add(t, pass, turns);
     m.set(key, t);
   };

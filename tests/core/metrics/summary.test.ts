@@ -67,9 +67,24 @@ describe('summarizeOutcomes', () => {
     expect(r.byPersona.get('p')?.meanTurns).toBe(15);
   });
 
+  it('averages the turns a success took over the passed sessions only', () => {
+    const r = summarizeOutcomes([
+      { ...s('a', 'p', 'pass'), turnCount: 10 },
+      { ...s('a', 'q', 'fail'), turnCount: 4 },
+      { ...s('a', 'q', 'pass'), turnCount: 6 },
+      { ...s('b', 'p', 'fail'), turnCount: 20 },
+      { ...s('b', 'p', 'pass', 'aborted'), turnCount: 99 },
+    ]);
+    expect(r.overall.meanTurnsPassed).toBe(8);
+    expect(r.byScenario.get('a')?.meanTurnsPassed).toBe(8);
+    expect(r.byPersona.get('q')?.meanTurnsPassed).toBe(6);
+    // A task nobody passed has no such figure, rather than 0.
+    expect(r.byScenario.get('b')?.meanTurnsPassed).toBeNull();
+  });
+
   it('has no rate, and the widest interval, when nothing counts', () => {
     const r = summarizeOutcomes([s('a', 'p', 'running'), s('a', 'p', 'error', 'aborted')]);
-    expect(r.overall).toEqual({ passed: 0, counted: 0, rate: null, lower: 0, upper: 1, meanTurns: null });
+    expect(r.overall).toEqual({ passed: 0, counted: 0, rate: null, lower: 0, upper: 1, meanTurns: null, meanTurnsPassed: null });
     expect(r.byScenario.size).toBe(0);
     expect(r.running).toBe(1);
   });
