@@ -34,6 +34,7 @@ import {
   INSIST,
   isDigitsOnly,
   isInfoRequest,
+  isVagueRequest,
   labelledValues,
   labelMatches,
   labelCore,
@@ -49,8 +50,19 @@ import {
 } from './frame-nlu.ts';
 
 export const FRAME_AGENT_ID = 'frame';
-/** Bump when behaviour changes, so stored results stay comparable. */
-export const FRAME_AGENT_VERSION = 'frame-1.2.1';
+/**
+ * Bump when behaviour changes, so stored results stay comparable.
+ * frame-1.3.0: asks which of two equally fitting tools ("pickup or delivery?") and passes over
+ * tools doing something unsaid (cancel_refill for "refill"); verbs inside "find out whether…"
+ * ask for a lookup; a vague opening ("a problem with my order") is asked what to do; an info
+ * request asked again is answered again; a phrase naming several records fills a list
+ * parameter with all; "new_X" parameters leave out the current X and ask for the details
+ * that tell the options apart; a relative's records ("my son's inhaler") are looked up via the
+ * caller's linked ids; a follow-up to a refused action keeps its things; several values for
+ * one parameter are confirmed once and acted on for each; a guide named after the requested
+ * action is opened; lookups of earlier requests are reused; "leaves" means departure.
+ */
+export const FRAME_AGENT_VERSION = 'frame-1.3.0';
 
 /** Tuning knobs; the defaults are what the registered seat uses. */
 export interface FrameAgentOptions {
@@ -121,6 +133,27 @@ interface Goal {
   startedAt: number;
   /** Values taken from results that the user said no to, per parameter. */
   rejected: Map<string, Set<string>>;
+  /**
+   * Tools the request fits equally, each with the words of its name the others lack
+   * ("pickup", "delivery"): the user is asked which, once identified. Undefined once settled.
+   */
+  alternatives?: { tool: ToolSpec; words: string[] }[];
+  /** Times the agent asked which of the alternatives is meant. */
+  toolAsks: number;
+  /** Bare details the user corrected with ("L", "olive"): values a wanted record holds. */
+  details: string[];
+  /**
+   * The request is for a relative ("my son's inhaler"): the one of the caller's linked records
+   * it is about, once settled ('' when there is none to settle), with its name for confirmations.
+   */
+  relative?: { id: string; name: string };
+  /**
+   * The request names several values for one single-valued parameter ("refill RX-1 and RX-2"):
+   * one confirmation covers them all, the action runs once for each, one report follows.
+   */
+  multi?: { param: string; values: string[]; back: number; reports: string[] };
+  /** Times the agent asked for the details that tell the records apart ("which size and color"). */
+  detailAsks: number;
 }
 
 interface RecordEntry {
@@ -134,8 +167,10 @@ interface RecordEntry {
 type Pending =
   | { kind: 'none' }
   | { kind: 'intent' }
-  | { kind: 'slot'; param: ParamSpec; identify: boolean; choices?: Choice[] }
+  | { kind: 'slot'; param: ParamSpec; identify: boolean; choices?: Choice[]; relative?: boolean }
   | { kind: 'confirm'; call: ToolCallRequest }
+  | { kind: 'tool' }
+  | { kind: 'detail'; param: ParamSpec }
   | { kind: 'reading' }
   | { kind: 'after' };
 
@@ -187,6 +222,10 @@ class FrameAgent implements Participant {
   private plan: PlanStep[] = [];
   private planCurrent?: PlanStep;
   private planText = '';
+  /** The arguments of the last action that failed: a follow-up ("a renewal then") is about the same things. */
+  private failedArgs?: JsonObject;
+  /** Requests that named only a thing, already answered by asking what to do with it. */
+  private askedIntentFor = new Set<string>();
   /** "I want X instead" requests already acted on by dropping the proposed action. */
   private insteadSeen = new Set<string>();
 
@@ -262,6 +301,47 @@ class FrameAgent implements Participant {
     if (pending.kind === 'reading' && this.goal?.kind === 'guide') {
       // The user's report on the guide's steps: read against the guide's outcomes in decide().
       this.failures = 0;
+      return;
+    }
+    if (pending.kind === 'tool' && this.goal?.alternatives) {
+      const chosen = pickAlternative(this.goal.alternatives, text);
+      if (chosen) {
+        this.goal.tool = chosen;
+        this.goal.alternatives = undefined;
+        this.fillEnums(chosen, this.goal.text);
+        this.failures = 0;
+        return;
+      }
+      this.failures++;
+      return;
+    }
+    if (pending.kind === 'detail' && this.goal && DEFLECT.test(text)) {
+      // "Why do you need that?": the question stands, and is asked again.
+      this.goal.detailAsks--;
+      return;
+    }
+    if (pending.kind === 'detail' && this.goal) {
+      // Bare answers to "which size and color": values the wanted record holds ("L and forest").
+      const held = new Set(this.detailHolders(pending.param).flatMap((h) => textLeaves(h).map((l) => l.value)));
+      for (const sentence of sentencesOfText(text)) {
+        if (labelledValues(sentence).length > 0) continue;
+        const bare = bareAnswer(sentence);
+        if (!bare || DONT_KNOW.test(sentence)) continue;
+        for (const part of bare.split(/\s*,\s*|\s+and\s+/)) {
+          const d = normalize(part).replace(/[.!]+$/, '');
+          if (held.has(d) && !this.goal.details.includes(d)) this.goal.details.push(d);
+        }
+      }
+      this.failures = 0;
+      return;
+    }
+    if (pending.kind === 'slot' && pending.relative && this.goal) {
+      const picked = pickChoice(pending.choices ?? [], text);
+      if (picked) {
+        this.goal.relative = { id: String(picked.value), name: picked.text };
+        this.slots.set(pending.param.name, { value: picked.value, said: picked.text, session: false });
+        this.failures = 0;
+      } else this.failures++;
       return;
     }
     if (pending.kind === 'slot') {
@@ -425,13 +505,19 @@ class FrameAgent implements Participant {
     const derived = params.filter((p) => typeof call.arguments[p.name] === 'string' && this.slots.get(p.name)?.said === undefined);
     const better: ParamSpec[] = [];
     const untouched: ParamSpec[] = [];
+    // A short detail said as is ("L", "40 L"): a record holding exactly that value fits it.
+    const detail = normalize(words).replace(/[.!]+$/, '');
+    const exact = detail.split(' ').length <= 2 ? detail : undefined;
+    const holds = (h: JsonObject) => (exact !== undefined && leavesOf(h).some((l) => l.value === exact) ? 1 : 0);
     for (const p of derived) {
       const current = call.arguments[p.name] as string;
       const cands = [...this.candidates(p, recs).values()];
       const mine = cands.find((c) => c.value === current);
-      const mineScore = mine ? overlap(ws, mine.holder, mine.key) : 0;
-      if (cands.some((c) => c.value !== current && overlap(ws, c.holder, c.key) > mineScore)) better.push(p);
-      else if (mineScore === 0) untouched.push(p);
+      const mineScore = mine ? overlap(ws, mine.holder, mine.key) + holds(mine.holder) : 0;
+      if (cands.some((c) => c.value !== current && overlap(ws, c.holder, c.key) + holds(c.holder) > mineScore)) {
+        better.push(p);
+        if (exact !== undefined && cands.some((c) => holds(c.holder))) g.details.push(exact);
+      } else if (mineScore === 0) untouched.push(p);
     }
     const drop = better.length > 0 ? better : untouched;
     for (const p of drop) {
@@ -537,21 +623,45 @@ class FrameAgent implements Participant {
     const candidates = this.tools.filter((t) => t !== this.transferTool && t !== this.guideTool && !this.identifyTools.includes(t));
     const writes = candidates.filter((t) => t.kind === 'write');
     const reads = candidates.filter((t) => t.kind === 'read');
+    let alternatives: { tool: ToolSpec; words: string[] }[] | undefined;
     const pickBest = (pool: ToolSpec[]): ToolSpec | undefined => {
       const scores = scoreIntents(wantText, pool).filter((s) => s.nameHits.length > 0);
       if (scores.length === 0) return undefined;
-      const top = scores.filter((s) => Math.abs(s.score - scores[0]!.score) < 1e-9);
+      const said = new Set(contentWords(wantText));
+      let top = scores.filter((s) => Math.abs(s.score - scores[0]!.score) < 1e-9);
+      // Among equals, a tool whose name does something the user never asked for ("cancel_refill"
+      // for "refill my atorvastatin") gives way to those that do not.
+      const plain = top.filter((s) => !unsaidVerbs(s.tool, said).length);
+      if (plain.length > 0) top = plain;
       // Among equals, the tool that needs fewest questions.
       top.sort((a, b) => this.missingCount(a.tool) - this.missingCount(b.tool));
+      alternatives = top.length >= 2 && pool[0]?.kind === 'write' ? distinctAlternatives(top.map((s) => this.tools.find((t) => t.name === s.tool)!)) : undefined;
       return this.tools.find((t) => t.name === top[0]!.tool);
     };
     const info = isInfoRequest(wantText);
     const write = pickBest(writes);
-    const writeHasVerb = write ? scoreIntents(wantText, [write])[0]!.nameHits.some((w) => !isNounish(w)) : false;
+    const writeAlternatives = alternatives;
+    // Verbs inside what the user wants to learn ("find out whether my refill is ready") ask for nothing to be done.
+    const actionPart = info ? wantText.replace(/\b(find out|know|check (?:whether|if))\b.*$/i, '') : wantText;
+    const writeHasVerb = write ? (scoreIntents(actionPart, [write])[0]?.nameHits ?? []).some((w) => !isNounish(w)) : false;
     let tool: ToolSpec | undefined;
     let kind: Goal['kind'] = 'write';
-    if (write && (writeHasVerb || !info)) tool = write;
-    else {
+    if (write && !writeHasVerb && !info && isVagueRequest(wantText) && !this.askedIntentFor.has(wantText)) {
+      // Only a thing named ("a problem with an order"), nothing to do with it: ask what.
+      const read = pickBest(reads);
+      const readHasVerb = read ? scoreIntents(wantText, [read])[0]!.nameHits.some((w) => !isNounish(w)) : false;
+      if (!readHasVerb) {
+        this.askedIntentFor.add(wantText);
+        const noun = scoreIntents(wantText, [write])[0]!.nameHits[0]!;
+        this.outbox.push(`I can help with your ${noun}. What would you like to do?`);
+        this.pending = { kind: 'intent' };
+        return;
+      }
+    }
+    if (write && (writeHasVerb || !info)) {
+      tool = write;
+      alternatives = writeAlternatives;
+    } else {
       tool = pickBest(reads);
       kind = 'read';
     }
@@ -564,11 +674,26 @@ class FrameAgent implements Participant {
       return;
     }
     this.goal = this.newGoal(tool, kind, wantText);
+    if (kind === 'write' && alternatives) this.goal.alternatives = alternatives;
+    if (kind === 'write') {
+      for (const p of this.params.get(tool.name)!) {
+        if (!p.required || p.type !== 'string' || !p.shape) continue;
+        const values = [...new Set(shapeMatches(wantText, p.shape))];
+        if (values.length < 2 || values.length > 5) continue;
+        this.goal.multi = { param: p.name, values, back: 0, reports: [] };
+        this.put(p, values[0]!, values[0]!);
+        break;
+      }
+    }
     this.lastRefusal = undefined;
-    // Enum values said in the request itself ("stolen", "write access") fill their slots.
+    this.fillEnums(tool, wantText);
+  }
+
+  /** Enum values said in the request itself ("stolen", "write access") fill their slots. */
+  private fillEnums(tool: ToolSpec, text: string): void {
     for (const p of this.params.get(tool.name)!) {
       if (p.enum && !this.slots.has(p.name)) {
-        const v = matchEnum(wantText, p.enum);
+        const v = matchEnum(text, p.enum);
         if (v !== undefined) this.put(p, v, v);
       }
     }
@@ -581,6 +706,16 @@ class FrameAgent implements Participant {
       // Details of an earlier request do not carry over; identity does.
       for (const [k, s] of this.slots) if (!s.session && !this.mentionedIn(text, k, s)) this.slots.delete(k);
       this.harvestFrom(text);
+      // Right after an action failed, the next request is about the same things ("ask my doctor
+      // for a renewal then"), unless it says it is about another ("the other order").
+      const failed = this.failedArgs;
+      this.failedArgs = undefined;
+      if (failed && !OTHER_THING.test(text)) {
+        for (const p of this.params.get(tool.name) ?? []) {
+          const v = failed[p.name];
+          if (v !== undefined && !this.slots.has(p.name) && typeof v !== 'object') this.slots.set(p.name, { value: v, session: false });
+        }
+      }
     }
     return {
       tool,
@@ -594,6 +729,9 @@ class FrameAgent implements Participant {
       startedAt: Math.max(0, this.userText.length - 1),
       rejected: new Map(),
       readingAsks: 0,
+      toolAsks: 0,
+      details: [],
+      detailAsks: 0,
       readingsFrom: this.userText.length,
       readings: [],
       relayed: new Set(),
@@ -608,12 +746,18 @@ class FrameAgent implements Participant {
     if (!this.guideTool || this.guideIds.length === 0) return undefined;
     const words = new Set(contentWords(text));
     const toolWords = new Set(this.tools.flatMap((t) => contentWords(t.name.replace(/_/g, ' '))));
+    // The action the request names ("report_lost_or_stolen"): a guide named by its words is the
+    // guide for that action ("lost-or-stolen-device"), though those words name a tool.
+    const writes = this.tools.filter((t) => t.kind === 'write');
+    const action = scoreIntents(text, writes).filter((x) => x.nameHits.some((w) => !isNounish(w)))[0];
+    const actionWords = new Set(action ? contentWords(action.tool.replace(/_/g, ' ')) : []);
     const scored = this.guideIds
       .map((id) => {
         const hits = [...new Set(contentWords(id.replace(/-/g, ' ')))].filter((w) => words.has(w));
-        return { id, score: hits.length, distinctive: hits.some((w) => !toolWords.has(w)) };
+        const covers = hits.some((w) => actionWords.has(w) && !isNounish(w));
+        return { id, score: hits.length + (covers ? 0.5 : 0), keep: covers || hits.some((w) => !toolWords.has(w)) };
       })
-      .filter((x) => x.score > 0 && x.distinctive)
+      .filter((x) => x.score > 0 && x.keep)
       .sort((a, b) => b.score - a.score);
     if (scored.length === 0 || scored[0]!.score === scored[1]?.score) return undefined;
     return scored[0]!.id;
@@ -787,6 +931,8 @@ class FrameAgent implements Participant {
     if (!this.goal && this.plan.length > 0 && this.nextPlanGoal()) return this.decide();
     const g = this.goal;
     if (!g) {
+      // What to do was asked (the question is in the outbox): wait for the answer.
+      if (this.pending.kind === 'intent' && this.outbox.length > 0) return { type: 'say', text: '' };
       if (this.outbox.length > 0 || this.pending.kind === 'after') {
         this.pending = { kind: 'after' };
         return { type: 'say', text: 'Is there anything else I can help you with?' };
@@ -803,6 +949,21 @@ class FrameAgent implements Participant {
     if (this.needIdentify && !this.identified) {
       const d = this.identifyStep();
       if (d) return d;
+    }
+    if (g.relative === undefined) {
+      const d = this.relativeStep(g);
+      if (d) return d;
+    }
+
+    if (g.alternatives) {
+      if (g.toolAsks < this.maxAsks) {
+        g.toolAsks++;
+        this.pending = { kind: 'tool' };
+        const options = listWords(g.alternatives.map((a) => a.words.join(' ')), 'or');
+        return { type: 'say', text: `${g.toolAsks > 1 ? 'Sorry, I still need this: w' : 'W'}ould you like ${options}?` };
+      }
+      // No answer that picks one: the one needing fewest questions, as before.
+      g.alternatives = undefined;
     }
 
     if (g.kind === 'guide') {
@@ -851,6 +1012,12 @@ class FrameAgent implements Participant {
         const searched = this.search(p);
         if (searched === 'found') continue;
         if (searched) return searched;
+        const details = g.detailAsks >= this.maxAsks ? undefined : this.telling(p);
+        if (details) {
+          g.detailAsks++;
+          this.pending = { kind: 'detail', param: p };
+          return { type: 'say', text: /^new_/.test(p.name) ? `Which new ${listWords(details)} would you like?` : `Which ${listWords(details)} do you mean?` };
+        }
         return this.dropGoal(`I need the ${labelOf(p)} to ${phrase(tool.name)}, and I could not get it.`);
       }
       return this.ask(p, false);
@@ -859,7 +1026,10 @@ class FrameAgent implements Participant {
     if (g.kind === 'read') {
       const call = { name: tool.name, arguments: args };
       if (!this.called.has(callKey(call))) return { type: 'call', calls: [call] };
-      // Called already (a result came back and was reported): done.
+      // Called already (asked again): the answer is read out again from that result.
+      const seen = [...this.records].reverse().find((r) => callKey({ name: r.tool, arguments: r.args }) === callKey(call));
+      const fields = seen ? reportFields(seen.value, contentWords(g.text), true) : '';
+      if (fields) this.outbox.push(`Here is what I found. ${fields}`);
       this.endGoal();
       return this.decide();
     }
@@ -868,7 +1038,15 @@ class FrameAgent implements Participant {
       if (g.confirmations > this.maxAsks + 1) return this.dropGoal('we could not agree on the details');
       const call = { name: tool.name, arguments: args };
       this.pending = { kind: 'confirm', call };
-      return { type: 'say', text: `To be sure: I will ${phrase(tool.name)} with ${this.describeArgs(tool, args)}; shall I proceed?` };
+      const forWhom = g.relative?.name ? ` for ${g.relative.name}` : '';
+      const each = g.multi ? `${this.describeArgs(tool, { ...args, [g.multi.param]: g.multi.values })}, once for each` : this.describeArgs(tool, args);
+      return { type: 'say', text: `To be sure: I will ${phrase(tool.name)}${forWhom} with ${each}; shall I proceed?` };
+    }
+    if (g.multi) {
+      g.multi.back = 0;
+      g.multi.reports = [];
+      const param = g.multi.param;
+      return { type: 'call', calls: g.multi.values.map((v) => ({ name: tool.name, arguments: { ...args, [param]: v } })) };
     }
     return { type: 'call', calls: [{ name: tool.name, arguments: args }] };
   }
@@ -965,6 +1143,57 @@ class FrameAgent implements Participant {
     return { type: 'say', text: q };
   }
 
+  /**
+   * A request about a relative ("my daughter's allergy medicine"): the caller's record lists
+   * ids of records of its own kind (can_order_for: the patients they act for). Each is looked
+   * up; the one the user's words name is used, else the user is asked which, by first name.
+   */
+  private relativeStep(g: Goal): Decision | undefined {
+    if (!RELATIVE.test(g.text)) {
+      g.relative = { id: '', name: '' };
+      return undefined;
+    }
+    for (const r of this.records) {
+      if (r.goal !== -1 || !isObject(r.value) || typeof r.value['id'] !== 'string') continue;
+      const own = r.value['id'];
+      const key = `${entityOf(r.tool)}_id`;
+      const getter = this.tools.find((t) => t.kind === 'read' && this.params.get(t.name)!.filter((q) => q.required).map((q) => q.name).join() === key);
+      if (!getter) continue;
+      const shape = new RegExp(`^${[...own].map((ch) => (/[A-Za-z]/.test(ch) ? '[A-Za-z]' : /\d/.test(ch) ? '\\d' : ch.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&'))).join('')}$`);
+      const ids = new Set<string>();
+      for (const v of Object.values(r.value)) if (Array.isArray(v)) for (const x of v) if (typeof x === 'string' && x !== own && shape.test(x)) ids.add(x);
+      if (ids.size === 0) continue;
+      const calls = [...ids].map((id) => ({ name: getter.name, arguments: { [key]: id } })).filter((c) => !this.called.has(callKey(c)));
+      if (calls.length > 0) return { type: 'call', calls };
+      const recs = [...ids]
+        .map((id) => [...this.records].reverse().find((x) => x.tool === getter.name && x.args[key] === id)?.value)
+        .filter((v): v is JsonObject => isObject(v) && typeof v['id'] === 'string');
+      if (recs.length === 0) continue;
+      const param = this.params.get(getter.name)!.find((q) => q.name === key)!;
+      const nameOf = (x: JsonObject) => {
+        const n = Object.entries(x).find(([k, v]) => NAME_KEY.test(k) && typeof v === 'string')?.[1];
+        return typeof n === 'string' ? n : String(x['id']);
+      };
+      const words = new Set(contentWords(this.requestWords().replace(/['\u2019]s\b/g, '')));
+      // By the words of their names they do not share (first names, not the family name).
+      const ownWords = (x: JsonObject) => contentWords(nameOf(x)).filter((w) => !recs.every((o) => contentWords(nameOf(o)).includes(w)));
+      const named = recs.filter((x) => ownWords(x).some((w) => words.has(w)));
+      const chosen = named.length === 1 ? named[0]! : recs.length === 1 ? recs[0]! : undefined;
+      if (chosen) {
+        g.relative = { id: chosen['id'] as string, name: nameOf(chosen) };
+        this.slots.set(key, { value: chosen['id'] as string, said: nameOf(chosen), session: false });
+        return undefined;
+      }
+      // Several, none named: which one, by first name (what a parent calls them).
+      const firsts = recs.map((x) => nameOf(x).split(/\s+/)[0]!);
+      const texts = new Set(firsts).size === firsts.length ? firsts : recs.map(nameOf);
+      this.pending = { kind: 'slot', param, identify: false, relative: true, choices: recs.map((x, i) => ({ value: x['id'] as string, text: texts[i]! })) };
+      return { type: 'say', text: `Which one do you mean: ${listWords(texts, 'or')}?` };
+    }
+    g.relative = { id: '', name: '' };
+    return undefined;
+  }
+
   /** A value for p from the slots, or derived from them and from tool results. */
   private valueFor(p: ParamSpec): Json | undefined {
     const s = this.slots.get(p.name);
@@ -1013,6 +1242,11 @@ class FrameAgent implements Participant {
       const found = this.candidates(p, recs);
       for (const v of this.goal?.rejected.get(p.name) ?? []) found.delete(JSON.stringify(v));
       if (found.size === 1) return [...found.values()][0]!.value;
+      if (found.size > 1 && this.goal?.details.length) {
+        // A detail the user corrected with picks the record ("no, L").
+        const matched = this.matchRecords(p);
+        if (matched !== undefined) return matched;
+      }
       if (found.size > 1) {
         const words = this.recordWords();
         const scored = [...found.values()].map((f) => ({ f, score: overlap(words, f.holder, f.key) })).sort((a, b) => b.score - a.score);
@@ -1065,6 +1299,14 @@ class FrameAgent implements Participant {
       from = i;
       visit(r.value, 0);
     });
+    if (/^new_./.test(p.name)) {
+      // The thing being changed holds its current value: a new one differs from it.
+      const filled = new Set(this.params.get(g.tool.name)!.filter((q) => q.name !== p.name).map((q) => this.slots.get(q.name)?.value).filter((v): v is string => typeof v === 'string'));
+      const current = new Set(cands.filter((c) => Object.values(c.rec).some((y) => typeof y === 'string' && filled.has(y))).map((c) => c.id));
+      const others = cands.filter((c) => !current.has(c.id));
+      // Kept as "the thing being replaced" for what it shares with the options (its colour).
+      if (others.length > 0) cands.splice(0, cands.length, ...others, ...cands.filter((c) => current.has(c.id)).map((c) => ({ ...c, id: '' })));
+    }
     if (cands.length === 0) return undefined;
     // What the user said about the thing: labelled details that fill no parameter.
     const own = new Set(this.params.get(g.tool.name)!.map((q) => q.name));
@@ -1076,6 +1318,10 @@ class FrameAgent implements Participant {
         attrs.push({ key: stem(key === 'colour' ? 'color' : key), value: normalize(value) });
       }
     }
+    this.noteDetails(p);
+    for (const d of g.details) attrs.push({ key: '', value: d });
+    // Details no candidate holds at all ("my order nubmer is HP-1", a typo for a known label) tell none apart.
+    attrs.splice(0, attrs.length, ...attrs.filter((a) => cands.some((c) => leavesOf(c.rec).some((l) => l.value === a.value))));
     let pool = cands;
     if (attrs.length > 0) {
       pool = cands.filter((c) => {
@@ -1101,7 +1347,7 @@ class FrameAgent implements Participant {
       const scored = cands.map((c) => ({ c, n: overlapDeep(words, c.rec) })).sort((a, b) => b.n - a.n);
       pool = scored[0]!.n > 0 && scored[0]!.n > (scored[1]?.n ?? 0) ? [scored[0]!.c] : [];
     }
-    return pool.length === 1 ? pool[0]!.id : undefined;
+    return pool.length === 1 && pool[0]!.id !== '' ? pool[0]!.id : undefined;
   }
 
   /**
@@ -1130,6 +1376,7 @@ class FrameAgent implements Participant {
   private candidates(p: ParamSpec, recs: RecordEntry[]): Map<string, { value: Json; holder: JsonObject; key?: string }> {
     const found = new Map<string, { value: Json; holder: JsonObject; key?: string }>();
     for (const r of recs) collectKey(r.value, p.name, found);
+    if (/^new_./.test(p.name)) this.newValues(p.name.slice(4), recs, found);
     if (p.shape) {
       const shape = new RegExp(`^(?:${p.shape.source})$`);
       const core = labelCore(p.name);
@@ -1149,11 +1396,88 @@ class FrameAgent implements Participant {
   }
 
   /**
+   * What tells apart the records that could give p, when the user knows no id: the keys of
+   * their short text values that differ among them ("size", "color"), at most two.
+   */
+  private telling(p: ParamSpec): string[] | undefined {
+    if (p.type !== 'string' || p.enum) return undefined;
+    this.noteDetails(p);
+    const said = this.goal?.details ?? [];
+    // Only those that hold every detail already given ("forest": which size is still open).
+    const found = this.detailHolders(p).filter((h) => said.every((d) => textLeaves(h).some((l) => l.value === d)));
+    if (found.length < 2) return undefined;
+    const byKey = new Map<string, Set<string>>();
+    for (const h of found) {
+      for (const l of textLeaves(h)) {
+        if (/\bid\b|_id$|ids$/.test(l.key) || /\d{3,}|[a-z]+-\d|\d-[a-z]/.test(l.value)) continue;
+        byKey.set(l.key, (byKey.get(l.key) ?? new Set()).add(l.value));
+      }
+    }
+    const keys = [...byKey].filter(([, vs]) => vs.size > 1 && vs.size < found.length + 1).map(([k]) => k).slice(0, 2);
+    return keys.length > 0 ? keys : undefined;
+  }
+
+  /** The records that could give p (a product's variants), less those the user said no to. */
+  private detailHolders(p: ParamSpec): JsonObject[] {
+    const recs = this.records.filter((r) => r.goal === -1 || r.goal === this.goalIndex);
+    return [...this.candidates(p, recs).values()].filter((c) => !this.goal?.rejected.get(p.name)?.has(String(c.value))).map((c) => c.holder);
+  }
+
+  /**
+   * Details the request names with their key ("for size 10", "in olive color"): values the
+   * wanted record holds, noted like bare ones.
+   */
+  private noteDetails(p: ParamSpec): void {
+    const g = this.goal;
+    if (!g) return;
+    const said = ` ${normalize(this.requestWords()).replace(/[^a-z0-9 ]+/g, ' ').replace(/\s+/g, ' ')} `;
+    for (const h of this.detailHolders(p)) {
+      for (const l of textLeaves(h)) {
+        const v = l.value.replace(/[^a-z0-9 ]+/g, ' ').trim();
+        if (!v || g.details.includes(l.value)) continue;
+        if (said.includes(` ${l.key} ${v} `) || said.includes(` ${v} ${l.key} `)) g.details.push(l.value);
+      }
+    }
+  }
+
+  /**
+   * Values for a "new_X" parameter (new_variant_id): those found under X, less the one the
+   * thing being changed holds now (the ordered item's own variant): a new one differs from it.
+   * The thing being changed is a record that also holds a value of the request's other slots.
+   */
+  private newValues(key: string, recs: RecordEntry[], found: Map<string, { value: Json; holder: JsonObject; key?: string }>): void {
+    const filled = new Set<string>();
+    for (const q of this.goal ? this.params.get(this.goal.tool.name)! : []) {
+      const v = this.slots.get(q.name)?.value;
+      if (typeof v === 'string' && q.name !== `new_${key}`) filled.add(v);
+    }
+    const all: { value: Json; holder: JsonObject }[] = [];
+    const visit = (v: Json, depth: number): void => {
+      if (depth > 5 || v === null || typeof v !== 'object') return;
+      if (Array.isArray(v)) return v.forEach((x) => visit(x, depth + 1));
+      const hit = v[key];
+      if (hit !== undefined && hit !== null && typeof hit !== 'object') all.push({ value: hit, holder: v });
+      Object.values(v).forEach((x) => visit(x, depth + 1));
+    };
+    for (const r of recs) visit(r.value, 0);
+    const current = new Set(all.filter((x) => Object.values(x.holder).some((y) => typeof y === 'string' && filled.has(y))).map((x) => JSON.stringify(x.value)));
+    for (const x of all) {
+      const k = JSON.stringify(x.value);
+      if (!current.has(k) && !found.has(k)) found.set(k, { value: x.value, holder: x.holder, key });
+    }
+  }
+
+  /**
    * The user's words that can single out a record: the request's, less those naming the
    * action itself ("refill" in "refill my sertraline" would fit every prescription's refill fields).
    */
   private recordWords(): Set<string> {
     const action = new Set(this.goal ? contentWords(this.goal.tool.name.replace(/_/g, ' ')) : []);
+    // Words that fill a choice of the action ("to write" for the level) say what to do, not which record.
+    for (const p of this.goal ? this.params.get(this.goal.tool.name)! : []) {
+      const v = this.slots.get(p.name)?.value;
+      if (p.enum && typeof v === 'string') for (const w of contentWords(v.replace(/_/g, ' '))) action.add(w);
+    }
     // Bare numbers ("40" of "40 mg") would fit house numbers and quantities anywhere.
     return new Set(contentWords(this.requestWords()).filter((w) => !action.has(w) && !/^\d+$/.test(w)));
   }
@@ -1218,11 +1542,25 @@ class FrameAgent implements Participant {
         const ps = this.params.get(t.name)!.filter((q) => q.required);
         if (ps.length !== 1 || ps[0]!.name !== p.name) continue;
         const call = { name: t.name, arguments: { [p.name]: s.value } };
-        if (this.called.has(callKey(call))) continue;
+        if (this.called.has(callKey(call))) {
+          this.reuse(call);
+          continue;
+        }
         return { type: 'call', calls: [call] };
       }
     }
     return undefined;
+  }
+
+  /**
+   * A lookup made for an earlier request (the order, before a failed cancellation) serves the
+   * current one too: its record is taken over rather than ignored or fetched again.
+   */
+  private reuse(call: ToolCallRequest): void {
+    const key = callKey(call);
+    if (this.records.some((r) => r.goal === this.goalIndex && callKey({ name: r.tool, arguments: r.args }) === key)) return;
+    const earlier = [...this.records].reverse().find((r) => callKey({ name: r.tool, arguments: r.args }) === key);
+    if (earlier && earlier.goal !== -1) this.records.push({ ...earlier, goal: this.goalIndex });
   }
 
   /** A read tool that can supply p from what is known, not yet called with these arguments. */
@@ -1419,7 +1757,10 @@ class FrameAgent implements Participant {
         if (this.planCurrent) this.plan = this.plan.filter((x) => x !== this.planCurrent);
         // The policy said no (or the details were wrong): the user hears the tool's reason.
         const reason = softenError(result.error.message);
-        this.outbox.push(`Unfortunately, I could not ${phrase(name)}: ${reason}`);
+        this.outbox.push(`Unfortunately, I could not ${phrase(name)}${g.multi ? ` for ${String(args[g.multi.param])}` : ''}: ${reason}`);
+        this.failedArgs = { ...args };
+        // One of several runs of the action: the goal ends when every result is back.
+        if (g.multi && ++g.multi.back < g.multi.values.length) return;
         this.lastRefusal = { text: reason.replace(/[.!]+$/, ''), outOfScope: false, goalText: g.text };
         this.endGoal();
       } else if (isIdentify) {
@@ -1444,7 +1785,12 @@ class FrameAgent implements Participant {
         const group = this.planCurrent.group;
         this.plan = this.plan.filter((x) => x.group !== group);
       }
-      if (g.kind === 'write') {
+      if (g.kind === 'write' && g.multi) {
+        const fields = reportFields(result.value, contentWords(g.text), false);
+        this.outbox.push(`All done for ${String(args[g.multi.param])}.${fields ? ` ${fields}` : ''}`);
+        if (++g.multi.back < g.multi.values.length) return;
+        this.endGoal();
+      } else if (g.kind === 'write') {
         const fields = reportFields(result.value, contentWords(g.text), false);
         this.outbox.push(`All done: your request to ${phrase(name)} has been completed successfully.${fields ? ` ${fields}` : ''}`);
         this.endGoal();
@@ -1537,6 +1883,16 @@ function leavesOf(rec: JsonObject, depth = 0): { key: string; value: string }[] 
   return out;
 }
 
+/** A record's short text values, nested ones too, with their keys (numbers left out: prices, stock). */
+function textLeaves(rec: JsonObject, depth = 0): { key: string; value: string }[] {
+  const out: { key: string; value: string }[] = [];
+  for (const [k, x] of Object.entries(rec)) {
+    if (typeof x === 'string' && x.length <= 60) out.push({ key: normalize(k), value: normalize(x) });
+    else if (isObject(x) && depth < 2) out.push(...textLeaves(x, depth + 1));
+  }
+  return out;
+}
+
 function firstDate(v: Json): string | undefined {
   if (!isObject(v)) return undefined;
   for (const [k, x] of Object.entries(v)) if (typeof x === 'string' && /placed|created|date|ordered|_on$|_at$/.test(k) && /^\d{4}-\d{2}-\d{2}/.test(x)) return x;
@@ -1597,6 +1953,40 @@ function descriptionHead(p: ParamSpec): string | undefined {
 
 function slugify(s: string): string {
   return normalize(s).replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}
+
+/** A request about another thing than the last one. */
+const OTHER_THING = /\b(another|other|different|second|new|else)\b/i;
+
+/** The request is for someone in the caller's care or family ("my son's inhaler"). */
+const RELATIVE = /\b(?:my|our) (?:little |youngest |eldest |oldest |elderly )?(?:son|daughter|child|kid|boy|girl|children|kids|sons|daughters|wife|husband|partner|mother|father|mom|mum|dad|parent|grandson|granddaughter|grandmother|grandfather)\b/i;
+
+/** Canonical verbs that change something of their own: a tool named by one does that, not just what its other words say. */
+const STRONG_VERBS = new Set(['cancel', 'return', 'exchange', 'modify', 'unlock', 'reset', 'repair', 'replacement', 'escalate', 'resolve', 'delete', 'remove']);
+
+/** The strong verbs in a tool's name that the user's words do not contain. */
+export function unsaidVerbs(toolName: string, said: ReadonlySet<string>): string[] {
+  return contentWords(toolName.replace(/_/g, ' ')).filter((w) => STRONG_VERBS.has(w) && !said.has(w));
+}
+
+/**
+ * Tools a request fits equally, told apart by the words of their names that the others lack
+ * ("request_refill_pickup" / "request_refill_delivery": pickup, delivery). Undefined when
+ * some tool has no such word (nothing to ask by) or the words overlap.
+ */
+export function distinctAlternatives(tools: readonly ToolSpec[]): { tool: ToolSpec; words: string[] }[] | undefined {
+  if (tools.length < 2 || tools.length > 3) return undefined;
+  const names = tools.map((t) => t.name.split('_').filter(Boolean));
+  const stems = names.map((ws) => ws.map(stem));
+  const out = tools.map((tool, i) => ({ tool, words: names[i]!.filter((_, j) => stems.every((o, k) => k === i || !o.includes(stems[i]![j]!))) }));
+  return out.every((o) => o.words.length > 0 && o.words.length <= 2) ? out : undefined;
+}
+
+/** The alternative whose own words the reply uses, when exactly one does. */
+export function pickAlternative(alts: readonly { tool: ToolSpec; words: string[] }[], reply: string): ToolSpec | undefined {
+  const said = new Set(contentWords(reply));
+  const hits = alts.filter((a) => a.words.some((w) => said.has(stem(w))));
+  return hits.length === 1 ? hits[0]!.tool : undefined;
 }
 
 /** Words that name things rather than actions: a request that shares only these with a write tool is no request to run it. */
@@ -1699,7 +2089,12 @@ function resolvePhrase(p: ParamSpec, text: string, values: Json[]): Json | undef
       .sort((a, b) => b.score - a.score);
     if (scored.length === 0) return undefined;
     const top = scored.filter((s) => s.score === scored[0]!.score);
-    if (new Set(top.map((s) => s.id)).size > 1) return undefined;
+    if (new Set(top.map((s) => s.id)).size > 1) {
+      // A list parameter: words that name several records alike ("the Harbor Crew T-Shirts") name them all.
+      if (p.type !== 'array') return undefined;
+      ids.push(...top.map((s) => s.id));
+      continue;
+    }
     ids.push(top[0]!.id);
   }
   const unique = [...new Set(ids)];

@@ -108,7 +108,7 @@ export function isDigitsOnly(shape: RegExp): boolean {
 /* ------------------------------------------------------------ words */
 
 const STOP = new Set(
-  'a an the my me i i\'d id im to of for on in at by with and or is are was be it its this that these those some any all can could would you your please want need like help get find out know also just one two new still there here do does have has from about up so as what which when where how why tell'.split(' '),
+  'a an the my me i i\'d id im to of for on in at by with and or is are was be it its this that these those some any all can could would you your please want need like help get find out know also just one two new still there here do does have has from about up so as what which when where how why tell wanna gonna gotta pls plz'.split(' '),
 );
 
 /** Words that mean the same to the matcher; the first of each group is the canonical form. */
@@ -135,6 +135,7 @@ const SYNONYMS: string[][] = [
   ['transfer', 'human', 'person', 'supervisor', 'manager', 'representative'],
   ['ship', 'shipping', 'send', 'shipped', 'deliver', 'delivery'],
   ['track', 'tracking', 'where'],
+  ['depart', 'departure', 'departs', 'departing', 'leave', 'leaves', 'leaving', 'take off'],
   ['default', 'usual', 'regular', 'normal', 'preferred'],
   ['password', 'passwords', 'sign-in', 'login', 'log'],
 ];
@@ -214,6 +215,17 @@ export function scoreIntents(text: string, tools: readonly ToolSpec[]): IntentSc
 
 const INFO_RE = /\b(find out|know|what(?:'s| is| are)?|where|when|which|how (?:many|much|long)|status|check|tell me|see|look up|details?|happening)\b/;
 const ACTION_VERB_RE = /\b(cancel|return|exchange|change|modify|update|unlock|reset|book|reserve|repair|fix|replace|report|request|upgrade|escalate|resolve|close|ship|send|set up|order|get (?:read|write|admin)|add|remove|delete)\b/;
+
+/**
+ * Does the text only name a thing it is about ("I have a problem with an order", "a question
+ * about my account"), with no action verb and nothing to learn: what to do is still unsaid.
+ */
+export function isVagueRequest(text: string): boolean {
+  const s = normalize(text);
+  // Nouns after a determiner are things, not verbs ("a problem with my order").
+  const verbs = s.replace(/\b(?:my|an?|the|this|that|our|your|some) [a-z]+/g, ' ');
+  return /\b(problem|issue|question|trouble|query|something|help with)\b/.test(s) && !ACTION_VERB_RE.test(verbs) && !INFO_RE.test(s);
+}
 
 /** Does the text ask to learn something rather than have something done? */
 export function isInfoRequest(text: string): boolean {

@@ -1,7 +1,7 @@
 import type { DialogueAct, GoalRequest, ItemPreferences, Json, JsonObject, PreferenceRule, TraitValues } from '../model/types.ts';
 import { sinceLastOwn, type Participant, type ParticipantReply, type UserSeatContext, type ViewMessage } from '../simulation/participant.ts';
 import { chance, randInt, type Rng } from '../stats/rng.ts';
-import { isNumberValue, mentionsNumber, normalize, optionsOf, parseAgentText, slotAliases, slotKey, statedIds, statedValue } from './nlu.ts';
+import { isNumberValue, mentionsNumber, normalize, optionsOf, parseAgentText, slotAliases, slotKey, statedCompact, statedIds, statedPart, statedValue } from './nlu.ts';
 import { renderUserActs, type Register, type RenderStyle } from './render.ts';
 import { ControlState, isUnhelpful, netChanges, recordControls, toolErrorsSeen } from '../personas/controls.ts';
 
@@ -26,7 +26,11 @@ import { ControlState, isUnhelpful, netChanges, recordControls, toolErrorsSeen }
  * preference's reason ("no, I've seen that one"), and leaves, bored, after `boredAfter` rejections.
  */
 
-export const AGENDA_VERSION = 'agenda-1.1';
+/**
+ * agenda-1.2: a confirmation states a value the way codes write it ("40 L" in P120-OLIVE-40L),
+ * and a one- or two-character value ("L") only as a word of its own, not as a letter of "forest".
+ */
+export const AGENDA_VERSION = 'agenda-1.2';
 
 /** How the persona's traits shape the simulator. */
 export interface AgendaParams {
@@ -414,7 +418,7 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
       const parts = v.split(/,\s*|\s+and\s+/).map((part) => normalize(part));
       const option = picked.get(slot);
       if (option !== undefined && said.includes(normalize(option).replace(/\s*\(.*\)\s*/g, ' ').trim())) return false;
-      if (!parts.every((part) => said.includes(part))) return true;
+      if (!parts.every((part) => statedPart(said, part) || statedCompact(said, part))) return true;
       // Only values that are ids (one token with a digit): "123 Elm Street" is no list of ids.
       if (!parts.every((part) => /^[#a-z0-9_.\-/]*\d[#a-z0-9_.\-/]*$/.test(part))) return false;
       return statedIds(text, slot, slots).some((id) => !parts.includes(id));

@@ -45,6 +45,28 @@ export function normalize(text: string): string {
   return text.toLowerCase().replace(/[\u2018\u2019\u02bc]/g, "'").replace(/[_]/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * A value with a digit said without its spaces or dashes, as codes write it: "40 L" in
+ * "P120-OLIVE-40L", "size 10 W" in "10W". Not inside a longer number ("40 L" is not "140L").
+ */
+export function statedCompact(said: string, value: string): boolean {
+  if (!/\d/.test(value)) return false;
+  const squash = (t: string) => normalize(t).replace(/[\s\-_/.]+/g, '');
+  const v = squash(value);
+  if (v.length < 2) return false;
+  const esc = v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?<!\\d)${esc}(?!\\d)`).test(squash(said));
+}
+
+/**
+ * Is a value said in a (normalised) text? As a substring, except a value of one or two
+ * letters and digits ("L", "M", "10"), which must stand as a word: "L" is not said in "forest".
+ */
+export function statedPart(said: string, part: string): boolean {
+  if (!/^[a-z0-9]{1,2}$/.test(part)) return said.includes(part);
+  return new RegExp(`(?<![a-z0-9])${part}(?![a-z0-9])`).test(said);
+}
+
 /** A label said in a question as a slot name: "rx id" → "rx_id". */
 export function slotKey(label: string): string {
   return normalize(label).replace(/[^a-z0-9 ]/g, ' ').trim().replace(/\s+/g, '_');
