@@ -61,8 +61,10 @@ export const FRAME_AGENT_ID = 'frame';
  * caller's linked ids; a follow-up to a refused action keeps its things; several values for
  * one parameter are confirmed once and acted on for each; a guide named after the requested
  * action is opened; lookups of earlier requests are reused; "leaves" means departure.
+ * frame-1.3.1: a greeting alone is greeted back and thanks alone get "you're welcome", rather
+ * than "Sorry, I did not catch that".
  */
-export const FRAME_AGENT_VERSION = 'frame-1.3.0';
+export const FRAME_AGENT_VERSION = 'frame-1.3.1';
 
 /** Tuning knobs; the defaults are what the registered seat uses. */
 export interface FrameAgentOptions {
@@ -933,16 +935,20 @@ class FrameAgent implements Participant {
     if (!g) {
       // What to do was asked (the question is in the outbox): wait for the answer.
       if (this.pending.kind === 'intent' && this.outbox.length > 0) return { type: 'say', text: '' };
-      if (this.outbox.length > 0 || this.pending.kind === 'after') {
+      // Thanks alone, with nothing asked: acknowledged, not taken for a request not understood.
+      const lastUser = this.userText[this.userText.length - 1] ?? '';
+      const thanked = this.outbox.length === 0 && THANKS_ONLY.test(lastUser.trim());
+      if (this.outbox.length > 0 || this.pending.kind === 'after' || thanked) {
         this.pending = { kind: 'after' };
-        return { type: 'say', text: 'Is there anything else I can help you with?' };
+        return { type: 'say', text: `${thanked ? "You're welcome! " : ''}Is there anything else I can help you with?` };
       }
       if (this.userText.length > 0 && this.lastRefusal && INSIST.test(this.userText[this.userText.length - 1]!)) {
         this.pending = { kind: 'after' };
         return { type: 'say', text: `I'm sorry, but I really cannot do that: ${this.lastRefusal.text}. Is there anything else I can help you with?` };
       }
       this.pending = { kind: 'intent' };
-      return { type: 'say', text: this.userText.length === 0 ? 'Hello! How can I help you today?' : 'Sorry, I did not catch that. How can I help you today?' };
+      const greeted = this.userText.length === 0 || GREETING_ONLY.test(lastUser.trim());
+      return { type: 'say', text: greeted ? 'Hello! How can I help you today?' : 'Sorry, I did not catch that. How can I help you today?' };
     }
     if (g.kind === 'transfer') return this.transfer(g.text);
 
@@ -1957,6 +1963,12 @@ function slugify(s: string): string {
 
 /** A request about another thing than the last one. */
 const OTHER_THING = /\b(another|other|different|second|new|else)\b/i;
+
+/** A message that only greets ("Hi!", "Good morning."). */
+const GREETING_ONLY = /^(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening))(?: there)?[.!,]*$/i;
+
+/** A message that only thanks ("Thank you.", "thanks a lot!"). */
+const THANKS_ONLY = /^(?:ok(?:ay)?,? )?(?:thanks?|thank you|thx|ty|cheers)(?: (?:so much|a lot|very much))?[.!]*$/i;
 
 /** The request is for someone in the caller's care or family ("my son's inhaler"). */
 const RELATIVE = /\b(?:my|our) (?:little |youngest |eldest |oldest |elderly )?(?:son|daughter|child|kid|boy|girl|children|kids|sons|daughters|wife|husband|partner|mother|father|mom|mum|dad|parent|grandson|granddaughter|grandmother|grandfather)\b/i;

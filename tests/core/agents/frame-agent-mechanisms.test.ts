@@ -340,3 +340,13 @@ describe('frame agent: details that say what to do, and questions about question
     expect(r.calls.at(-1)).toEqual({ name: 'exchange_item', arguments: { order_id: 'O-1', item_id: 'O-1-1', new_variant_id: 'P1-FOREST-L' } });
   });
 });
+
+describe('frame agent: greetings and thanks', () => {
+  it('answers a greeting alone with a greeting, and thanks alone with "you\'re welcome", not as a request it did not understand', async () => {
+    const { said } = await converse(['Hello', 'Thank you.', 'thanks a lot!'], PHARMACY, 'Help patients with refills.', () => fail('unused'));
+    expect(said[0]).toBe('Hello! How can I help you today?');
+    expect(said[1]).toBe("You're welcome! Is there anything else I can help you with?");
+    expect(said[2]).toBe("You're welcome! Is there anything else I can help you with?");
+    expect(said.join(' ')).not.toContain('did not catch');
+  });
+});
