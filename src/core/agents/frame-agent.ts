@@ -31,9 +31,12 @@ import {
   DEFLECT,
   DONT_KNOW,
   examplesIn,
+  idComposition,
+  type IdPart,
   INSIST,
   isDigitsOnly,
   isInfoRequest,
+  isoDateIn,
   isVagueRequest,
   labelledValues,
   labelMatches,
@@ -45,6 +48,7 @@ import {
   paramWords,
   scoreIntents,
   shapeMatches,
+  splitId,
   stem,
   type ParamSpec,
 } from './frame-nlu.ts';
@@ -63,8 +67,13 @@ export const FRAME_AGENT_ID = 'frame';
  * action is opened; lookups of earlier requests are reused; "leaves" means departure.
  * frame-1.3.1: a greeting alone is greeted back and thanks alone get "you're welcome", rather
  * than "Sorry, I did not catch that".
+ * frame-1.4.0: ids made of other parameters' values (a flight id from flight number and date, as
+ * its examples show) are put together, a new one from the pieces the user changes, with dates
+ * said in words read in the policy's year; ids a record lists under its plural ("flights") are
+ * taken; a write refused until another step is taken ("unlock it before…") offers that step
+ * when the policy names its tool, confirms it, takes it, then confirms and retries the action.
  */
-export const FRAME_AGENT_VERSION = 'frame-1.3.1';
+export const FRAME_AGENT_VERSION = 'frame-1.4.0';
 
 /** Tuning knobs; the defaults are what the registered seat uses. */
 export interface FrameAgentOptions {
@@ -107,6 +116,8 @@ export interface PlanStep {
   group: number;
   /** The clause's condition ("if the account is locked"), when it has one. */
   condition?: string;
+  /** A step a tool error asked for before the action that follows it: reported as a step, not as the request done. */
+  before?: boolean;
 }
 
 interface Goal {
@@ -230,6 +241,16 @@ class FrameAgent implements Participant {
   private askedIntentFor = new Set<string>();
   /** "I want X instead" requests already acted on by dropping the proposed action. */
   private insteadSeen = new Set<string>();
+  /** The year of today's date in the policy: "June 18" is read in it. */
+  private readonly year?: number;
+  /** How ids are made of other parameters' values, per parameter name (null: they are not). */
+  private readonly compositions = new Map<string, IdPart[] | null>();
+  /** Composed ids with the user's words for their pieces ("SK201, June 18"), for confirmations. */
+  private composedWords = new Map<string, string>();
+  /** The policy text: a step a tool error asks for is taken only with a tool the policy names. */
+  private readonly policy: string;
+  /** Actions already retried after a step a tool error asked for ("reset_mfa>unlock_account"). */
+  private preconditionsTried = new Set<string>();
 
   constructor(ctx: AgentSeatContext, options: FrameAgentOptions) {
     // ask_user (agentic mode) is the orchestrator's, not the domain's: this agent talks directly.
@@ -260,6 +281,9 @@ class FrameAgent implements Participant {
       for (const text of [this.guideTool.description, gp.description]) for (const m of text.matchAll(/\b[a-z][a-z0-9]*(?:-[a-z0-9]+)+\b/g)) ids.add(m[0]);
       this.guideIds = [...ids];
     }
+    const today = /\btoday(?:'s date)?\s+is\s+(\d{4})-\d{2}-\d{2}/i.exec(ctx.policy) ?? /\b(\d{4})-\d{2}-\d{2}\b/.exec(ctx.policy);
+    if (today) this.year = Number(today[1]);
+    this.policy = ctx.policy;
     this.maxFailures = options.maxFailures ?? 3;
     this.maxAsks = options.maxAsks ?? 2;
     this.maxToolRounds = options.maxToolRounds ?? 8;
@@ -400,7 +424,8 @@ class FrameAgent implements Participant {
     let got = false;
     const all = this.allParams();
     for (const { label, value } of labelledValues(text)) {
-      const p = all.find((q) => labelMatches(label, q));
+      // A parameter named exactly so ("flight number") before one the label only loosely fits (flight_id).
+      const p = all.find((q) => normalize(q.name.replace(/_/g, ' ')) === normalize(label)) ?? all.find((q) => labelMatches(label, q));
       if (p) {
         got = this.setFromText(p, value, value) || got;
       } else {
@@ -567,8 +592,8 @@ class FrameAgent implements Participant {
       if (NEGATE.test(text)) return false;
     }
     if (/date/.test(p.name)) {
-      const m = /\b\d{4}-\d{2}-\d{2}\b/.exec(text);
-      if (m) return m[0];
+      const d = isoDateIn(text, this.year);
+      if (d) return d;
     }
     return undefined;
   }
@@ -1008,6 +1033,9 @@ class FrameAgent implements Participant {
           this.put(p, 'not stated by the customer');
           continue;
         }
+        // An id made of pieces ("SK201-2026-06-18"): the pieces the user may know, one at a time.
+        const piece = this.pieceToAsk(p);
+        if (piece) return this.ask(piece, false);
         // Before giving up: the records already looked up may hold the one the user describes
         // ("my new size is L" against a product's variants).
         const matched = this.matchRecords(p);
@@ -1227,6 +1255,11 @@ class FrameAgent implements Participant {
     const recs = this.records.filter((r) => r.goal === -1 || r.goal === this.goalIndex);
     // "Piranesi" for item ids: find the records the user's words name.
     const phraseText = this.goal?.phrases.get(p.name);
+    // A new id made of pieces ("SK201" on "June 18"): put together before any record is taken for it.
+    if (/^new_./.test(p.name)) {
+      const composed = (phraseText !== undefined ? this.compose(p, phraseText) : undefined) ?? this.compose(p);
+      if (composed !== undefined) return composed;
+    }
     if (phraseText !== undefined) {
       const resolved = resolvePhrase(p, phraseText, recs.map((r) => r.value));
       if (resolved !== undefined) {
@@ -1267,6 +1300,8 @@ class FrameAgent implements Participant {
         }
       }
     }
+    // An id made of pieces the user gave ("SK101" and "2026-06-15"), when no record holds it.
+    if (!/^new_./.test(p.name)) return this.compose(p);
     return undefined;
   }
 
@@ -1375,7 +1410,106 @@ class FrameAgent implements Participant {
       if (typeof x === 'object') (Array.isArray(x) ? x : Object.values(x)).forEach((y) => visit(y, depth + 1));
     };
     for (const r of this.records) if (r.goal === -1 || r.goal === this.goalIndex) visit(r.value, 0);
-    return found.size === 1 ? [...found][0]! : v;
+    if (found.size === 1) return [...found][0]!;
+    // A piece of a composed id ("SK105" for a flight id made of number and date): the rest is filled in.
+    return this.compose(p, v) ?? v;
+  }
+
+  /** How p's ids are made of other parameters' values, from the examples in its description. */
+  private compositionOf(p: ParamSpec): IdPart[] | undefined {
+    if (!this.compositions.has(p.name)) {
+      let found: IdPart[] | null = null;
+      if (p.type === 'string' && p.shape && !p.enum) {
+        const own = new RegExp(`^(?:${p.shape.source})$`);
+        for (const ex of examplesIn(p.description)) {
+          // The pieces: parameters of another shape (an id's own kin are made the same way).
+          const others = this.allParams().filter((q) => q.name !== p.name && q.shape && !new RegExp(`^(?:${q.shape.source})$`).test(ex));
+          const parts = own.test(ex) ? idComposition(ex, others) : undefined;
+          if (parts) {
+            found = parts;
+            break;
+          }
+        }
+      }
+      this.compositions.set(p.name, found);
+    }
+    return this.compositions.get(p.name) ?? undefined;
+  }
+
+  /**
+   * A piece of p the user has not been asked for yet, when p is made of pieces ("the new date"
+   * for a new flight id): a parameter of the piece's kind, named "new_…" for a new id.
+   */
+  private pieceToAsk(p: ParamSpec): ParamSpec | undefined {
+    const parts = this.compositionOf(p);
+    const g = this.goal;
+    if (!parts || !g) return undefined;
+    const isNew = /^new_./.test(p.name);
+    for (const x of parts) {
+      if (!('param' in x)) continue;
+      const name = isNew ? `new_${x.param}` : x.param;
+      if (this.slots.has(name) || g.unknown.has(name) || (g.asks.get(name) ?? 0) >= this.maxAsks) continue;
+      const q = this.allParams().find((y) => y.name === x.param)!;
+      return { ...q, name, description: '', required: true };
+    }
+    return undefined;
+  }
+
+  /**
+   * An id made of other parameters' values ("SK201-2026-06-18": a flight number and a date),
+   * put together from what the user said: a piece they gave for the id itself (`given`), a
+   * piece labelled new ("my new date is June 18") or said in this request. A "new_X" id takes
+   * the pieces the user did not change from the current X (the flight being replaced), and
+   * must differ from it. Undefined when a piece is missing.
+   */
+  private compose(p: ParamSpec, given?: string): string | undefined {
+    const parts = this.compositionOf(p);
+    if (!parts || !this.goal) return undefined;
+    const shapes = new Map<string, RegExp>();
+    const all = this.allParams();
+    for (const x of parts) if ('param' in x) shapes.set(x.param, all.find((q) => q.name === x.param)!.shape!);
+    const whole = (v: string, shape: RegExp) => new RegExp(`^(?:${shape.source})$`).test(v);
+    const isNew = /^new_./.test(p.name);
+    const oldParam = isNew ? this.params.get(this.goal.tool.name)!.find((q) => q.name === p.name.slice(4)) : undefined;
+    const oldValue = oldParam ? this.valueFor(oldParam) : undefined;
+    const old = typeof oldValue === 'string' ? splitId(oldValue, parts, shapes) : undefined;
+    if (isNew && !old) return undefined;
+    const read = (raw: Json | undefined, param: string): string | undefined => {
+      if (typeof raw !== 'string') return undefined;
+      const shape = shapes.get(param)!;
+      if (whole(raw, shape)) return raw;
+      const d = whole('2026-01-01', shape) ? isoDateIn(raw, this.year) : undefined;
+      if (d && whole(d, shape)) return d;
+      const m = shapeMatches(raw, shape);
+      return m.length === 1 ? m[0] : undefined;
+    };
+    let out = '';
+    let fresh = false;
+    const words: string[] = [];
+    const pieces: string[] = [];
+    for (const x of parts) {
+      if ('text' in x) {
+        out += x.text;
+        continue;
+      }
+      const labelled = this.slots.get(`new_${x.param}`);
+      const own = this.slots.get(x.param);
+      const fromGiven = read(given, x.param);
+      const fromNew = fromGiven === undefined ? read(labelled?.value, x.param) : undefined;
+      const said = own?.said !== undefined ? read(own.value, x.param) : undefined;
+      const kept = old?.get(x.param);
+      const v = fromGiven ?? fromNew ?? (said !== undefined && said !== kept ? said : undefined) ?? kept;
+      if (v === undefined) return undefined;
+      if (v !== kept) fresh = true;
+      out += v;
+      pieces.push(v);
+      // The user's own words for the piece when they read as it ("June 18"); a date in words else.
+      const told = fromGiven !== undefined ? given : fromNew !== undefined ? labelled!.said : v === said ? own!.said : undefined;
+      words.push(told !== undefined && read(told, x.param) === v ? told : dateInWords(v) ?? v);
+    }
+    if (isNew && !fresh) return undefined;
+    if (words.some((w, i) => w !== pieces[i])) this.composedWords.set(`${p.name}=${out}`, words.join(', '));
+    return out;
   }
 
   /** Values in results that could fill p: under its own key, or ids of its shape. */
@@ -1388,12 +1522,17 @@ class FrameAgent implements Participant {
       const core = labelCore(p.name);
       // "default_store" holds a store id too, and its name says which one it is.
       const fits = (k: string) => k === 'id' || k === p.name || k === core || k.endsWith(`_${core}`);
+      // A record's list of them under the plural ("flights": the reservation's flight ids).
+      const listed = (k: string) => !/_ids?$/.test(k) && k !== core && labelCore(k) === core;
       const visit = (v: Json, depth: number): void => {
         if (depth > 5 || v === null || typeof v !== 'object') return;
         if (Array.isArray(v)) return v.forEach((x) => visit(x, depth + 1));
         for (const [k, x] of Object.entries(v)) {
           if (typeof x === 'string' && fits(k) && shape.test(x) && !found.has(JSON.stringify(x))) found.set(JSON.stringify(x), { value: x, holder: v, ...(k !== 'id' ? { key: k } : {}) });
-          else visit(x, depth + 1);
+          else {
+            if (Array.isArray(x) && listed(k)) for (const y of x) if (typeof y === 'string' && shape.test(y) && !found.has(JSON.stringify(y))) found.set(JSON.stringify(y), { value: y, holder: v, key: k });
+            visit(x, depth + 1);
+          }
         }
       };
       for (const r of recs) visit(r.value, 0);
@@ -1645,7 +1784,8 @@ class FrameAgent implements Participant {
       // Enum values read as words: "store_credit" → "store credit".
       const shown = p.enum ? raw.replace(/_/g, ' ') : raw;
       const said = this.slots.get(p.name)?.said;
-      const extra = said && normalize(said) !== normalize(shown) && !normalize(shown).includes(normalize(said)) ? ` (${said})` : '';
+      const pieces = typeof v === 'string' ? this.composedWords.get(`${p.name}=${v}`) : undefined;
+      const extra = pieces ? ` (${pieces})` : said && normalize(said) !== normalize(shown) && !normalize(shown).includes(normalize(said)) ? ` (${said})` : '';
       let about = typeof v === 'string' && !extra ? this.brief(p.name, v) : '';
       // An id the agent picked from records (a saved address) means nothing to the user by
       // itself: the record's readable fields go with it, so they can check it.
@@ -1758,6 +1898,19 @@ class FrameAgent implements Participant {
       }
     }
     if (!result.ok) {
+      const pre = tool === g.tool && g.kind === 'write' && !g.multi && !this.planCurrent ? this.precondition(tool, result.error.message) : undefined;
+      if (pre) {
+        // "Unlock it before resetting MFA": that step is offered (and confirmed) first, then the action again.
+        this.preconditionsTried.add(`${tool.name}>${pre.name}`);
+        this.outbox.push(`I could not ${phrase(name)} yet: ${softenError(result.error.message)} I can ${phrase(pre.name)} first, then ${phrase(name)}.`);
+        this.plan = [
+          { tool: pre, clause: '', group: 0, before: true },
+          { tool, clause: '', group: 1 },
+        ];
+        this.planText = g.text;
+        this.endGoal();
+        return;
+      }
       if (tool === g.tool) {
         // A guide's action refused: its alternative, if any, is tried next.
         if (this.planCurrent) this.plan = this.plan.filter((x) => x !== this.planCurrent);
@@ -1791,7 +1944,11 @@ class FrameAgent implements Participant {
         const group = this.planCurrent.group;
         this.plan = this.plan.filter((x) => x.group !== group);
       }
-      if (g.kind === 'write' && g.multi) {
+      if (g.kind === 'write' && this.planCurrent?.before) {
+        const fields = reportFields(result.value, contentWords(g.text), false);
+        this.outbox.push(`That first step went through: I was able to ${phrase(name)}.${fields ? ` ${fields}` : ''}`);
+        this.endGoal();
+      } else if (g.kind === 'write' && g.multi) {
         const fields = reportFields(result.value, contentWords(g.text), false);
         this.outbox.push(`All done for ${String(args[g.multi.param])}.${fields ? ` ${fields}` : ''}`);
         if (++g.multi.back < g.multi.values.length) return;
@@ -1807,6 +1964,25 @@ class FrameAgent implements Participant {
       }
       this.failures = 0;
     }
+  }
+
+  /**
+   * The write tool for a step a tool error says must come first ("unlock it before resetting
+   * MFA", "the account must be unlocked first"): another write tool whose name has that verb,
+   * which the policy names. Once per action and step.
+   */
+  private precondition(tool: ToolSpec, message: string): ToolSpec | undefined {
+    for (const seg of message.split(/[:;.]\s+|[:;.]$/)) {
+      const m = /^\s*([a-z]+)\s+(?:it|them|this|that|the [a-z]+(?: [a-z]+)?)\s+(?:first|before)\b/i.exec(seg) ?? /\b(?:must|needs? to|has to|should) be ([a-z]+)\s+(?:first|before)\b/i.exec(seg);
+      if (!m) continue;
+      const writes = this.tools.filter((t) => t.kind === 'write' && t !== tool && t !== this.transferTool);
+      const best = scoreIntents(m[1]!, writes).filter((x) => x.nameHits.some((w) => !isNounish(w)))[0];
+      const pre = best ? writes.find((t) => t.name === best.tool) : undefined;
+      if (!pre || this.preconditionsTried.has(`${tool.name}>${pre.name}`)) continue;
+      if (!this.policy.includes(pre.name) && !normalize(this.policy).includes(phrase(pre.name))) continue;
+      return pre;
+    }
+    return undefined;
   }
 
   /* ------------------------------------------------------------ endings */
@@ -1897,6 +2073,15 @@ function textLeaves(rec: JsonObject, depth = 0): { key: string; value: string }[
     else if (isObject(x) && depth < 2) out.push(...textLeaves(x, depth + 1));
   }
   return out;
+}
+
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** An ISO date as people say it: "2026-06-18" → "June 18"; undefined for anything else. */
+function dateInWords(v: string): string | undefined {
+  const m = /^\d{4}-(\d{2})-(\d{2})$/.exec(v);
+  const month = m ? MONTH_NAMES[Number(m[1]) - 1] : undefined;
+  return month ? `${month} ${Number(m![2])}` : undefined;
 }
 
 function firstDate(v: Json): string | undefined {

@@ -372,3 +372,84 @@ export function nameIn(text: string): string | undefined {
   const m = /\b(?:my (?:full )?name is|i am|i'm|this is|name:)\s+([A-Z][A-Za-z'’-]+(?:\s+[A-Z][A-Za-z'’-]+)+)/.exec(text);
   return m?.[1];
 }
+
+/* ------------------------------------------------------------ dates and composed ids */
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const MONTH = '(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
+
+/**
+ * A calendar date in free text as "YYYY-MM-DD": an ISO date as is; "June 18", "18 June",
+ * "June 18th, 2026" with `year` when none is said. Undefined when there is none, or no year.
+ */
+export function isoDateIn(text: string, year?: number): string | undefined {
+  const iso = /\b\d{4}-\d{2}-\d{2}\b/.exec(text);
+  if (iso) return iso[0];
+  const t = text.toLowerCase();
+  const md = new RegExp(`\\b${MONTH}\\.?\\s+(\\d{1,2})(?:st|nd|rd|th)?\\b(?:,?\\s+(\\d{4})\\b)?`).exec(t);
+  const dm = md ? undefined : new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:of\\s+)?${MONTH}\\b(?:,?\\s+(\\d{4})\\b)?`).exec(t);
+  const month = md ? md[1]! : dm?.[2];
+  const day = md ? md[2]! : dm?.[1];
+  const y = md ? md[3] : dm?.[3];
+  if (!month || !day) return undefined;
+  const yy = y ? Number(y) : year;
+  const d = Number(day);
+  if (yy === undefined || d < 1 || d > 31) return undefined;
+  const m = MONTHS.indexOf(month.slice(0, 3)) + 1;
+  return `${yy}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+/** One piece of a composed id: another parameter's value, or literal text between them. */
+export type IdPart = { param: string } | { text: string };
+
+/**
+ * How an id is made of other parameters' values, read from an example of it: "SK201-2026-06-18"
+ * is a flight number ("SK101"-shaped), "-", then a date. Each piece must be wholly matched by
+ * one parameter's shape (the longest match wins) or be punctuation; at least two parameters,
+ * each once. Undefined when the example does not split so.
+ */
+export function idComposition(example: string, params: readonly Pick<ParamSpec, 'name' | 'shape'>[]): IdPart[] | undefined {
+  const parts: IdPart[] = [];
+  let i = 0;
+  while (i < example.length) {
+    const rest = example.slice(i);
+    if (/^[^A-Za-z0-9]/.test(rest)) {
+      parts.push({ text: rest[0]! });
+      i++;
+      continue;
+    }
+    let best: { name: string; len: number } | undefined;
+    for (const p of params) {
+      if (!p.shape) continue;
+      const m = new RegExp(`^(?:${p.shape.source})`).exec(rest);
+      if (m && m[0].length > 0 && (!best || m[0].length > best.len)) best = { name: p.name, len: m[0].length };
+    }
+    if (!best) return undefined;
+    parts.push({ param: best.name });
+    i += best.len;
+  }
+  const named = parts.filter((x): x is { param: string } => 'param' in x).map((x) => x.param);
+  return named.length >= 2 && new Set(named).size === named.length ? parts : undefined;
+}
+
+/** The values of an id's pieces ("SK201-2026-06-17" → flight number SK201, date 2026-06-17), or undefined when it does not fit. */
+export function splitId(id: string, parts: readonly IdPart[], shapes: ReadonlyMap<string, RegExp>): Map<string, string> | undefined {
+  const out = new Map<string, string>();
+  let i = 0;
+  for (const [k, part] of parts.entries()) {
+    const rest = id.slice(i);
+    if ('text' in part) {
+      if (!rest.startsWith(part.text)) return undefined;
+      i += part.text.length;
+      continue;
+    }
+    const shape = shapes.get(part.param);
+    if (!shape) return undefined;
+    // The last piece takes the rest; others their shape's match.
+    const m = new RegExp(`^(?:${shape.source})${k === parts.length - 1 ? '$' : ''}`).exec(rest);
+    if (!m) return undefined;
+    out.set(part.param, m[0]);
+    i += m[0].length;
+  }
+  return i === id.length ? out : undefined;
+}

@@ -350,3 +350,88 @@ describe('frame agent: greetings and thanks', () => {
     expect(said.join(' ')).not.toContain('did not catch');
   });
 });
+
+/* ------------------------------------------------------------ frame-1.4.0 */
+
+describe('frame agent: ids made of pieces, ids listed in records, steps a tool error asks for', () => {
+  const TRIP_ID = (ex: string) => str(`Trip id: trip number and date, e.g. "${ex}".`);
+  const TRAVEL: ToolSpec[] = [
+    tool('get_booking', 'read', 'Get a booking by code.', { booking_id: str('Booking code, e.g. "B-100".') }, ['booking_id']),
+    tool('get_trip_status', 'read', 'Get one trip by trip number and date.', { trip_number: str('Trip number, e.g. "TR10".'), date: { type: 'string', description: 'Date "YYYY-MM-DD".', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } }, ['trip_number', 'date']),
+    tool('move_trip', 'write', 'Move a booking from one of its trips to another.', { booking_id: str('Booking code, e.g. "B-100".'), trip_id: TRIP_ID('TR10-2030-05-01'), new_trip_id: TRIP_ID('TR12-2030-05-03') }, ['booking_id', 'trip_id', 'new_trip_id']),
+  ];
+  const TRAVEL_POLICY = "Today's date is 2030-04-20. Confirm before any change.";
+  const travel: Run = (name, args): ToolResult => {
+    if (name === 'get_booking') return args['booking_id'] === 'B-100' ? { ok: true, value: { id: 'B-100', status: 'active', trips: ['TR10-2030-05-01'] } } : fail('Booking not found.');
+    if (name === 'move_trip') return { ok: true, value: { booking_id: args['booking_id'] as string, trips: [args['new_trip_id'] as string], fee: 75 } };
+    return fail('not here');
+  };
+
+  it('takes the id a record lists under its plural ("trips") instead of asking for it', async () => {
+    const r = await converse(['I want to move my trip.', 'B-100', 'My new date is May 2.', 'Yes.'], TRAVEL, TRAVEL_POLICY, travel);
+    expect(r.said.join(' ')).not.toMatch(/what is your trip id/i);
+    expect(r.calls.find((c) => c.name === 'move_trip')?.arguments['trip_id']).toBe('TR10-2030-05-01');
+  });
+
+  it('puts a new id together from a new date said in words, keeps the unchanged piece, and confirms in the user\'s words', async () => {
+    const r = await converse(['I want to move my trip.', 'B-100', 'My new date is May 2.', 'Yes.'], TRAVEL, TRAVEL_POLICY, travel);
+    const confirm = r.said.find((s) => /shall i proceed/i.test(s)) ?? '';
+    expect(confirm).toContain('TR10-2030-05-02');
+    expect(confirm).toContain('May 2');
+    expect(r.calls.find((c) => c.name === 'move_trip')?.arguments['new_trip_id']).toBe('TR10-2030-05-02');
+  });
+
+  it('asks for the pieces of a new id the user does not know, and takes a bare piece for the id', async () => {
+    const r = await converse(['I want to move my trip.', 'B-100', "I don't know it.", 'TR11', 'Yes.'], TRAVEL, TRAVEL_POLICY, travel);
+    expect(r.said[1]).toMatch(/new trip id/i);
+    expect(r.said[2]).toMatch(/new trip number/i);
+    expect(r.calls.find((c) => c.name === 'move_trip')?.arguments['new_trip_id']).toBe('TR11-2030-05-01');
+  });
+
+  it('reads ids and dates as pieces only where they split wholly', async () => {
+    const { idComposition, isoDateIn, splitId } = await import('../../../src/core/agents/frame-nlu.ts');
+    const params = [
+      { name: 'trip_number', shape: /(?<![A-Za-z0-9_])(?:TR\d+)(?![A-Za-z0-9_])/g },
+      { name: 'date', shape: /(?<![A-Za-z0-9_])\d{4}-\d{2}-\d{2}(?![A-Za-z0-9_])/g },
+    ];
+    const parts = idComposition('TR10-2030-05-01', params);
+    expect(parts).toEqual([{ param: 'trip_number' }, { text: '-' }, { param: 'date' }]);
+    expect(idComposition('B-100', params)).toBeUndefined();
+    expect(splitId('TR7-2030-12-31', parts!, new Map(params.map((p) => [p.name, p.shape])))?.get('date')).toBe('2030-12-31');
+    expect(isoDateIn('on June 18th please', 2026)).toBe('2026-06-18');
+    expect(isoDateIn('the 3rd of March, 2027')).toBe('2027-03-03');
+    expect(isoDateIn('June 18')).toBeUndefined();
+  });
+
+  const EMP = str('Employee id, e.g. "E1021".');
+  const DESK: ToolSpec[] = [
+    tool('unlock_account', 'write', 'Unlock a locked account.', { employee_id: EMP }, ['employee_id']),
+    tool('reset_mfa', 'write', 'Reset multi-factor authentication.', { employee_id: EMP }, ['employee_id']),
+  ];
+  const desk = (): Run => {
+    let locked = true;
+    return (name): ToolResult => {
+      if (name === 'unlock_account') {
+        locked = false;
+        return { ok: true, value: { status: 'active' } };
+      }
+      return locked ? fail('The account is locked: unlock it before resetting MFA.') : { ok: true, value: { mfa_status: 're_enrollment_pending' } };
+    };
+  };
+
+  it('offers the step a tool error asks for, confirms it, takes it, then confirms and retries the action', async () => {
+    const r = await converse(['I need to reset my MFA.', 'E1021', 'Yes.', 'Yes.', 'Yes.'], DESK, 'New phone: unlock_account first if the account is locked, then reset_mfa. Confirm before any change.', desk());
+    expect(r.names).toEqual(['reset_mfa', 'unlock_account', 'reset_mfa']);
+    expect(r.said[2]).toMatch(/unlock account first.*shall i proceed/i);
+    expect(r.said[3]).not.toMatch(/all done/i);
+    expect(r.said[3]).toMatch(/reset mfa.*shall i proceed/i);
+    expect(r.said[4]).toMatch(/all done/i);
+  });
+
+  it('takes no such step without a yes, nor with a tool the policy does not name', async () => {
+    const declined = await converse(['I need to reset my MFA.', 'E1021', 'Yes.', 'No.'], DESK, 'Use unlock_account for locked accounts. Confirm before any change.', desk());
+    expect(declined.names).toEqual(['reset_mfa']);
+    const unnamed = await converse(['I need to reset my MFA.', 'E1021', 'Yes.', 'Yes.'], DESK, 'Confirm before any change.', desk());
+    expect(unnamed.names).toEqual(['reset_mfa']);
+  });
+});
