@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import config, { TEST_MODELS_PATH } from '../../playwright.config.ts';
 import { buildToolCallGrammar, toolCallFormat } from '../../src/core/agents/tool-grammar.ts';
 import { parseToolCalls } from '../../src/core/agents/tool-protocol.ts';
@@ -16,6 +16,8 @@ import type { ToolSpec } from '../../src/core/model/types.ts';
 const base = String(config.use?.baseURL);
 const MODEL_URL = `${new URL(TEST_MODELS_PATH, base).href}stories260K.gguf`;
 const TERMINATIONS = /^(user_stop|transfer|out_of_scope|max_turns|too_many_errors)$/;
+/** Max errors for the runs below (the New run page's default, set explicitly). */
+const MAX_ERRORS = 5;
 
 async function addStoriesForBothRoles(page: Page, opts: { constrainToolCalls?: boolean } = {}) {
   await page.goto(`${base}#/models`);
@@ -107,6 +109,7 @@ async function startSmallRun(page: Page, userSeat: string, agentSeat: string, op
   await page.getByLabel('User seat').selectOption({ label: userSeat });
   await page.getByLabel('Agent seat (under test)').selectOption({ label: agentSeat });
   await page.getByLabel('Max turns').fill('8');
+  await page.getByLabel('Max errors').fill(String(MAX_ERRORS));
   await page.getByLabel('Playback').selectOption('instant');
   await expect(page.locator('.model').first()).toContainText('gguf:');
   await page.getByRole('button', { name: 'Start run' }).click();
@@ -132,7 +135,49 @@ async function openOnlySession(page: Page) {
     expect(ended, why).toMatch(TERMINATIONS);
     await expect(page.getByTestId('session-outcome')).toHaveText(/^(pass|fail)$/);
   }
-  return transcript;
+  return { transcript, ended };
+}
+
+/**
+ * What the transcript shows of the agent's tool calls, whatever the model wrote. A call that
+ * failed (an unreadable call, an unknown tool, bad arguments, a tool's own error) stays on its
+ * agent turn with its error's name and message; each counts toward Max errors, as does a turn
+ * flagged "participant error" (an empty reply, twice), and reaching Max errors, and only that,
+ * ends the session as too_many_errors. A gold action the agent never called is shown missing.
+ */
+async function checkToolCalls(page: Page, transcript: Locator, ended: string) {
+  const calls = transcript.locator('details.tool');
+  const failed = transcript.locator('details.tool.failed');
+  const nCalls = await calls.count();
+  const nFailed = await failed.count();
+  // The user seat's calls are ignored, never run.
+  await expect(transcript.locator('[data-role="user"] details.tool')).toHaveCount(0);
+  await expect(transcript.locator('details.tool:not(.failed) summary .badge.pass')).toHaveCount(nCalls - nFailed);
+  for (let i = 0; i < nFailed; i++) {
+    const call = failed.nth(i);
+    const name = (await call.locator('summary .name').textContent())!.replace(/^\s*tool\s*/, '').trim();
+    const badge = call.locator('summary .badge.fail');
+    await expect(badge).toHaveText(/^[A-Z]\w+$/);
+    const message = (await call.locator('pre.err').textContent())!.trim();
+    expect(message.length, `the error of failed call ${name}`).toBeGreaterThan(0);
+    if (name === '(unreadable call)') {
+      // What the model wrote is kept, and the model was told the tools and the format.
+      await expect(badge).toHaveText('MalformedCall');
+      expect(message).toContain('Available tools: cancel_order');
+      expect(message).toContain('Format: <tool_call>');
+    }
+  }
+  const participantErrors = await transcript.locator('li.turn .meta .badge.warn', { hasText: /^participant error$/ }).count();
+  const errors = nFailed + participantErrors;
+  if (ended === 'too_many_errors') expect(errors).toBeGreaterThanOrEqual(MAX_ERRORS);
+  else expect(errors, `${errors} errors and the session ended by ${ended}`).toBeLessThan(MAX_ERRORS);
+  // The compact task's one gold action, cancel_order: missing unless the agent called it.
+  const gold = page.getByTestId('gold-actions').locator('li');
+  await expect(gold).toHaveCount(1);
+  await expect(gold.locator('.act')).toContainText('cancel_order');
+  const cancels = await calls.locator('summary .name', { hasText: /^\s*tool\s+cancel_order\s*$/ }).count();
+  await expect(gold.locator('.badge')).toHaveText(cancels === 0 ? 'missing' : /^(made|call failed|missing)$/);
+  console.log(`[tool calls] ended by ${ended}: ${nCalls} call(s), ${nFailed} failed, ${participantErrors} participant error(s), gold cancel_order called ${cancels} time(s)`);
 }
 
 test('stories260K in both LLM seats runs a whole built-in evaluation that is stored, scored and kept', async ({ page }) => {
@@ -143,7 +188,7 @@ test('stories260K in both LLM seats runs a whole built-in evaluation that is sto
   await startSmallRun(page, 'LLM user simulator', 'LLM agent', { watchStreaming: true });
   await expect(page.getByTestId('overall-rate')).toHaveText(/^\d+%$/);
 
-  const transcript = await openOnlySession(page);
+  const { transcript, ended } = await openOnlySession(page);
   const turns = transcript.locator('li.turn');
   const n = await turns.count();
   // The tiny window holds a couple of exchanges (the simulator also writes its inner state).
@@ -155,6 +200,8 @@ test('stories260K in both LLM seats runs a whole built-in evaluation that is sto
   // Every model turn carries its usage and its author is the model.
   await expect(transcript.locator('[data-role="user"] .author').first()).toContainText('llm-user/gguf:');
   await expect(transcript.getByTestId('turn-usage')).toHaveCount(n);
+  // Missing or malformed tool calls are errors recorded on the turn and counted toward Max errors.
+  await checkToolCalls(page, transcript, ended);
 
   if (process.env.SCREENSHOTS) await page.screenshot({ path: `${process.env.SCREENSHOTS}/llm-session.png`, fullPage: true });
   await page.reload();
@@ -166,9 +213,17 @@ test('the agenda simulator against a stories260K agent: a mixed run', async ({ p
   test.setTimeout(180_000);
   await addStoriesForBothRoles(page);
   await startSmallRun(page, 'Agenda-based simulator', 'LLM agent');
-  const transcript = await openOnlySession(page);
+  const { transcript, ended } = await openOnlySession(page);
   await expect(transcript.locator('[data-role="user"] .author').first()).toHaveText('agenda');
   await expect(transcript.locator('[data-role="agent"] .author').first()).toContainText('llm-agent/gguf:');
+  // Every agent turn carries its usage (prompt + generated tokens); the agenda user uses no model.
+  const agentTurns = transcript.locator('li.turn[data-role="agent"]');
+  const nAgent = await agentTurns.count();
+  expect(nAgent).toBeGreaterThanOrEqual(1);
+  await expect(agentTurns.getByTestId('turn-usage')).toHaveCount(nAgent);
+  for (const usage of await agentTurns.getByTestId('turn-usage').allTextContents()) expect(usage.trim()).toMatch(/^\d+\+\d+ tok\b/);
+  await expect(transcript.locator('li.turn[data-role="user"]').getByTestId('turn-usage')).toHaveCount(0);
+  await checkToolCalls(page, transcript, ended);
 });
 
 test('a rerun with the same settings reproduces the transcript with a deterministic engine', async ({ page }) => {
@@ -177,7 +232,7 @@ test('a rerun with the same settings reproduces the transcript with a determinis
   const transcripts: string[][] = [];
   for (let i = 0; i < 2; i++) {
     await startSmallRun(page, 'LLM user simulator', 'LLM agent');
-    const transcript = await openOnlySession(page);
+    const { transcript } = await openOnlySession(page);
     transcripts.push(await transcript.locator('li.turn .bubble').allTextContents());
   }
   expect(transcripts[0]!.length).toBeGreaterThanOrEqual(2);

@@ -119,6 +119,42 @@ test('imports τ²-bench retail from a folder, keeps it on reload and runs five 
   await expect(page.locator('a.srow')).toHaveCount(5);
   await expect(page.getByTestId('overall-rate')).toHaveText(/^\d+%$/);
 
+  // The reliability report, as for a built-in run: pass^1 with its 95% interval, one row per task.
+  // The retail policy overflows stories260K's window, so sessions end as agent errors; those count
+  // as failures (the task was not done), not as sessions left out.
+  const outcomes = await page.locator('a.srow .badge').allTextContents();
+  expect(outcomes).toHaveLength(5);
+  for (const o of outcomes) expect(o).toMatch(/^(pass|fail|error)$/);
+  const passes = outcomes.filter((o) => o === 'pass').length;
+  const report = page.getByRole('region', { name: 'Reliability' });
+  await expect(report.getByRole('heading', { name: 'Reliability report · pass^k with 95% intervals' })).toBeVisible();
+  await expect(report).toContainText('5 tasks (task × persona) · 5 sessions');
+  const rows = report.getByTestId('passk-table').locator('tbody tr');
+  // One trial per task: k = 1 only.
+  await expect(rows).toHaveCount(1);
+  const cells = rows.first().locator('td');
+  await expect(cells).toHaveCount(5);
+  await expect(cells.nth(0)).toHaveText('1');
+  await expect(cells.nth(1)).toHaveText(`${((passes / 5) * 100).toFixed(1)}%`);
+  const pctOf = (s: string | null) => Number(/^(\d+\.\d)%$/.exec(s?.trim() ?? '')?.[1] ?? NaN);
+  for (const [value, interval] of [[1, 2], [3, 4]] as const) {
+    const v = pctOf(await cells.nth(value).textContent());
+    const m = /^(\d+\.\d)% – (\d+\.\d)%$/.exec((await cells.nth(interval).textContent())?.trim() ?? '');
+    expect(m, 'a 95% interval "lower% – upper%"').not.toBeNull();
+    expect(Number(m![1])).toBeLessThanOrEqual(v);
+    expect(Number(m![2])).toBeGreaterThanOrEqual(v);
+    // Every task with the same value (all failed, or all passed): the bootstrap interval collapses.
+    if (passes === 0 || passes === 5) expect([Number(m![1]), Number(m![2])]).toEqual([v, v]);
+  }
+  expect(pctOf(await cells.nth(3).textContent())).toBeLessThanOrEqual(pctOf(await cells.nth(1).textContent()));
+  // No task has two trials, so there is no flip rate.
+  await expect(report.getByTestId('flip-rate')).toHaveText(/^\s*Flip rate\s+—\s*$/);
+  const taskRows = report.getByTestId('passk-tasks').locator('tbody tr');
+  await expect(taskRows).toHaveCount(5);
+  const passed = await taskRows.locator('td:nth-child(2)').allTextContents();
+  expect(passed.map((t) => t.trim()).sort()).toEqual([...Array(5 - passes).fill('0/1'), ...Array(passes).fill('1/1')]);
+  if (process.env.SCREENSHOTS) await report.screenshot({ path: `${process.env.SCREENSHOTS}/tau2-reliability.png` });
+
   // A session's database against the gold state: only the records that changed, never the 2.8 MB whole.
   await page.locator('a.srow').first().click();
   const diff = page.locator('section.side .panel', { hasText: 'Final database vs expected' });
