@@ -1,4 +1,4 @@
-import type { SeatConfig } from './model/types.ts';
+import type { JsonObject, SeatConfig } from './model/types.ts';
 import type { AgentSeatContext, Participant, UserSeatContext } from './simulation/participant.ts';
 import type { SeatFactory } from './simulation/llm-seat.ts';
 import { AGENDA_VERSION, createAgendaUser } from './users/agenda.ts';
@@ -15,6 +15,17 @@ export interface SeatDeps {
   makeSeat(role: 'user' | 'agent', sessionSeed: number): SeatFactory;
 }
 
+/**
+ * An on/off setting of a seat, offered on New run. The value chosen is stored in the run spec's
+ * seat settings (and so with every session) under `key`, and passed to `create`.
+ */
+export interface SeatToggle {
+  key: string;
+  label: string;
+  description: string;
+  default: boolean;
+}
+
 /** A way to fill the user seat. `needsModel`: it runs on the model chosen for that role. */
 export interface UserSeatOption {
   kind: string;
@@ -22,7 +33,10 @@ export interface UserSeatOption {
   description: string;
   version: string;
   needsModel?: 'user';
-  create(ctx: UserSeatContext, deps?: SeatDeps): Participant;
+  /** Settings the person may change on New run. */
+  toggles?: readonly SeatToggle[];
+  /** `settings`: the seat's stored settings (SeatConfig.settings); a toggle missing there takes its default. */
+  create(ctx: UserSeatContext, deps?: SeatDeps, settings?: JsonObject): Participant;
 }
 
 /** A way to fill the agent seat; `domains` lists where it can work (undefined: anywhere). */
@@ -36,10 +50,38 @@ export interface AgentSeatOption {
   create(ctx: AgentSeatContext, deps?: SeatDeps): Participant;
 }
 
+/** The value of toggle `key` in stored `settings`, or its default; anything but a boolean is an error. */
+export function toggleValue(option: UserSeatOption | AgentSeatOption, key: string, settings: JsonObject | undefined): boolean {
+  const toggle = ('toggles' in option ? option.toggles : undefined)?.find((t) => t.key === key);
+  if (!toggle) throw new Error(`The ${option.label} has no setting "${key}".`);
+  const v = settings?.[key];
+  if (v === undefined) return toggle.default;
+  if (typeof v !== 'boolean') throw new Error(`The ${option.label}'s setting "${key}" must be true or false, not ${JSON.stringify(v)}.`);
+  return v;
+}
+
 function modelSeat(deps: SeatDeps | undefined, role: 'user' | 'agent', seed: number | undefined): SeatFactory {
   if (!deps) throw new Error(`The LLM ${role === 'user' ? 'user simulator' : 'agent'} needs a model, and none was given.`);
   return deps.makeSeat(role, seed ?? 0);
 }
+
+const LLM_USER: UserSeatOption = {
+  kind: 'llm',
+  label: 'LLM user simulator',
+  description: 'A local model plays the customer from the hidden goal and the persona, on the model chosen for the User simulator role (Models page).',
+  version: LLM_USER_PROMPT_VERSION,
+  needsModel: 'user',
+  toggles: [
+    {
+      key: 'latentState',
+      label: 'Simulator writes its inner state before each reply',
+      description: 'Progress, emotion and what it thinks of the agent, stored on each user turn and never shown to the agent: one more request per turn. The 1–5 satisfaction is recorded either way.',
+      default: true,
+    },
+  ],
+  create: (ctx, deps, settings) =>
+    createLlmUser(ctx, modelSeat(deps, 'user', ctx.seed), { latentState: toggleValue(LLM_USER, 'latentState', settings) }),
+};
 
 export const USER_SEATS: readonly UserSeatOption[] = [
   {
@@ -49,14 +91,7 @@ export const USER_SEATS: readonly UserSeatOption[] = [
     version: AGENDA_VERSION,
     create: (ctx) => createAgendaUser(ctx),
   },
-  {
-    kind: 'llm',
-    label: 'LLM user simulator',
-    description: 'A local model plays the customer from the hidden goal and the persona, on the model chosen for the User simulator role (Models page).',
-    version: LLM_USER_PROMPT_VERSION,
-    needsModel: 'user',
-    create: (ctx, deps) => createLlmUser(ctx, modelSeat(deps, 'user', ctx.seed)),
-  },
+  LLM_USER,
 ];
 
 /** Rule-based reference agents, one per built-in domain. */
@@ -106,9 +141,21 @@ export function agentSeat(kind: string): AgentSeatOption {
   return o;
 }
 
-/** The stored description of a seat choice. */
-export function seatConfig(option: UserSeatOption | AgentSeatOption): SeatConfig {
-  return { kind: option.kind, label: option.label, version: option.version, settings: {} };
+/**
+ * The stored description of a seat choice. `chosen`: values for the seat's toggles (New run);
+ * every toggle is stored, a missing one with its default, so a stored run says what was used.
+ * An unknown key or a value that is not a boolean is an error.
+ */
+export function seatConfig(option: UserSeatOption | AgentSeatOption, chosen: Readonly<Record<string, boolean>> = {}): SeatConfig {
+  const toggles = ('toggles' in option ? option.toggles : undefined) ?? [];
+  for (const [key, v] of Object.entries(chosen)) {
+    if (!toggles.some((t) => t.key === key)) {
+      throw new Error(`The ${option.label} has no setting "${key}"${toggles.length ? `. Known: ${toggles.map((t) => t.key).join(', ')}` : ''}.`);
+    }
+    if (typeof v !== 'boolean') throw new Error(`The ${option.label}'s setting "${key}" must be true or false, not ${JSON.stringify(v)}.`);
+  }
+  const settings: JsonObject = Object.fromEntries(toggles.map((t) => [t.key, chosen[t.key] ?? t.default]));
+  return { kind: option.kind, label: option.label, version: option.version, settings };
 }
 
 /** The code behind a domain; throws a clear error when the page has none for it. */

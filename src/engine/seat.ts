@@ -150,6 +150,7 @@ export class EngineSeat {
       usage: {
         promptTokens: u.promptTokens,
         completionTokens: u.completionTokens,
+        ...(u.cachedPromptTokens !== undefined ? { cachedPromptTokens: u.cachedPromptTokens } : {}),
         ...(u.prefillTokensPerSecond !== undefined ? { prefillTokensPerSecond: u.prefillTokensPerSecond } : {}),
         ...(u.decodeTokensPerSecond !== undefined ? { decodeTokensPerSecond: u.decodeTokensPerSecond } : {}),
         ...(u.timeToFirstTokenMs !== undefined ? { timeToFirstTokenMs: u.timeToFirstTokenMs } : {}),

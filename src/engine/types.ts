@@ -103,7 +103,7 @@ export type FinishReason = 'stop' | 'length' | 'abort' | 'tool_calls' | 'error';
 /** Tokens and timings of one request, as the engine reports them: the engine's part of a turn's usage. */
 export type ChatUsage = Pick<
   TurnUsage,
-  'promptTokens' | 'completionTokens' | 'prefillTokensPerSecond' | 'decodeTokensPerSecond' | 'timeToFirstTokenMs' | 'e2eLatencyMs'
+  'promptTokens' | 'completionTokens' | 'cachedPromptTokens' | 'prefillTokensPerSecond' | 'decodeTokensPerSecond' | 'timeToFirstTokenMs' | 'e2eLatencyMs'
 >;
 
 export interface ChatResult {

@@ -32,6 +32,8 @@ export interface RunChoice {
   scenarioIds: string[];
   personaIds: string[];
   userKind: string;
+  /** Values of the user seat's toggles (UserSeatOption.toggles); missing ones take their defaults. */
+  userSettings?: Record<string, boolean>;
   agentKind: string;
   trials: number;
   seed: number;
@@ -121,7 +123,7 @@ export class RunController {
       name: choice.name.trim() || defaultRunName(scenarios, choice),
       scenarioIds: scenarios.map((s) => s.id),
       personaIds: personas.map((p) => p.id),
-      user: seatConfig(user),
+      user: seatConfig(user, choice.userSettings),
       agent: seatConfig(agent),
       trials: choice.trials,
       seed: choice.seed,
@@ -168,10 +170,13 @@ export class RunController {
             constrainToolCalls: roleModels.constrainToolCalls,
             signal,
           });
-          // Each seat's stored settings name the engine, model, file hash and sampling.
+          // Each seat's stored settings name the engine, model, file hash and sampling, next to
+          // the seat's own (its toggles).
           run.spec = {
             ...run.spec,
-            user: user.needsModel ? { ...run.spec.user, settings: this.pool.settingsFor('user') as unknown as JsonObject } : run.spec.user,
+            user: user.needsModel
+              ? { ...run.spec.user, settings: { ...(this.pool.settingsFor('user') as unknown as JsonObject), ...run.spec.user.settings } }
+              : run.spec.user,
             agent: agent.needsModel ? { ...run.spec.agent, settings: this.pool.settingsFor('agent') as unknown as JsonObject } : run.spec.agent,
           };
           await app.storage.updateRun(run.id, { spec: run.spec });
@@ -197,7 +202,8 @@ export class RunController {
       await this.loop(
         run,
         plans,
-        (ctx) => user.create(ctx, deps),
+        // The seat is built from the stored spec, so a stored run says what was used.
+        (ctx) => user.create(ctx, deps, run.spec.user.settings),
         (ctx) => agent.create(ctx, deps),
         signal,
         needed,

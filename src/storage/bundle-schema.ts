@@ -197,6 +197,7 @@ export const turnSchema = z.object({
     .object({
       promptTokens: count,
       completionTokens: count,
+      cachedPromptTokens: count.optional(),
       prefillTokensPerSecond: z.number().optional(),
       decodeTokensPerSecond: z.number().optional(),
       timeToFirstTokenMs: z.number().optional(),

@@ -30,6 +30,7 @@ import type {
 import { BASELINE_TRAITS } from '../../src/core/personas/traits.ts';
 import type { Role } from '../../src/core/model/types.ts';
 import type { EngineSeatSettings } from '../../src/engine/seat.ts';
+import type { Script } from '../../src/engine/scripted.ts';
 
 /* ----------------------------------------------------------------- domain */
 
@@ -306,5 +307,18 @@ export function scriptedSeatSettings(model: string, sampling: Partial<EngineSeat
     sampling: { temperature: 0, top_p: 1, max_tokens: 512, frequency_penalty: 0, presence_penalty: 0, ...sampling },
     resetChatEachRequest: false,
     sharedEngine: false,
+  };
+}
+
+/**
+ * A script for the LLM user simulator's engine: every structured request (the inner state, or
+ * the rating alone when that is off) gets `structured`, each spoken request the next of `speech`.
+ */
+export function userScript(speech: readonly string[], structured = '{"satisfaction": 4, "reason": "fine"}'): Script {
+  let s = 0;
+  return (q) => {
+    if (q.responseFormat?.type === 'json_object') return structured;
+    const r = speech[s++];
+    return r ?? { error: { name: 'ScriptExhaustedError', message: `no spoken reply ${s}` } };
   };
 }

@@ -68,6 +68,16 @@ describe('EngineSeat', () => {
     expect((await seat.reply([{ role: 'user', content: '2' }])).usage.prefixExtending).toBe(false);
   });
 
+  it('passes the prompt tokens the engine took from its cache through to the turn\'s usage', async () => {
+    const engine = new ScriptedEngine([{ content: 'a', usage: { promptTokens: 20, cachedPromptTokens: 412 } }, { content: 'b', usage: { cachedPromptTokens: 0 } }, 'c']);
+    const seat = new EngineSeat(engine, settings(), 'user', 1, 'sys');
+    const r0 = await seat.reply([{ role: 'user', content: '1' }]);
+    expect(r0.usage).toMatchObject({ promptTokens: 20, cachedPromptTokens: 412 });
+    expect((await seat.reply([{ role: 'user', content: '2' }])).usage.cachedPromptTokens).toBe(0);
+    // An engine that does not report it leaves it out, rather than claiming 0.
+    expect('cachedPromptTokens' in (await seat.reply([{ role: 'user', content: '3' }])).usage).toBe(false);
+  });
+
   it('takes back a request whose engine call failed, so the history stays clean', async () => {
     const engine = new ScriptedEngine([{ error: { name: 'EngineLostError', message: 'gone' } }, 'ok']);
     const seat = new EngineSeat(engine, settings(), 'user', 1, 'sys');

@@ -196,6 +196,16 @@ describe('parseRunJsonl', () => {
     ).toBe('line 3: "session.seed" is missing (and 1 more problem)');
   });
 
+  it('keeps a turn\'s cached prompt tokens, and refuses a count that is not one', async () => {
+    const rows = await bundle();
+    const usage = { promptTokens: 30, completionTokens: 8, cachedPromptTokens: 412 };
+    const parsed = parseRunJsonl(edit(rows, 2, (o) => (o.turns[1].usage = usage)));
+    expect(parsed.sessions[0]!.turns[1]!.usage).toEqual(usage);
+    expect(errorOf(edit(rows, 2, (o) => (o.turns[1].usage = { ...usage, cachedPromptTokens: -1 })))).toMatch(
+      /^line 2: "turns\[1\]\.usage\.cachedPromptTokens"/,
+    );
+  });
+
   it('names structural problems', async () => {
     const rows = await bundle();
     expect(errorOf('')).toBe('line 1: the file is empty; expected a "run" line');

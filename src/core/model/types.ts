@@ -414,6 +414,11 @@ export interface TurnUsage {
   /** Prompt tokens actually prefilled (an engine reusing its cache counts only new ones). */
   promptTokens: number;
   completionTokens: number;
+  /**
+   * Prompt tokens taken from the engine's cache of the previous request instead of being
+   * prefilled again (wllama reports it; absent where the engine does not).
+   */
+  cachedPromptTokens?: number;
   prefillTokensPerSecond?: number;
   decodeTokensPerSecond?: number;
   timeToFirstTokenMs?: number;

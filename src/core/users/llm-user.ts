@@ -6,7 +6,7 @@ import type { LlmMessage, LlmReply, SeatFactory } from '../simulation/llm-seat.t
 import { sinceLastOwn, type Participant, type ParticipantReply, type UserSeatContext, type ViewMessage } from '../simulation/participant.ts';
 
 /** Bumped whenever the prompt's wording changes, so results stay comparable. */
-export const LLM_USER_PROMPT_VERSION = 'llm-user-3';
+export const LLM_USER_PROMPT_VERSION = 'llm-user-4';
 
 /** The first request: there is no agent message yet for the simulator to answer. */
 export const KICKOFF = '[The customer-service chat has opened. Write your first message to the agent.]';
@@ -102,7 +102,26 @@ export function renderLatentRequest(withSatisfaction: boolean): string {
   );
 }
 
-/** Sent after the inner state: now the customer speaks. */
+/** The rating alone, as the response format when the inner state is off. */
+export const SATISFACTION_SCHEMA = JSON.stringify({
+  type: 'object',
+  properties: { satisfaction: { type: 'integer', enum: [1, 2, 3, 4, 5] }, reason: { type: 'string' } },
+  required: ['satisfaction', 'reason'],
+  additionalProperties: false,
+});
+
+/**
+ * The request for the rating alone (the inner state is off), appended to the agent's message
+ * the simulator is answering, like the inner-state request.
+ */
+export function renderSatisfactionRequest(): string {
+  return (
+    '[Before you reply, rate the agent privately as the customer. The agent will never see this. ' +
+    'Answer with only this JSON object and nothing else: {"satisfaction": <a whole number from 1 to 5: how satisfied you are with the agent\'s last message, 5 = very>, "reason": "<one line: why>"}]'
+  );
+}
+
+/** Sent after the inner state or the rating: now the customer speaks. */
 export const SPEAK_REQUEST = '[Now write your next message to the agent, as the customer. Only the message itself, no JSON.]';
 
 function shortText(v: Json | undefined): string | undefined {
@@ -137,12 +156,7 @@ export interface InnerState {
  */
 export function parseInnerState(text: string, withSatisfaction: boolean): InnerState {
   const flags: string[] = [];
-  let obj: { [key: string]: Json } | undefined;
-  const start = text.indexOf('{');
-  if (start !== -1) {
-    const r = readLoose(text, start, true);
-    if (r.ok && r.value !== null && typeof r.value === 'object' && !Array.isArray(r.value)) obj = r.value;
-  }
+  const obj = readObject(text);
   const latent: JsonObject = {};
   if (obj) {
     const lower = new Map(Object.entries(obj).map(([k, v]) => [k.toLowerCase().replace(/[^a-z]/g, ''), v]));
@@ -165,21 +179,47 @@ export function parseInnerState(text: string, withSatisfaction: boolean): InnerS
   return { latent, ...(satisfaction !== undefined ? { satisfaction } : {}), flags };
 }
 
-/** The turn's usage: the spoken reply's, with the inner-state request's tokens and time added. */
+/**
+ * Reads the rating alone (the inner state is off), as tolerantly as `parseInnerState`. `latent`
+ * holds only the reason (`satisfactionReason`), or, when no rating could be read, the first 200
+ * characters as `satisfactionUnparsed` with the flag `satisfaction_unparsed`. Never throws.
+ */
+export function parseSatisfaction(text: string): InnerState {
+  const obj = readObject(text);
+  const satisfaction = obj ? readRating(obj.satisfaction ?? obj.rating ?? obj.score) : undefined;
+  if (satisfaction === undefined) {
+    return { latent: { satisfactionUnparsed: text.trim().slice(0, LATENT_FIELD_MAX) }, flags: ['satisfaction_unparsed'] };
+  }
+  const reason = obj ? shortText(obj.reason) : undefined;
+  return { latent: reason !== undefined ? { satisfactionReason: reason } : {}, satisfaction, flags: [] };
+}
+
+/** The first JSON object in what the model wrote, read loosely; undefined when there is none. */
+function readObject(text: string): { [key: string]: Json } | undefined {
+  const start = text.indexOf('{');
+  if (start === -1) return undefined;
+  const r = readLoose(text, start, true);
+  return r.ok && r.value !== null && typeof r.value === 'object' && !Array.isArray(r.value) ? r.value : undefined;
+}
+
+/** The turn's usage: the spoken reply's, with the inner-state (or rating) request's tokens and time added. */
 function combinedUsage(spoken: LlmReply, thought: LlmReply | undefined): TurnUsage {
   if (!thought) return spoken.usage;
   const u = { ...spoken.usage };
   u.promptTokens += thought.usage.promptTokens;
   u.completionTokens += thought.usage.completionTokens;
   if (u.e2eLatencyMs !== undefined && thought.usage.e2eLatencyMs !== undefined) u.e2eLatencyMs += thought.usage.e2eLatencyMs;
+  if (u.cachedPromptTokens !== undefined || thought.usage.cachedPromptTokens !== undefined) {
+    u.cachedPromptTokens = (u.cachedPromptTokens ?? 0) + (thought.usage.cachedPromptTokens ?? 0);
+  }
   return u;
 }
 
 export interface LlmUserOptions {
   /**
    * Before each reply, ask the model for a short inner state (progress, emotion, belief about
-   * the agent) and, from its second turn on, a 1–5 satisfaction with the agent's last turn.
-   * Stored on the turn, never shown to the agent. Default true.
+   * the agent), stored on the turn and never shown to the agent. Default true. The 1–5
+   * satisfaction with the agent's last turn is asked for either way (see createLlmUser).
    */
   latentState?: boolean;
 }
@@ -191,11 +231,14 @@ export interface LlmUserOptions {
  *
  * With `latentState` (the default) each turn is two requests on the same seat: the simulator
  * first "thinks" (one JSON object: progress, emotion, beliefAboutAgent, and after the first turn
- * satisfaction 1–5 with a reason, in one request to save one), then "speaks". The thinking
- * request and its reply stay in the simulator's own history, so every request still extends
- * the previous one (the engine's cache is kept) and the simulator remembers what it thought.
- * Only the spoken message is returned as content: the orchestrator shows only content to the
- * agent, so the inner state never reaches it. Unreadable JSON is flagged, never fatal.
+ * satisfaction 1–5 with a reason, in one request to save one), then "speaks". Without it, every
+ * turn that answers the agent still starts with a request for the rating alone (satisfaction
+ * and reason), so the satisfaction trajectory never depends on the inner state; only the
+ * opening message is a single request. The thinking (or rating) request and its reply stay in
+ * the simulator's own history, so every request still extends the previous one (the engine's
+ * cache is kept) and the simulator remembers what it thought. Only the spoken message is
+ * returned as content: the orchestrator shows only content to the agent, so neither the inner
+ * state nor the rating reaches it. Unreadable JSON is flagged, never fatal.
  */
 export function createLlmUser(ctx: UserSeatContext, makeSeat: SeatFactory, opts: LlmUserOptions = {}): Participant {
   const latentState = opts.latentState ?? true;
@@ -215,23 +258,22 @@ export function createLlmUser(ctx: UserSeatContext, makeSeat: SeatFactory, opts:
       let toSpeak = first;
       let thought: LlmReply | undefined;
       let inner: InnerState | undefined;
-      if (latentState) {
-        // Rate the agent's last turn when there is one: an opening message answers nobody.
-        const rate = incoming.length > 0;
+      // Rate the agent's last turn when there is one: an opening message answers nobody.
+      const rate = incoming.length > 0;
+      if (latentState || rate) {
         const last = first[first.length - 1]!;
         // The request rides on the last incoming message, so one user message follows the
         // previous reply (roles keep alternating, which some chat templates require).
-        const ask: LlmMessage[] = [...first.slice(0, -1), { role: 'user', content: `${last.content}\n\n${renderLatentRequest(rate)}` }];
-        thought = await seat.reply(ask, {
-          signal: turnCtx.signal,
-          responseFormat: { type: 'json_object', schema: rate ? LATENT_SATISFACTION_SCHEMA : LATENT_SCHEMA },
-        });
+        const request = latentState ? renderLatentRequest(rate) : renderSatisfactionRequest();
+        const schema = latentState ? (rate ? LATENT_SATISFACTION_SCHEMA : LATENT_SCHEMA) : SATISFACTION_SCHEMA;
+        const ask: LlmMessage[] = [...first.slice(0, -1), { role: 'user', content: `${last.content}\n\n${request}` }];
+        thought = await seat.reply(ask, { signal: turnCtx.signal, responseFormat: { type: 'json_object', schema } });
         if (turnCtx.signal?.aborted) {
-          const err = new Error('Aborted while the user simulator was thinking.');
+          const err = new Error(`Aborted while the user simulator was ${latentState ? 'thinking' : 'rating the agent'}.`);
           err.name = 'AbortError';
           throw err;
         }
-        inner = parseInnerState(thought.content, rate);
+        inner = latentState ? parseInnerState(thought.content, rate) : parseSatisfaction(thought.content);
         flags.push(...inner.flags);
         toSpeak = [{ role: 'user', content: SPEAK_REQUEST }];
       }
@@ -247,7 +289,7 @@ export function createLlmUser(ctx: UserSeatContext, makeSeat: SeatFactory, opts:
       if (changes.length) {
         const note = renderControlUpdate(changes);
         const last = toSpeak[toSpeak.length - 1]!;
-        const content = latentState ? `${note}\n\n${last.content}` : `${last.content}\n\n${note}`;
+        const content = thought ? `${note}\n\n${last.content}` : `${last.content}\n\n${note}`;
         toSpeak = [...toSpeak.slice(0, -1), { role: last.role, content }];
       }
       if (control) flags.push(...control.flags);
@@ -262,6 +304,7 @@ export function createLlmUser(ctx: UserSeatContext, makeSeat: SeatFactory, opts:
         }
       }
       const content = reply.content.trim();
+      const latent: JsonObject = { ...inner?.latent, ...control?.latent };
       if (AS_ASSISTANT.test(content)) flags.push('replied_as_assistant');
       if (copiesVerbatim(content, hidden)) flags.push('copied_instructions');
       return {
@@ -269,7 +312,7 @@ export function createLlmUser(ctx: UserSeatContext, makeSeat: SeatFactory, opts:
         flags,
         usage: combinedUsage(reply, thought),
         authorDetail: seat.model,
-        ...(inner || control ? { latent: { ...inner?.latent, ...control?.latent } } : {}),
+        ...(Object.keys(latent).length ? { latent } : {}),
         ...(inner?.satisfaction !== undefined ? { satisfaction: inner.satisfaction } : {}),
       };
     },

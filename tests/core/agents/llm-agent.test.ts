@@ -5,7 +5,7 @@ import { isPrefixExtension } from '../../../src/engine/role-chat.ts';
 import { REPLY_TO_USER_TOOL, createLlmAgent, renderAgentSystemPrompt } from '../../../src/core/agents/llm-agent.ts';
 import { createLlmUser } from '../../../src/core/users/llm-user.ts';
 import type { AgentSeatContext } from '../../../src/core/simulation/participant.ts';
-import { ACME_DOMAIN, agentTurns, converse, makePersona, makeScenario, say, scripted, scriptedSeatSettings } from '../fixtures.ts';
+import { ACME_DOMAIN, agentTurns, converse, makePersona, makeScenario, say, scripted, scriptedSeatSettings, userScript } from '../fixtures.ts';
 
 const settings = scriptedSeatSettings('tiny-agent', { max_tokens: 128 });
 
@@ -138,7 +138,8 @@ describe('LLM agent', () => {
 
   it('two LLM seats hold a whole session, and no hidden fact reaches the agent', async () => {
     const scenario = makeScenario();
-    const userEngine = new ScriptedEngine(['I want account A1 on premium.', 'Yes.', 'Thanks ###STOP###']);
+    // The simulator rates each agent turn (a structured request) before it speaks.
+    const userEngine = new ScriptedEngine(userScript(['I want account A1 on premium.', 'Yes.', 'Thanks ###STOP###']));
     const agentEngine = new ScriptedEngine([
       'Shall I change account A1 to premium?',
       '<tool_call>{"name": "set_plan", "arguments": {"account_id": "A1", "plan": "premium"}}</tool_call>',

@@ -16,7 +16,7 @@ import type { ViewMessage } from '../../../src/core/simulation/participant.ts';
 import { createAgendaUser } from '../../../src/core/users/agenda.ts';
 import { createLlmUser, SPEAK_REQUEST } from '../../../src/core/users/llm-user.ts';
 import { mulberry32 } from '../../../src/core/stats/rng.ts';
-import { converse, makePersona, makeScenario, say, scripted, userTurns } from '../fixtures.ts';
+import { converse, makePersona, makeScenario, say, scripted, userScript, userTurns } from '../fixtures.ts';
 
 const settings: EngineSeatSettings = {
   engine: 'scripted',
@@ -86,12 +86,13 @@ describe('ControlState', () => {
 
 describe('dynamic controls in the LLM user simulator', () => {
   it('changes the prompt from the turn a scheduled control takes effect, and records it there', async () => {
-    const { engine, make } = seatOn(['Hello, I need a plan change.', 'It is A1.', 'Premium.', 'Thanks ###STOP###']);
+    const { engine, make } = seatOn(userScript(['Hello, I need a plan change.', 'It is A1.', 'Premium.', 'Thanks ###STOP###']));
     const persona = withControls([{ when: { type: 'turn', turn: 2 }, set: { patience: 1, emotion: 5 }, note: 'late for a train' }]);
     const user = createLlmUser({ role: 'user', scenario: makeScenario(), persona }, make, { latentState: false });
     const agent = scripted('agent', [say('Which account?'), say('Which plan?'), say('Done.')]);
     const r = await converse(user, agent);
-    const [q1, q2, q3] = engine.requests;
+    // The spoken requests (each answer is rated first, in a request of its own).
+    const [q1, q2, q3] = engine.requests.filter((q) => !isThought(q));
     // Turn 1: the persona as written; the system prompt never changes.
     expect(lastMessage(q1!)).not.toContain(NOTE);
     expect(q1!.messages[0]!.content).toContain(levelInstruction('patience', 5));
@@ -142,7 +143,7 @@ describe('dynamic controls in the LLM user simulator', () => {
   });
 
   it('fires on tool errors the user seat is shown', async () => {
-    const { engine, make } = seatOn(['Hi.', 'Hm, OK.']);
+    const { engine, make } = seatOn(userScript(['Hi.', 'Hm, OK.']));
     const persona = withControls([{ when: { type: 'tool_error', count: 1 }, set: { emotion: 4 } }]);
     const user = createLlmUser({ role: 'user', scenario: makeScenario(), persona }, make, { latentState: false });
     const failed: ToolCall = { id: 't1-0', name: 'get_account', arguments: {}, result: { ok: false, error: { name: 'DomainError', message: 'Account not found' } } };
@@ -153,7 +154,7 @@ describe('dynamic controls in the LLM user simulator', () => {
       { from: 'other', content: 'Something went wrong on my side.', toolCalls: [failed], turnIndex: 1 },
     ];
     const reply = await user.nextMessage(view, ctx(2));
-    expect(lastMessage(engine.requests[1]!)).toContain(levelInstruction('emotion', 4));
+    expect(lastMessage(engine.requests.filter((q) => !isThought(q))[1]!)).toContain(levelInstruction('emotion', 4));
     expect(reply.flags).toContain('persona_control:emotion=4');
   });
 });

@@ -9,8 +9,11 @@ import {
   LATENT_SATISFACTION_SCHEMA,
   LATENT_SCHEMA,
   parseInnerState,
+  parseSatisfaction,
   renderLatentRequest,
+  renderSatisfactionRequest,
   renderUserSystemPrompt,
+  SATISFACTION_SCHEMA,
   SPEAK_REQUEST,
 } from '../../../src/core/users/llm-user.ts';
 import type { SeatFactory } from '../../../src/core/simulation/llm-seat.ts';
@@ -65,7 +68,7 @@ describe('LLM user simulator', () => {
   });
 
   it('sees the conversation with roles flipped, opens with a kickoff, and reaches the stop signal', async () => {
-    const { engine, make } = seatOn(['Hi, I want to upgrade my plan.', 'It is A1.', 'Thanks! ###STOP###']);
+    const { engine, make } = thinkingSeatOn(['Hi, I want to upgrade my plan.', 'It is A1.', 'Thanks! ###STOP###']);
     const scenario = makeScenario();
     const user = createLlmUser({ role: 'user', scenario, persona: makePersona('baseline') }, make, plain);
     const agent = scripted('agent', [say('Sure, which account?'), say('Done.')]);
@@ -74,10 +77,11 @@ describe('LLM user simulator', () => {
     const [first, second] = engine.requests;
     expect(first!.messages[0]!.role).toBe('system');
     expect(first!.messages.at(-1)).toEqual({ role: 'user', content: KICKOFF });
-    // The agent's line reaches the simulator as a "user" message; its own reply is "assistant".
+    // The agent's line reaches the simulator as a "user" message (with the rating request
+    // on it); its own reply is "assistant".
     expect(second!.messages.slice(-2)).toEqual([
       { role: 'assistant', content: 'Hi, I want to upgrade my plan.' },
-      { role: 'user', content: 'Sure, which account?' },
+      { role: 'user', content: `Sure, which account?\n\n${renderSatisfactionRequest()}` },
     ]);
     expect(userTurns(r.turns)[0]!.author).toBe('llm-user/tiny-user');
     expect(userTurns(r.turns)[0]!.usage?.seed).toBeTypeOf('number');
@@ -254,15 +258,90 @@ describe('LLM user simulator: inner state and satisfaction', () => {
     expect(parseInnerState('', false)).toEqual({ latent: { unparsed: '' }, flags: ['latent_unparsed'] });
   });
 
-  it('with latentState off, sends no extra request and stores no inner state', async () => {
-    const { engine, make } = seatOn(['Hi, I want premium.', 'A1.', 'Thanks ###STOP###']);
+  it('with latentState off, stores no inner state but still rates each agent turn, in a request of its own', async () => {
+    const rating = (n: number, reason: string) => `{"satisfaction": ${n}, "reason": "${reason}"}`;
+    const { engine, make } = thinkingSeatOn(['Hi, I want premium.', 'A1.', 'Thanks ###STOP###'], [rating(2, 'asked again'), rating(5, 'all done')]);
+    const user = createLlmUser({ role: 'user', scenario: makeScenario(), persona: makePersona() }, make, plain);
+    const agent = scripted('agent', [say('Which account?'), say('Done.')]);
+    const r = await converse(user, agent);
+    expect(r.termination).toBe('user_stop');
+    // The opening message is one request; every answer is a rating, then the message.
+    expect(engine.requests.map((q) => (isThought(q) ? 'rate' : 'speak'))).toEqual(['speak', 'rate', 'speak', 'rate', 'speak']);
+    const [s0, t1, s1, t2] = engine.requests;
+    expect(s0!.messages.at(-1)).toEqual({ role: 'user', content: KICKOFF });
+    expect(t1!.responseFormat).toEqual({ type: 'json_object', schema: SATISFACTION_SCHEMA });
+    expect(JSON.parse(SATISFACTION_SCHEMA).required).toEqual(['satisfaction', 'reason']);
+    expect(t1!.messages.at(-1)).toEqual({ role: 'user', content: `Which account?\n\n${renderSatisfactionRequest()}` });
+    for (const f of ['progress', 'emotion', 'beliefAboutAgent']) expect(t1!.messages.at(-1)!.content).not.toContain(f);
+    expect(s1!.messages.slice(-2)).toEqual([
+      { role: 'assistant', content: rating(2, 'asked again') },
+      { role: 'user', content: SPEAK_REQUEST },
+    ]);
+    expect(t2!.messages.at(-1)!.content).toBe(`Done.\n\n${renderSatisfactionRequest()}`);
+    // Every request still extends the previous one.
+    expect(userTurns(r.turns).every((t) => t.usage?.prefixExtending)).toBe(true);
+    const [a, b, c] = userTurns(r.turns);
+    expect(a!.latent).toBeUndefined();
+    expect(a!.satisfaction).toBeUndefined();
+    expect(b!.satisfaction).toBe(2);
+    expect(b!.latent).toEqual({ satisfactionReason: 'asked again' });
+    expect(c!.satisfaction).toBe(5);
+    expect(c!.latent).toEqual({ satisfactionReason: 'all done' });
+    expect(userTurns(r.turns).map((t) => t.content)).toEqual(['Hi, I want premium.', 'A1.', 'Thanks ###STOP###']);
+    // The rating request's tokens count in the turn's usage (the scripted engine: 4 characters a token).
+    const toks = (q: ChatRequest) => Math.ceil(q.messages.map((m) => m.content).join('\n').length / 4);
+    expect(b!.usage!.promptTokens).toBe(toks(t1!) + toks(s1!));
+    expect(b!.usage!.completionTokens).toBe(Math.ceil(rating(2, 'asked again').length / 4) + 1);
+    // Neither the rating nor its request reaches the agent.
+    const seenByAgent = JSON.stringify(agent.views);
+    for (const s of ['asked again', 'satisfaction', SPEAK_REQUEST]) expect(seenByAgent).not.toContain(s);
+  });
+
+  it.each([
+    { latentState: true, stored: ['progress', 'emotion', 'beliefAboutAgent', 'satisfactionReason'] },
+    { latentState: false, stored: ['satisfactionReason'] },
+  ])('records the satisfaction trajectory with latentState $latentState, and the inner state only when on', async ({ latentState, stored }) => {
+    const { make } = thinkingSeatOn(['Hi.', 'Hm.', 'Great ###STOP###'], [THOUGHT, rated(2, 'slow'), rated(4, 'better')].slice(latentState ? 0 : 1));
+    const user = createLlmUser({ role: 'user', scenario: makeScenario(), persona: makePersona() }, make, { latentState });
+    const r = await converse(user, scripted('agent', [say('What?'), say('Done!')]));
+    expect(r.termination).toBe('user_stop');
+    expect(r.turns.filter((t) => t.satisfaction !== undefined).map((t) => t.satisfaction)).toEqual([2, 4]);
+    const [first, ...rated2] = userTurns(r.turns);
+    for (const t of rated2) expect(Object.keys(t.latent ?? {}).sort()).toEqual([...stored].sort());
+    expect(first!.latent === undefined).toBe(!latentState);
+    expect(userTurns(r.turns).every((t) => !t.flags.some((f) => f.endsWith('_unparsed')))).toBe(true);
+  });
+
+  it('with latentState off, flags an unreadable rating, keeps its text apart from any inner state, and goes on', async () => {
+    const { make } = thinkingSeatOn(['Hi.', 'A1.', 'bye ###STOP###'], ['I feel good about this', '{"satisfaction": "4/5", "reason": "fine"}']);
     const user = createLlmUser({ role: 'user', scenario: makeScenario(), persona: makePersona() }, make, plain);
     const r = await converse(user, scripted('agent', [say('Which account?'), say('Done.')]));
     expect(r.termination).toBe('user_stop');
-    expect(engine.requests).toHaveLength(3);
-    expect(engine.requests.some(isThought)).toBe(false);
-    expect(engine.requests.some((q) => q.messages.some((m) => m.content.includes(SPEAK_REQUEST)))).toBe(false);
-    expect(userTurns(r.turns).every((t) => t.latent === undefined && t.satisfaction === undefined)).toBe(true);
+    const [, b, c] = userTurns(r.turns);
+    expect(b!.flags).toContain('satisfaction_unparsed');
+    expect(b!.flags).not.toContain('latent_unparsed');
+    expect(b!.satisfaction).toBeUndefined();
+    expect(b!.latent).toEqual({ satisfactionUnparsed: 'I feel good about this' });
+    expect(c!.satisfaction).toBe(4);
+  });
+
+  it('reads a rating alone tolerantly', () => {
+    expect(parseSatisfaction('Sure: {"satisfaction": 4.6, "reason": " quick  and clear "}')).toEqual({
+      latent: { satisfactionReason: 'quick and clear' },
+      satisfaction: 5,
+      flags: [],
+    });
+    expect(parseSatisfaction("{'rating': '2/5'}")).toEqual({ latent: {}, satisfaction: 2, flags: [] });
+    expect(parseSatisfaction('y'.repeat(300))).toEqual({ latent: { satisfactionUnparsed: 'y'.repeat(200) }, flags: ['satisfaction_unparsed'] });
+  });
+
+  it('adds the inner-state request\'s cached prompt tokens to the turn\'s', async () => {
+    const { make } = seatOn((q) =>
+      isThought(q) ? { content: THOUGHT, usage: { cachedPromptTokens: 30 } } : { content: 'Hi there.', usage: { cachedPromptTokens: 100 } },
+    );
+    const user = createLlmUser({ role: 'user', scenario: makeScenario(), persona: makePersona() }, make);
+    const reply = await user.nextMessage([], { turnIndex: 0, rng: () => 0.5 });
+    expect(reply.usage?.cachedPromptTokens).toBe(130);
   });
 
   it('nothing of the inner state reaches the agent over a whole session', async () => {
