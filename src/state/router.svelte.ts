@@ -1,6 +1,6 @@
 /** Hash routes, so the page works from any static sub-path without server rewrites. */
 export type Route =
-  | { page: 'new' }
+  | { page: 'new'; from?: string }
   | { page: 'runs' }
   | { page: 'run'; runId: string }
   | { page: 'session'; runId: string; sessionId: string }
@@ -15,6 +15,7 @@ export function parseRoute(hash: string): Route {
   }
   if (parts[0] === 'runs' && parts[1]) return { page: 'run', runId: parts[1] };
   if (parts[0] === 'runs') return { page: 'runs' };
+  if (parts[0] === 'new' && parts[1] === 'from' && parts[2]) return { page: 'new', from: parts[2] };
   if (parts[0] === 'library') return { page: 'library' };
   if (parts[0] === 'personas') return { page: 'personas' };
   if (parts[0] === 'models') return { page: 'models' };
@@ -24,7 +25,7 @@ export function parseRoute(hash: string): Route {
 export function href(route: Route): string {
   switch (route.page) {
     case 'new':
-      return '#/new';
+      return route.from ? `#/new/from/${encodeURIComponent(route.from)}` : '#/new';
     case 'runs':
       return '#/runs';
     case 'run':

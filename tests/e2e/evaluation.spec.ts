@@ -97,6 +97,36 @@ test('choosing a pack the bookshop agent cannot run moves the agent seat to the 
   await expect(page.locator('a.srow')).toHaveCount(14);
 });
 
+test('"Run again" fills New run with the run\'s tasks, personas, seats, trials and seed', async ({ page }) => {
+  await page.goto(base);
+  await expect(page.getByRole('heading', { name: 'New evaluation run' })).toBeVisible();
+  await page.getByRole('region', { name: '2 · Personas' }).getByRole('button', { name: 'None' }).click();
+  await page.getByLabel('Hurried commuter').check();
+  await page.getByRole('button', { name: 'First' }).click(); // the first 5 tasks
+  await page.getByLabel('Trials per task (k)').fill('2');
+  await page.getByLabel('Seed').fill('7');
+  await page.getByLabel('Playback').selectOption('instant');
+  await expect(page.locator('.count strong')).toHaveText('10');
+  await page.getByRole('button', { name: 'Start run' }).click();
+  await expect(page).toHaveURL(/#\/runs\/run-/);
+  await waitForCompletion(page);
+  const runName = (await page.locator('header h1').textContent())!.trim();
+
+  await page.getByRole('link', { name: 'Run again…' }).click();
+  await expect(page).toHaveURL(/#\/new\/from\/run-/);
+  await expect(page.getByTestId('run-again')).toContainText(runName);
+  await expect(page.getByLabel('Trials per task (k)')).toHaveValue('2');
+  await expect(page.getByLabel('Seed')).toHaveValue('7');
+  await expect(page.getByLabel('Hurried commuter')).toBeChecked();
+  await expect(page.getByLabel('Baseline cooperative')).not.toBeChecked();
+  await expect(page.locator('.count strong')).toHaveText('10');
+  await expect(page.getByLabel('Run name (optional)')).toHaveValue(`${runName} (again)`);
+  await page.getByRole('button', { name: 'Start run' }).click();
+  await expect(page).toHaveURL(/#\/runs\/run-/);
+  await waitForCompletion(page);
+  await expect(page.locator('a.srow')).toHaveCount(10);
+});
+
 test('a run exports as JSONL and can be deleted', async ({ page }) => {
   await startInstantRun(page, { personas: ['Baseline cooperative', 'Hurried commuter'] });
   await waitForCompletion(page);

@@ -111,6 +111,8 @@ test('imports τ²-bench retail from a folder, keeps it on reload and runs five 
   await page.getByLabel('User seat').selectOption({ label: 'Agenda-based simulator' });
   await page.getByLabel('Agent seat (under test)').selectOption({ label: 'LLM agent' });
   await page.getByLabel('Max turns').fill('6');
+  // Tasks 2, 3 and 4 of the first five count judged assertions, and no Judge model is chosen here.
+  await expect(page.getByTestId('run-no-judge')).toContainText('3 of the 5 chosen tasks count judged assertions');
   await page.getByLabel('Playback').selectOption('instant');
   if (process.env.SCREENSHOTS) await page.screenshot({ path: `${process.env.SCREENSHOTS}/newrun-subset.png`, fullPage: true });
   await page.getByRole('button', { name: 'Start run' }).click();
