@@ -262,9 +262,10 @@ export async function runConversation(
           if (!result.ok) errorCount++;
           else if (seats.environment.isTransfer(req.name)) transferred = true;
         }
-        if (toolCalls.some((c) => !c.result.ok)) flags.push('tool_error');
       }
     }
+    // Any failed call, an unreadable one included, marks the turn.
+    if (toolCalls.some((c) => !c.result.ok)) flags.push('tool_error');
     if (flags.includes('participant_error')) errorCount++;
 
     const control = reply.control ?? parseControlSignal(reply.content);

@@ -12,6 +12,8 @@ describe('unreadable tool calls', () => {
     const bad = agentTurns(r.turns)[0]!;
     expect(bad.toolCalls).toHaveLength(1);
     expect(bad.toolCalls[0]!.result).toEqual({ ok: false, error: { name: 'MalformedCall', message: 'The JSON inside <tool_call> is cut off.' } });
+    // Marked like any failed call, though the reply had no readable call beside it.
+    expect(bad.flags).toContain('tool_error');
     expect(r.errorCount).toBe(1);
     // The agent was asked again straight away and saw its failed call.
     expect(r.turns[2]!.role).toBe('agent');
