@@ -72,8 +72,10 @@ export const FRAME_AGENT_ID = 'frame';
  * said in words read in the policy's year; ids a record lists under its plural ("flights") are
  * taken; a write refused until another step is taken ("unlock it before…") offers that step
  * when the policy names its tool, confirms it, takes it, then confirms and retries the action.
+ * frame-1.4.1: thanks after a word of approval ("Great, thanks.") are thanks too, never taken
+ * for a request out of scope.
  */
-export const FRAME_AGENT_VERSION = 'frame-1.4.0';
+export const FRAME_AGENT_VERSION = 'frame-1.4.1';
 
 /** Tuning knobs; the defaults are what the registered seat uses. */
 export interface FrameAgentOptions {
@@ -638,6 +640,8 @@ class FrameAgent implements Participant {
       this.goal = this.newGoal(this.transferTool, 'transfer', this.lastRefusal.goalText);
       return;
     }
+    // Thanks alone start nothing (they are answered with "you're welcome").
+    if (THANKS_ONLY.test(text.trim())) return;
     const wantText = sentencesWanting(text);
     if (!wantText) return;
     const guideId = isInfoRequest(wantText) ? undefined : this.matchGuide(wantText);
@@ -2153,7 +2157,8 @@ const OTHER_THING = /\b(another|other|different|second|new|else)\b/i;
 const GREETING_ONLY = /^(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening))(?: there)?[.!,]*$/i;
 
 /** A message that only thanks ("Thank you.", "thanks a lot!"). */
-const THANKS_ONLY = /^(?:ok(?:ay)?,? )?(?:thanks?|thank you|thx|ty|cheers)(?: (?:so much|a lot|very much))?[.!]*$/i;
+const THANKS_ONLY =
+  /^(?:(?:ok(?:ay)?|great|perfect|cool|awesome|lovely|wonderful|brilliant|excellent|(?:that's|that is) (?:great|perfect|fine))[,.!]* )?(?:thanks?|thank you|thx|ty|cheers)(?: (?:so much|a lot|very much))?[.!]*$/i;
 
 /** The request is for someone in the caller's care or family ("my son's inhaler"). */
 const RELATIVE = /\b(?:my|our) (?:little |youngest |eldest |oldest |elderly )?(?:son|daughter|child|kid|boy|girl|children|kids|sons|daughters|wife|husband|partner|mother|father|mom|mum|dad|parent|grandson|granddaughter|grandmother|grandfather)\b/i;

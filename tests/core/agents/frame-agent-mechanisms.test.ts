@@ -343,11 +343,12 @@ describe('frame agent: details that say what to do, and questions about question
 
 describe('frame agent: greetings and thanks', () => {
   it('answers a greeting alone with a greeting, and thanks alone with "you\'re welcome", not as a request it did not understand', async () => {
-    const { said } = await converse(['Hello', 'Thank you.', 'thanks a lot!'], PHARMACY, 'Help patients with refills.', () => fail('unused'));
+    const { said } = await converse(['Hello', 'Thank you.', 'thanks a lot!', 'Great, thanks.'], PHARMACY, 'Help patients with refills.', () => fail('unused'));
+    expect(said[3]).toBe("You're welcome! Is there anything else I can help you with?");
     expect(said[0]).toBe('Hello! How can I help you today?');
     expect(said[1]).toBe("You're welcome! Is there anything else I can help you with?");
     expect(said[2]).toBe("You're welcome! Is there anything else I can help you with?");
-    expect(said.join(' ')).not.toContain('did not catch');
+    expect(said.join(' ')).not.toMatch(/did not catch|outside what I can do/);
   });
 });
 
