@@ -15,7 +15,7 @@ export interface DeviceEnv {
   hostname?: string;
 }
 
-const CPU_LATER = 'Running models on the CPU (wllama) will be offered in a later version.';
+const CPU_MEANWHILE = 'Meanwhile GGUF models run on the CPU through llama.cpp (GGUF models, below), more slowly.';
 const MB = 1024 * 1024;
 
 /** Vendors whose GPUs share the computer's main memory rather than having their own. */
@@ -45,8 +45,8 @@ export async function gatherDeviceReport(gpu: GPU | undefined | null, env: Devic
         ? `This page is not a secure context (it was opened over http from ${env.hostname || 'another host'}), and browsers offer WebGPU only to https pages and to localhost.`
         : 'This browser does not offer WebGPU (navigator.gpu is missing): it is too old, does not support WebGPU yet (Firefox and Safari before their WebGPU releases), or WebGPU is turned off.',
       advice: insecure
-        ? `Open the page over https, or serve it on localhost. ${CPU_LATER}`
-        : `Use a recent Chrome or Edge (113 or newer), or turn WebGPU on in this browser's settings or flags. ${CPU_LATER}`,
+        ? `Open the page over https, or serve it on localhost. ${CPU_MEANWHILE}`
+        : `Use a recent Chrome or Edge (113 or newer), or turn WebGPU on in this browser's settings or flags. ${CPU_MEANWHILE}`,
     };
   }
 
@@ -68,7 +68,7 @@ export async function gatherDeviceReport(gpu: GPU | undefined | null, env: Devic
         '. There may be no GPU, its driver may be on the browser\u2019s blocklist, or hardware acceleration may be off.',
       advice:
         'Update the graphics driver, turn on "Use graphics acceleration when available" in the browser settings, ' +
-        `and check chrome://gpu for WebGPU's status (on Linux, Chrome may need --enable-unsafe-webgpu). ${CPU_LATER}`,
+        `and check chrome://gpu for WebGPU's status (on Linux, Chrome may need --enable-unsafe-webgpu). ${CPU_MEANWHILE}`,
     };
   }
 

@@ -12,7 +12,9 @@ test('the Models page explains that WebGPU is unavailable, why, and what to do',
   // Here navigator.gpu exists but no adapter is offered.
   await expect(card.getByTestId('webgpu-reason')).toContainText('found no usable GPU');
   await expect(card.getByTestId('webgpu-advice')).toContainText('driver');
-  await expect(card.getByTestId('webgpu-advice')).toContainText('CPU');
+  // The CPU path exists now, and the advice points to it rather than to a later version.
+  await expect(card.getByTestId('webgpu-advice')).toContainText('on the CPU through llama.cpp');
+  await expect(card.getByTestId('webgpu-advice')).not.toContainText('later version');
   // The rest of the page still works.
   await page.getByRole('link', { name: 'Library' }).click();
   await expect(page.getByRole('heading', { name: 'Library' })).toBeVisible();
