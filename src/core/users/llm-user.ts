@@ -6,7 +6,7 @@ import type { LlmMessage, LlmReply, SeatFactory } from '../simulation/llm-seat.t
 import { sinceLastOwn, type Participant, type ParticipantReply, type UserSeatContext, type ViewMessage } from '../simulation/participant.ts';
 
 /** Bumped whenever the prompt's wording changes, so results stay comparable. */
-export const LLM_USER_PROMPT_VERSION = 'llm-user-4';
+export const LLM_USER_PROMPT_VERSION = 'llm-user-5';
 
 /** The first request: there is no agent message yet for the simulator to answer. */
 export const KICKOFF = '[The customer-service chat has opened. Write your first message to the agent.]';
@@ -34,6 +34,7 @@ export function renderUserSystemPrompt(ctx: UserSeatContext): string {
         '- Use only the facts given below. If you are asked for something that is not there, say you do not know or do not have it. Never invent numbers, names, emails or dates.',
         '- Unless your character says otherwise, do not say everything at once: give a detail when the agent asks for it. Use your own words; never copy this text.',
         '- Stay in character for the whole conversation, and keep your messages as short as this person would.',
+        '- Who you are decides how you talk (tone, length, patience, what you offer unasked); your situation decides what you want and what you know. If your situation describes a manner that differs from who you are, keep the manner of who you are and the goal of your situation.',
         '- When your task is done, or clearly cannot be done, write a short closing message ending with ###STOP###.',
         '- If the agent transfers you to a human, reply with ###TRANSFER###. If the conversation needs information you do not have and cannot go on, reply with ###OUT-OF-SCOPE###.',
       ].join('\n'),

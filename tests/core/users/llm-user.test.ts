@@ -67,6 +67,13 @@ describe('LLM user simulator', () => {
     expect(calm).toContain(scenario.user.taskInstructions);
   });
 
+  it('says that the persona sets the manner and the task the goal, and places the persona before the task', () => {
+    // τ²-bench task instructions often describe a manner ("You are detail-oriented…") that a persona may contradict.
+    const prompt = renderUserSystemPrompt({ role: 'user', scenario: makeScenario(), persona: PERSONAS.impatient });
+    expect(prompt).toMatch(/keep the manner of who you are and the goal of your situation/);
+    expect(prompt.indexOf('# Who you are')).toBeLessThan(prompt.indexOf('# Your situation'));
+  });
+
   it('sees the conversation with roles flipped, opens with a kickoff, and reaches the stop signal', async () => {
     const { engine, make } = thinkingSeatOn(['Hi, I want to upgrade my plan.', 'It is A1.', 'Thanks! ###STOP###']);
     const scenario = makeScenario();
