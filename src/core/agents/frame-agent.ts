@@ -74,8 +74,11 @@ export const FRAME_AGENT_ID = 'frame';
  * when the policy names its tool, confirms it, takes it, then confirms and retries the action.
  * frame-1.4.1: thanks after a word of approval ("Great, thanks.") are thanks too, never taken
  * for a request out of scope.
+ * frame-1.5.0: "where" questions no tool fits are answered from the place a looked-up record points
+ * to by id (a refill's store_id, looked up with list_stores); "everything"/"all" requests act on
+ * every record the action's description admits (an "eligible" status), naming those left out.
  */
-export const FRAME_AGENT_VERSION = 'frame-1.4.1';
+export const FRAME_AGENT_VERSION = 'frame-1.5.0';
 
 /** Tuning knobs; the defaults are what the registered seat uses. */
 export interface FrameAgentOptions {
@@ -166,9 +169,11 @@ interface Goal {
    * The request names several values for one single-valued parameter ("refill RX-1 and RX-2"):
    * one confirmation covers them all, the action runs once for each, one report follows.
    */
-  multi?: { param: string; values: string[]; back: number; reports: string[] };
+  multi?: { param: string; values: string[]; back: number; reports: string[]; left?: string };
   /** Times the agent asked for the details that tell the records apart ("which size and color"). */
   detailAsks: number;
+  /** A "where" question: the id of the place record (a store) whose location is read out. */
+  place?: string;
 }
 
 interface RecordEntry {
@@ -696,6 +701,15 @@ class FrameAgent implements Participant {
       tool = pickBest(reads);
       kind = 'read';
     }
+    // "Where do I pick it up?": the place a record just discussed points to, looked up by id.
+    const place = !tool && WHERE.test(wantText) ? this.placeLookup() : undefined;
+    if (place) {
+      this.goal = this.newGoal(place.tool, 'read', wantText);
+      this.goal.place = place.id;
+      for (const [k, v] of Object.entries(place.args)) this.put(k, v);
+      this.lastRefusal = undefined;
+      return;
+    }
     if (!tool) {
       this.outbox.push(
         `I'm sorry, I can't help with that: it is outside what I can do here.`,
@@ -1031,6 +1045,14 @@ class FrameAgent implements Participant {
       // A search that could supply it waits on a choice the user can make (a genre): ask that first.
       const filter = this.searchFilter(p, tool);
       if (filter) return this.ask(filter, false);
+      // "Refill everything that is due": every record the action's description says it takes.
+      const every = !g.multi && EVERY.test(g.text) ? this.everyValue(p) : undefined;
+      if (every) {
+        if (every.values.length > 1) g.multi = { param: p.name, values: every.values, back: 0, reports: [], ...(every.left ? { left: every.left } : {}) };
+        else if (every.left) this.outbox.push(every.left);
+        this.put(p, every.values[0]!);
+        continue;
+      }
       if (g.unknown.has(p.name) || (g.asks.get(p.name) ?? 0) >= this.maxAsks) {
         if (isDescriptive(p)) {
           // A free-text note the user has nothing for: say so rather than make one up.
@@ -1924,6 +1946,7 @@ class FrameAgent implements Participant {
         this.failedArgs = { ...args };
         // One of several runs of the action: the goal ends when every result is back.
         if (g.multi && ++g.multi.back < g.multi.values.length) return;
+        if (g.multi?.left) this.outbox.push(g.multi.left);
         this.lastRefusal = { text: reason.replace(/[.!]+$/, ''), outOfScope: false, goalText: g.text };
         this.endGoal();
       } else if (isIdentify) {
@@ -1956,10 +1979,15 @@ class FrameAgent implements Participant {
         const fields = reportFields(result.value, contentWords(g.text), false);
         this.outbox.push(`All done for ${String(args[g.multi.param])}.${fields ? ` ${fields}` : ''}`);
         if (++g.multi.back < g.multi.values.length) return;
+        if (g.multi.left) this.outbox.push(g.multi.left);
         this.endGoal();
       } else if (g.kind === 'write') {
         const fields = reportFields(result.value, contentWords(g.text), false);
         this.outbox.push(`All done: your request to ${phrase(name)} has been completed successfully.${fields ? ` ${fields}` : ''}`);
+        this.endGoal();
+      } else if (g.place !== undefined) {
+        const where = placeWords(result.value, g.place);
+        this.outbox.push(where ? `It is at ${where}.` : 'I looked it up, but found nothing to report.');
         this.endGoal();
       } else {
         const fields = reportFields(result.value, contentWords(g.text), true);
@@ -1975,6 +2003,67 @@ class FrameAgent implements Participant {
    * MFA", "the account must be unlocked first"): another write tool whose name has that verb,
    * which the policy names. Once per action and step.
    */
+  /**
+   * For a "where" question no tool matches: the latest record looked up for a request that
+   * points to another record by id ("store_id": "S104"), and a read tool that returns that
+   * record with its location (its description names an address or location): one taking that
+   * id, or one listing all records of the kind ("list_stores").
+   */
+  private placeLookup(): { tool: ToolSpec; args: JsonObject; id: string } | undefined {
+    const reads = this.tools.filter((t) => t.kind === 'read' && t !== this.transferTool && !this.identifyTools.includes(t) && LOCATION_DESC.test(t.description ?? ''));
+    for (const r of [...this.records].reverse()) {
+      if (r.goal === -1) continue;
+      const objs = Array.isArray(r.value) ? r.value.filter(isObject) : isObject(r.value) ? [r.value] : [];
+      for (const o of objs) {
+        for (const [k, v] of Object.entries(o)) {
+          const m = /^([a-z]+)_id$/.exec(k);
+          if (!m || typeof v !== 'string' || !v) continue;
+          // Only a tool named after the kind of record the id points to ("store_id": list_stores).
+          for (const t of reads.filter((x) => contentWords(x.name.replace(/_/g, ' ')).some((w) => stem(w) === stem(m[1]!)))) {
+            const req = this.params.get(t.name)!.filter((p) => p.required);
+            if (req.length === 1 && req[0]!.name === k) return { tool: t, args: { [k]: v }, id: v };
+            if (req.length === 0) return { tool: t, args: {}, id: v };
+          }
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * For a request about every record ("everything that is due"): the values of p among the
+   * records looked up whose field tells them apart with a word of the action's description
+   * ("refill_status": "eligible" for "Queue a refill of an eligible prescription"). Undefined
+   * unless at least two records fit p and such a field picks some of them (at most five).
+   */
+  private everyValue(p: ParamSpec): { values: string[]; left?: string } | undefined {
+    if (p.type !== 'string' || p.enum || !this.goal) return undefined;
+    const recs = this.records.filter((r) => r.goal === -1 || r.goal === this.goalIndex);
+    const found = [...this.candidates(p, recs).values()].filter((c) => typeof c.value === 'string');
+    if (found.length < 2) return undefined;
+    const held = found.map((c) => this.recordOf(p, String(c.value)) ?? c.holder);
+    const desc = new Set(contentWords(this.goal.tool.description ?? '').map(stem));
+    const telling = (rec: JsonObject): string | undefined =>
+      Object.entries(rec).find(([k, v]) => {
+        if (typeof v !== 'string' || !held.some((h) => h[k] !== v)) return false;
+        const ws = contentWords(v.replace(/_/g, ' '));
+        return ws.length === 1 && desc.has(stem(ws[0]!));
+      })?.[0];
+    const keys = held.map(telling);
+    const values = found.filter((_, i) => keys[i] !== undefined).map((c) => String(c.value));
+    if (values.length === 0 || values.length > 5) return undefined;
+    // The records left out are named, with what keeps them out and the dates that go with it.
+    const key = keys.find((k) => k !== undefined)!;
+    const kept = held.filter((_, i) => keys[i] !== undefined);
+    const left = held
+      .filter((_, i) => keys[i] === undefined)
+      .map((rec) => {
+        const why = Object.entries(rec).filter(([k, v]) => v !== null && (k === key || (typeof v === 'string' && isoDateIn(v) === v && kept.every((o) => o[k] !== v))));
+        return `${choiceWords(rec, held, p) || String(found[held.indexOf(rec)]!.value)}: ${why.map(([k, v]) => `${k.replace(/_/g, ' ')} ${String(v).replace(/_/g, ' ')}`).join(', ')}`;
+      });
+    return { values, ...(left.length ? { left: `Not included: ${left.join('; ')}.` } : {}) };
+  }
+
   private precondition(tool: ToolSpec, message: string): ToolSpec | undefined {
     for (const seg of message.split(/[:;.]\s+|[:;.]$/)) {
       const m = /^\s*([a-z]+)\s+(?:it|them|this|that|the [a-z]+(?: [a-z]+)?)\s+(?:first|before)\b/i.exec(seg) ?? /\b(?:must|needs? to|has to|should) be ([a-z]+)\s+(?:first|before)\b/i.exec(seg);
@@ -2361,6 +2450,24 @@ function scoreKey(key: string, path: string, words: Set<string>, info: boolean, 
 
 function overlapDeep(words: Set<string>, o: JsonObject): number {
   return [...new Set(contentWords(JSON.stringify(o).replace(/[{}"\[\]:,_]/g, ' ')))].filter((w) => words.has(w)).length;
+}
+
+/** Words asking for every record of a kind. */
+const EVERY = /\b(everything|every|all|each)\b/i;
+/** Words asking where something is. */
+const WHERE = /\bwhere\b/i;
+/** A tool description that promises a location. */
+const LOCATION_DESC = /\b(address|addresses|location|locations)\b/i;
+/** Fields that say where a place is. */
+const PLACE_FIELD = /^(name|address|street|city|town|district|location|postcode|zip|zip_code|postal_code)$/i;
+
+/** The record with this id in a result (or the result itself), as its name and address ("Harbor Street, 9 Harbor Street, Riverton"). */
+export function placeWords(value: Json, id: string): string {
+  const objs = Array.isArray(value) ? value.filter(isObject) : isObject(value) ? [value] : [];
+  const rec = objs.find((o) => Object.values(o).some((v) => v === id)) ?? (objs.length === 1 ? objs[0] : undefined);
+  if (!rec) return '';
+  const parts = Object.entries(rec).filter(([k, v]) => PLACE_FIELD.test(k) && typeof v === 'string' && v !== '').map(([, v]) => String(v));
+  return [...new Set(parts)].join(', ');
 }
 
 /* ------------------------------------------------------------ guides */

@@ -436,3 +436,56 @@ describe('frame agent: ids made of pieces, ids listed in records, steps a tool e
     expect(unnamed.names).toEqual(['reset_mfa']);
   });
 });
+
+/* ------------------------------------------------------------ frame-1.5.0: "where" and "everything" */
+
+const DEPOT: ToolSpec[] = [
+  tool('find_member', 'read', 'Find a member by full name and date of birth.', { name: str('Full name, e.g. "Ann Lee".'), date_of_birth: str('Date of birth, e.g. "1980-01-01".') }, ['name', 'date_of_birth']),
+  tool('list_parcels', 'read', "List a member's parcels: status and depot.", { member_id: str('Member id, e.g. "M-1".') }, ['member_id']),
+  tool('list_depots', 'read', 'List every depot: id, name, address and town.', {}, []),
+  tool('list_tickets', 'read', "List a member's tickets: status and valid from.", { member_id: str('Member id, e.g. "M-1".') }, ['member_id']),
+  tool('renew_ticket', 'write', 'Renew a renewable ticket. Only after the member has confirmed.', { ticket_id: str('Ticket id, e.g. "T-10".') }, ['ticket_id']),
+];
+const TICKETS = [
+  { id: 'T-10', line: 'red line', state: 'renewable', valid_from: null },
+  { id: 'T-11', line: 'blue line', state: 'renewable', valid_from: null },
+  { id: 'T-12', line: 'green line', state: 'locked', valid_from: '2027-05-02' },
+];
+const depot: Run = (name, args): ToolResult => {
+  if (name === 'find_member') return { ok: true, value: { id: 'M-1', name: 'Ann Lee' } };
+  if (name === 'list_parcels') return { ok: true, value: [{ parcel_id: 'PC-1', member_id: 'M-1', status: 'ready', depot_id: 'D2' }] };
+  if (name === 'list_depots') return { ok: true, value: [{ id: 'D1', name: 'North Depot', address: '1 North Road', town: 'Avon' }, { id: 'D2', name: 'Quay Depot', address: '9 Quay Lane', town: 'Avon' }] };
+  if (name === 'list_tickets') return { ok: true, value: TICKETS };
+  if (name === 'renew_ticket') return { ok: true, value: { id: args['ticket_id'] ?? null, state: 'renewed' } };
+  return fail(`unknown tool ${name}`);
+};
+const DEPOT_POLICY = 'Identify the member with find_member. Confirm before any change.';
+const ANN = '(this is Ann Lee, date of birth 1980-01-01)';
+
+describe('frame agent: where a record is, and every record an action takes', () => {
+  it('answers "where" with the place a looked-up record points to, by its id', async () => {
+    const r = await converse([`Can you find out whether my parcel is ready ${ANN}?`, 'I also need to find out where to pick it up.'], DEPOT, DEPOT_POLICY, depot);
+    expect(r.names).toContain('list_depots');
+    const answer = r.said[r.said.length - 1]!;
+    expect(answer).toContain('Quay Depot');
+    expect(answer).toContain('9 Quay Lane');
+    expect(answer).not.toContain('North Depot');
+    expect(answer).not.toMatch(/outside what I can do/);
+  });
+
+  it('acts on every record the action description allows for "everything", and names those left out', async () => {
+    const r = await converse([`Please renew everything that can be renewed ${ANN}.`, 'Yes, please.'], DEPOT, DEPOT_POLICY, depot);
+    expect(r.said.join(' ')).not.toMatch(/which ticket/i);
+    const renewed = r.calls.filter((c) => c.name === 'renew_ticket').map((c) => c.arguments['ticket_id']);
+    expect(renewed).toEqual(['T-10', 'T-11']);
+    const last = r.said[r.said.length - 1]!;
+    expect(last).toContain('green line');
+    expect(last).toContain('2027-05-02');
+  });
+
+  it('still asks which one when the request does not say every', async () => {
+    const r = await converse([`Please renew my ticket ${ANN}.`], DEPOT, DEPOT_POLICY, depot);
+    expect(r.names).not.toContain('renew_ticket');
+    expect(r.said[r.said.length - 1]).toMatch(/which/i);
+  });
+});
