@@ -1368,8 +1368,8 @@ class FrameAgent implements Participant {
     });
     if (/^new_./.test(p.name)) {
       // The thing being changed holds its current value: a new one differs from it.
-      const filled = new Set(this.params.get(g.tool.name)!.filter((q) => q.name !== p.name).map((q) => this.slots.get(q.name)?.value).filter((v): v is string => typeof v === 'string'));
-      const current = new Set(cands.filter((c) => Object.values(c.rec).some((y) => typeof y === 'string' && filled.has(y))).map((c) => c.id));
+      const filled = this.otherSlotValues(p.name);
+      const current = new Set(cands.filter((c) => holdsOneOf(c.rec, filled)).map((c) => c.id));
       const others = cands.filter((c) => !current.has(c.id));
       // Kept as "the thing being replaced" for what it shares with the options (its colour).
       if (others.length > 0) cands.splice(0, cands.length, ...others, ...cands.filter((c) => current.has(c.id)).map((c) => ({ ...c, id: '' })));
@@ -1617,11 +1617,7 @@ class FrameAgent implements Participant {
    * The thing being changed is a record that also holds a value of the request's other slots.
    */
   private newValues(key: string, recs: RecordEntry[], found: Map<string, { value: Json; holder: JsonObject; key?: string }>): void {
-    const filled = new Set<string>();
-    for (const q of this.goal ? this.params.get(this.goal.tool.name)! : []) {
-      const v = this.slots.get(q.name)?.value;
-      if (typeof v === 'string' && q.name !== `new_${key}`) filled.add(v);
-    }
+    const filled = this.otherSlotValues(`new_${key}`);
     const all: { value: Json; holder: JsonObject }[] = [];
     const visit = (v: Json, depth: number): void => {
       if (depth > 5 || v === null || typeof v !== 'object') return;
@@ -1631,11 +1627,24 @@ class FrameAgent implements Participant {
       Object.values(v).forEach((x) => visit(x, depth + 1));
     };
     for (const r of recs) visit(r.value, 0);
-    const current = new Set(all.filter((x) => Object.values(x.holder).some((y) => typeof y === 'string' && filled.has(y))).map((x) => JSON.stringify(x.value)));
+    const current = new Set(all.filter((x) => holdsOneOf(x.holder, filled)).map((x) => JSON.stringify(x.value)));
     for (const x of all) {
       const k = JSON.stringify(x.value);
       if (!current.has(k) && !found.has(k)) found.set(k, { value: x.value, holder: x.holder, key });
     }
+  }
+
+  /**
+   * The string values of the request's slots other than `except`: what the thing being changed
+   * by a "new_X" request holds now (the ordered item's id beside its current variant).
+   */
+  private otherSlotValues(except: string): Set<string> {
+    const out = new Set<string>();
+    for (const q of this.goal ? this.params.get(this.goal.tool.name)! : []) {
+      const v = this.slots.get(q.name)?.value;
+      if (typeof v === 'string' && q.name !== except) out.add(v);
+    }
+    return out;
   }
 
   /**
@@ -2241,6 +2250,9 @@ function slugify(s: string): string {
 
 /** A request about another thing than the last one. */
 const OTHER_THING = /\b(another|other|different|second|new|else)\b/i;
+
+/** Does the record hold one of the values in a field of its own? */
+const holdsOneOf = (rec: JsonObject, values: ReadonlySet<string>): boolean => Object.values(rec).some((y) => typeof y === 'string' && values.has(y));
 
 /** A message that only greets ("Hi!", "Good morning."). */
 const GREETING_ONLY = /^(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening))(?: there)?[.!,]*$/i;
