@@ -6,10 +6,9 @@
  * by the options' human-readable fields rather than their ids.
  */
 import { describe, expect, it } from 'vitest';
+import { driveAgent, type ToolRunner } from './drive.ts';
 import type { JsonObject, ToolResult, ToolSpec } from '../../../src/core/model/types.ts';
 import { choiceWords, createFrameAgent, matchOutcomes, parseGuide, pickChoice, planFrom, readingsIn } from '../../../src/core/agents/frame-agent.ts';
-import type { ParticipantReply, ViewMessage } from '../../../src/core/simulation/participant.ts';
-import { mulberry32 } from '../../../src/core/stats/rng.ts';
 import { optionsIn, parseAgentText } from '../../../src/core/users/nlu.ts';
 import { countClarifyingQuestions } from '../../../src/core/metrics/clarification.ts';
 
@@ -20,31 +19,9 @@ const tool = (name: string, kind: 'read' | 'write', description: string, propert
   parameters: { type: 'object', properties, required, additionalProperties: false },
 });
 
-type Runner = (name: string, args: JsonObject) => ToolResult;
-
 /** Drives the agent through user lines, answering its tool calls with `run`. */
-async function converse(tools: ToolSpec[], policy: string, run: Runner, lines: string[]) {
-  const agent = createFrameAgent({ role: 'agent', scenarioId: 't', domain: 'd', policy, tools, seed: 1 });
-  const view: ViewMessage[] = [];
-  const said: string[] = [];
-  const calls: { name: string; arguments: JsonObject; result: ToolResult }[] = [];
-  let turn = 0;
-  for (const line of lines) {
-    view.push({ from: 'other', content: line, turnIndex: turn++ });
-    for (let round = 0; round < 10; round++) {
-      const reply: ParticipantReply = await agent.nextMessage(view, { turnIndex: turn, rng: mulberry32(1) });
-      if (reply.toolCalls?.length) {
-        const done = reply.toolCalls.map((c, i) => ({ id: `t${turn}-${i}`, name: c.name, arguments: c.arguments, result: run(c.name, c.arguments) }));
-        calls.push(...done);
-        view.push({ from: 'self', content: reply.content, toolCalls: done, turnIndex: turn++ });
-        continue;
-      }
-      said.push(reply.content);
-      view.push({ from: 'self', content: reply.content, turnIndex: turn++ });
-      break;
-    }
-  }
-  return { said, calls };
+function converse(tools: ToolSpec[], policy: string, run: ToolRunner, lines: string[]) {
+  return driveAgent(createFrameAgent({ role: 'agent', scenarioId: 't', domain: 'd', policy, tools, seed: 1 }), lines, run);
 }
 
 const ok = (value: JsonObject | JsonObject[] | string): ToolResult => ({ ok: true, value });
@@ -76,7 +53,7 @@ const ROUTER_GUIDE = {
   ],
 };
 
-function desk(visitFails = false): Runner {
+function desk(visitFails = false): ToolRunner {
   return (name, args) => {
     switch (name) {
       case 'find_user_by_email':
@@ -184,7 +161,7 @@ const STORES = [
   { id: 'S2', name: 'Main Street', town: 'Riverton', hours: '8-18' },
   { id: 'S3', name: 'Main Street', town: 'Fairview', hours: '8-18' },
 ];
-const shop: Runner = (name, args) => (name === 'list_stores' ? ok(STORES) : name === 'order_pickup' ? ok({ order: 'P-1', store: String(args['store_id']), status: 'queued' }) : fail('unknown'));
+const shop: ToolRunner = (name, args) => (name === 'list_stores' ? ok(STORES) : name === 'order_pickup' ? ok({ order: 'P-1', store: String(args['store_id']), status: 'queued' }) : fail('unknown'));
 
 describe('frame agent: names to ids, and choices by what people call them', () => {
   it('resolves a store the user names through the listing tool, without asking', async () => {

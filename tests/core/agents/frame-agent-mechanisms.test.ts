@@ -6,11 +6,10 @@
  * values for one parameter, guides that cover the requested action, and lookups reused.
  */
 import { describe, expect, it } from 'vitest';
+import { driveAgent, type ToolRunner } from './drive.ts';
 import type { JsonObject, ToolResult, ToolSpec } from '../../../src/core/model/types.ts';
 import { createFrameAgent, distinctAlternatives, pickAlternative, reportFields, unsaidVerbs } from '../../../src/core/agents/frame-agent.ts';
 import { contentWords, isVagueRequest, scoreIntents } from '../../../src/core/agents/frame-nlu.ts';
-import type { ParticipantReply, ViewMessage } from '../../../src/core/simulation/participant.ts';
-import { mulberry32 } from '../../../src/core/stats/rng.ts';
 
 const tool = (name: string, kind: 'read' | 'write', description: string, properties: Record<string, JsonObject>, required: string[]): ToolSpec => ({
   name,
@@ -21,31 +20,11 @@ const tool = (name: string, kind: 'read' | 'write', description: string, propert
 const str = (description: string): JsonObject => ({ type: 'string', description });
 const fail = (message: string): ToolResult => ({ ok: false, error: { name: 'DomainError', message } });
 
-type Run = (name: string, args: JsonObject) => ToolResult;
-
 /** Drives the agent through user lines; tool calls are answered by `run`. */
-async function converse(lines: string[], tools: ToolSpec[], policy: string, run: Run) {
+async function converse(lines: string[], tools: ToolSpec[], policy: string, run: ToolRunner) {
   const agent = createFrameAgent({ role: 'agent', scenarioId: 't', domain: 'd', policy, tools, seed: 1 });
-  const view: ViewMessage[] = [];
-  const said: string[] = [];
-  const calls: { name: string; arguments: JsonObject }[] = [];
-  let turn = 0;
-  for (const line of lines) {
-    view.push({ from: 'other', content: line, turnIndex: turn++ });
-    for (let round = 0; round < 12; round++) {
-      const reply: ParticipantReply = await agent.nextMessage(view, { turnIndex: turn, rng: mulberry32(1) });
-      if (reply.toolCalls?.length) {
-        const done = reply.toolCalls.map((c, i) => ({ id: `t${turn}-${i}`, name: c.name, arguments: c.arguments, result: run(c.name, c.arguments) }));
-        calls.push(...done.map((c) => ({ name: c.name, arguments: c.arguments })));
-        view.push({ from: 'self', content: reply.content, toolCalls: done, turnIndex: turn++ });
-        continue;
-      }
-      said.push(reply.content);
-      view.push({ from: 'self', content: reply.content, turnIndex: turn++ });
-      break;
-    }
-  }
-  return { said, calls, names: calls.map((c) => c.name) };
+  const { said, calls } = await driveAgent(agent, lines, run, 12);
+  return { said, calls: calls.map((c) => ({ name: c.name, arguments: c.arguments })), names: calls.map((c) => c.name) };
 }
 
 /* ------------------------------------------------------------ a small pharmacy */
@@ -77,7 +56,7 @@ const PRESCRIPTIONS: Record<string, JsonObject[]> = {
   'PT-2': [{ rx_id: 'RX-2001', drug: 'albuterol inhaler', strength: '90 mcg' }],
   'PT-3': [{ rx_id: 'RX-3001', drug: 'cetirizine', strength: '5 mg' }],
 };
-const pharmacy: Run = (name, args): ToolResult => {
+const pharmacy: ToolRunner = (name, args): ToolResult => {
   const pid = String(args['patient_id']);
   switch (name) {
     case 'find_patient':
@@ -195,7 +174,7 @@ const item = (n: number, product: string, name: string, color: string, size: str
 const ORDER_1 = { id: 'O-1', status: 'delivered', items: [item(1, 'P1', 'Pine Hoodie', 'forest', 'M'), item(2, 'P2', 'Crew Tee', 'navy', 'L'), item(3, 'P2', 'Crew Tee', 'white', 'L')] };
 const variant = (color: string, size: string) => ({ variant_id: `P1-${color.toUpperCase()}-${size}`, options: { color, size }, price: 64, stock: 5 });
 const P1 = { id: 'P1', name: 'Pine Hoodie', variants: ['forest', 'charcoal'].flatMap((c) => ['S', 'M', 'L', 'XL'].map((s) => variant(c, s))) };
-const shop: Run = (name, args): ToolResult => {
+const shop: ToolRunner = (name, args): ToolResult => {
   switch (name) {
     case 'find_customer_by_email':
       return { ok: true, value: { id: 'C1', name: 'Ann Lee', email: 'ann@example.com', order_ids: ['O-1'] } };
@@ -269,7 +248,7 @@ const FLIGHTS: ToolSpec[] = [
   tool('get_flight_status', 'read', 'Get one flight by number and date: times, status, estimated departure.', { flight_number: str('Flight number, e.g. "SK101".'), date: { type: 'string', description: 'Date, e.g. "2026-06-15".', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } }, ['flight_number', 'date']),
   tool('change_flight', 'write', 'Move a reservation to another flight.', { reservation_id: str('Reservation code, e.g. "KQ4T7B".'), flight_id: str('Flight id, e.g. "SK101-2026-06-15".') }, ['reservation_id', 'flight_id']),
 ];
-const flights: Run = (name, args): ToolResult =>
+const flights: ToolRunner = (name, args): ToolResult =>
   name === 'get_flight_status'
     ? { ok: true, value: { id: `${String(args['flight_number'])}-${String(args['date'])}`, departs: '16:30', status: 'delayed', delay_minutes: 150, estimated_departure: '19:00' } }
     : fail('Not here.');
@@ -314,7 +293,7 @@ describe('frame agent: details that say what to do, and questions about question
       level: { type: 'string', description: 'Access level.', enum: ['read', 'write', 'admin'] },
     }, ['employee_id', 'system_id', 'level']),
   ];
-  const access: Run = (name): ToolResult =>
+  const access: ToolRunner = (name): ToolResult =>
     name === 'find_employee_by_email'
       ? { ok: true, value: { id: 'E1034', name: 'Hannah Weiss', status: 'active' } }
       : name === 'list_access'
@@ -362,7 +341,7 @@ describe('frame agent: ids made of pieces, ids listed in records, steps a tool e
     tool('move_trip', 'write', 'Move a booking from one of its trips to another.', { booking_id: str('Booking code, e.g. "B-100".'), trip_id: TRIP_ID('TR10-2030-05-01'), new_trip_id: TRIP_ID('TR12-2030-05-03') }, ['booking_id', 'trip_id', 'new_trip_id']),
   ];
   const TRAVEL_POLICY = "Today's date is 2030-04-20. Confirm before any change.";
-  const travel: Run = (name, args): ToolResult => {
+  const travel: ToolRunner = (name, args): ToolResult => {
     if (name === 'get_booking') return args['booking_id'] === 'B-100' ? { ok: true, value: { id: 'B-100', status: 'active', trips: ['TR10-2030-05-01'] } } : fail('Booking not found.');
     if (name === 'move_trip') return { ok: true, value: { booking_id: args['booking_id'] as string, trips: [args['new_trip_id'] as string], fee: 75 } };
     return fail('not here');
@@ -409,7 +388,7 @@ describe('frame agent: ids made of pieces, ids listed in records, steps a tool e
     tool('unlock_account', 'write', 'Unlock a locked account.', { employee_id: EMP }, ['employee_id']),
     tool('reset_mfa', 'write', 'Reset multi-factor authentication.', { employee_id: EMP }, ['employee_id']),
   ];
-  const desk = (): Run => {
+  const desk = (): ToolRunner => {
     let locked = true;
     return (name): ToolResult => {
       if (name === 'unlock_account') {
@@ -451,7 +430,7 @@ const TICKETS = [
   { id: 'T-11', line: 'blue line', state: 'renewable', valid_from: null },
   { id: 'T-12', line: 'green line', state: 'locked', valid_from: '2027-05-02' },
 ];
-const depot: Run = (name, args): ToolResult => {
+const depot: ToolRunner = (name, args): ToolResult => {
   if (name === 'find_member') return { ok: true, value: { id: 'M-1', name: 'Ann Lee' } };
   if (name === 'list_parcels') return { ok: true, value: [{ parcel_id: 'PC-1', member_id: 'M-1', status: 'ready', depot_id: 'D2' }] };
   if (name === 'list_depots') return { ok: true, value: [{ id: 'D1', name: 'North Depot', address: '1 North Road', town: 'Avon' }, { id: 'D2', name: 'Quay Depot', address: '9 Quay Lane', town: 'Avon' }] };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { driveAgent, type ToolRunner } from './drive.ts';
 import type { Json, JsonObject, ToolResult, ToolSpec } from '../../../src/core/model/types.ts';
 import { createFrameAgent, reportFields } from '../../../src/core/agents/frame-agent.ts';
 import {
@@ -11,8 +12,7 @@ import {
   shapeMatches,
   shapeOfExamples,
 } from '../../../src/core/agents/frame-nlu.ts';
-import type { AgentSeatContext, ParticipantReply, ViewMessage } from '../../../src/core/simulation/participant.ts';
-import { mulberry32 } from '../../../src/core/stats/rng.ts';
+import type { AgentSeatContext } from '../../../src/core/simulation/participant.ts';
 import { parseAgentText } from '../../../src/core/users/nlu.ts';
 import { agentSeat } from '../../../src/core/participants.ts';
 
@@ -81,32 +81,9 @@ function runTool(name: string, args: JsonObject): ToolResult {
 
 const ctx = (tools = TOOLS, policy = POLICY): AgentSeatContext => ({ role: 'agent', scenarioId: 't', domain: 'subs', policy, tools, seed: 1 });
 
-/**
- * Drives the agent through user lines: each user line is followed by agent replies until it
- * says something; tool calls are answered by runTool. Returns the agent's texts and calls.
- */
-async function converse(lines: string[], tools = TOOLS, policy = POLICY, run: (name: string, args: JsonObject) => ToolResult = runTool) {
-  const agent = createFrameAgent(ctx(tools, policy));
-  const view: ViewMessage[] = [];
-  const said: string[] = [];
-  const calls: { name: string; arguments: JsonObject; result: ToolResult }[] = [];
-  let turn = 0;
-  for (const line of lines) {
-    view.push({ from: 'other', content: line, turnIndex: turn++ });
-    for (let round = 0; round < 10; round++) {
-      const reply: ParticipantReply = await agent.nextMessage(view, { turnIndex: turn, rng: mulberry32(1) });
-      if (reply.toolCalls?.length) {
-        const done = reply.toolCalls.map((c, i) => ({ id: `t${turn}-${i}`, name: c.name, arguments: c.arguments, result: run(c.name, c.arguments) }));
-        calls.push(...done);
-        view.push({ from: 'self', content: reply.content, toolCalls: done, turnIndex: turn++ });
-        continue;
-      }
-      said.push(reply.content);
-      view.push({ from: 'self', content: reply.content, turnIndex: turn++ });
-      break;
-    }
-  }
-  return { said, calls };
+/** Drives the agent through user lines; tool calls are answered by runTool unless told otherwise. */
+function converse(lines: string[], tools = TOOLS, policy = POLICY, run: ToolRunner = runTool) {
+  return driveAgent(createFrameAgent(ctx(tools, policy)), lines, run);
 }
 
 /* ------------------------------------------------------------ understanding */

@@ -1,0 +1,34 @@
+import type { JsonObject, ToolResult } from '../../../src/core/model/types.ts';
+import type { Participant, ParticipantReply, ViewMessage } from '../../../src/core/simulation/participant.ts';
+import { mulberry32 } from '../../../src/core/stats/rng.ts';
+
+/** Answers an agent's tool call in a test, as a domain would. */
+export type ToolRunner = (name: string, args: JsonObject) => ToolResult;
+
+/**
+ * Drives an agent through user lines: after each line the agent replies until it says
+ * something (at most `rounds` replies), its tool calls answered by `run`. Returns what it said
+ * and every call with its result.
+ */
+export async function driveAgent(agent: Participant, lines: readonly string[], run: ToolRunner, rounds = 10) {
+  const view: ViewMessage[] = [];
+  const said: string[] = [];
+  const calls: { name: string; arguments: JsonObject; result: ToolResult }[] = [];
+  let turn = 0;
+  for (const line of lines) {
+    view.push({ from: 'other', content: line, turnIndex: turn++ });
+    for (let round = 0; round < rounds; round++) {
+      const reply: ParticipantReply = await agent.nextMessage(view, { turnIndex: turn, rng: mulberry32(1) });
+      if (reply.toolCalls?.length) {
+        const done = reply.toolCalls.map((c, i) => ({ id: `t${turn}-${i}`, name: c.name, arguments: c.arguments, result: run(c.name, c.arguments) }));
+        calls.push(...done);
+        view.push({ from: 'self', content: reply.content, toolCalls: done, turnIndex: turn++ });
+        continue;
+      }
+      said.push(reply.content);
+      view.push({ from: 'self', content: reply.content, turnIndex: turn++ });
+      break;
+    }
+  }
+  return { said, calls };
+}
