@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { JsonObject, RunSpec, ToolCall, Turn } from '../../../src/core/model/types.ts';
+import { judgedSession } from './judged-session.ts';
+import type { JsonObject, ToolCall } from '../../../src/core/model/types.ts';
 import { importTau2Domain } from '../../../src/core/index.ts';
 import { createEnvironment } from '../../../src/core/scenarios/environment.ts';
 import {
@@ -19,12 +20,11 @@ import {
   type JudgedTurn,
 } from '../../../src/core/scenarios/judge.ts';
 import type { SeatFactory } from '../../../src/core/simulation/llm-seat.ts';
-import { planSessions, runSession } from '../../../src/core/simulation/session.ts';
-import { createAgendaUser } from '../../../src/core/users/agenda.ts';
+import { runSession } from '../../../src/core/simulation/session.ts';
 import { sessionSchema } from '../../../src/storage/bundle-schema.ts';
 import { EngineSeat, contextTokensOf, engineSeatFactory } from '../../../src/engine/seat.ts';
 import { ScriptedEngine, type Script } from '../../../src/engine/scripted.ts';
-import { ACME_DOMAIN, PERSONAS, say, scenarioWith, scripted, scriptedSeatSettings } from '../fixtures.ts';
+import { scenarioWith, scriptedSeatSettings } from '../fixtures.ts';
 
 const settings = scriptedSeatSettings('tiny-judge');
 
@@ -238,33 +238,8 @@ describe('the clipping on the session score', () => {
     s.evaluation.nlAssertions = [...ASSERTIONS];
     s.evaluation.rewardBasis = ['DB', 'NL_ASSERTION'];
   });
-  const SPEC: RunSpec = {
-    name: 'judged',
-    scenarioIds: [scenario.id],
-    personaIds: ['baseline'],
-    user: { kind: 'agenda', label: 'Agenda', version: 'agenda-1.0', settings: {} },
-    agent: { kind: 'scripted', label: 'Scripted', version: 'test', settings: {} },
-    trials: 1,
-    seed: 3,
-    maxTurns: 30,
-    maxErrors: 3,
-  };
-  const plan = planSessions('r', SPEC, [scenario], [PERSONAS.baseline])[0]!;
-  const run = (judge: SeatFactory) =>
-    runSession(plan, {
-      runId: 'r',
-      spec: SPEC,
-      domain: ACME_DOMAIN,
-      createUser: createAgendaUser,
-      createAgent: () =>
-        scripted('agent', [
-          say('What is your account id?', { acts: [{ act: 'request', slot: 'account_id' }] }),
-          say('Shall I switch account A1 to the premium plan?', { acts: [{ act: 'confirm', slot: 'set_plan', value: 'switch account A1 to the premium plan' }] }),
-          say('', { toolCalls: [{ name: 'set_plan', arguments: { account_id: 'A1', plan: 'premium' } }] }),
-          say('Done: you are on premium now.', { acts: [{ act: 'done', slot: 'set_plan' }] }),
-        ], { fallback: say('Anything else?', { acts: [{ act: 'reqmore' }] }) }),
-      judge: () => judge,
-    });
+  const { plan, deps } = judgedSession(scenario);
+  const run = (judge: SeatFactory) => runSession(plan, deps(() => judge));
 
   it('is stored with the judge on the score, and survives the bundle schema', async () => {
     // The smallest window that still holds the assertions clips even this short session.

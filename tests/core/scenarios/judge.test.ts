@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RunSpec, ToolCall, Turn } from '../../../src/core/model/types.ts';
+import { judgedSession } from './judged-session.ts';
+import type { ToolCall, Turn } from '../../../src/core/model/types.ts';
 import {
   JUDGE_OUTPUT_SCHEMA,
   JUDGE_SYSTEM_PROMPT,
@@ -8,11 +9,10 @@ import {
   renderJudgeRequest,
 } from '../../../src/core/scenarios/judge.ts';
 import type { SeatFactory } from '../../../src/core/simulation/llm-seat.ts';
-import { planSessions, runSession } from '../../../src/core/simulation/session.ts';
-import { createAgendaUser } from '../../../src/core/users/agenda.ts';
+import { runSession } from '../../../src/core/simulation/session.ts';
 import { EngineSeat } from '../../../src/engine/seat.ts';
 import { ScriptedEngine, type Script } from '../../../src/engine/scripted.ts';
-import { ACME_DOMAIN, makeScenario, PERSONAS, say, scenarioWith, scripted, scriptedSeatSettings } from '../fixtures.ts';
+import { makeScenario, scenarioWith, scripted, scriptedSeatSettings } from '../fixtures.ts';
 
 const settings = scriptedSeatSettings('tiny-judge');
 
@@ -153,34 +153,7 @@ describe('judgeAssertions', () => {
 });
 
 describe('runSession with a judge', () => {
-  const SPEC: RunSpec = {
-    name: 'judged',
-    scenarioIds: [scenario.id],
-    personaIds: ['baseline'],
-    user: { kind: 'agenda', label: 'Agenda', version: 'agenda-1.0', settings: {} },
-    agent: { kind: 'scripted', label: 'Scripted', version: 'test', settings: {} },
-    trials: 1,
-    seed: 3,
-    maxTurns: 30,
-    maxErrors: 3,
-  };
-  const agentSteps = () => [
-    say('What is your account id?', { acts: [{ act: 'request', slot: 'account_id' }] }),
-    say('Shall I switch account A1 to the premium plan?', {
-      acts: [{ act: 'confirm', slot: 'set_plan', value: 'switch account A1 to the premium plan' }],
-    }),
-    say('', { toolCalls: [{ name: 'set_plan', arguments: { account_id: 'A1', plan: 'premium' } }] }),
-    say('Done: you are on premium now.', { acts: [{ act: 'done', slot: 'set_plan' }] }),
-  ];
-  const plan = planSessions('r', SPEC, [scenario], [PERSONAS.baseline])[0]!;
-  const deps = (judge?: (seed: number) => SeatFactory) => ({
-    runId: 'r',
-    spec: SPEC,
-    domain: ACME_DOMAIN,
-    createUser: createAgendaUser,
-    createAgent: () => scripted('agent', agentSteps(), { fallback: say('Anything else?', { acts: [{ act: 'reqmore' }] }) }),
-    ...(judge ? { judge } : {}),
-  });
+  const { plan, deps } = judgedSession(scenario);
 
   it('judges the finished conversation and counts the verdicts in the reward', async () => {
     const { engine, make } = judgeOn([GOOD]);
