@@ -50,14 +50,25 @@ export interface AgentSeatOption {
   create(ctx: AgentSeatContext, deps?: SeatDeps): Participant;
 }
 
-/** The value of toggle `key` in stored `settings`, or its default; anything but a boolean is an error. */
-export function toggleValue(option: UserSeatOption | AgentSeatOption, key: string, settings: JsonObject | undefined): boolean {
-  const toggle = ('toggles' in option ? option.toggles : undefined)?.find((t) => t.key === key);
-  if (!toggle) throw new Error(`The ${option.label} has no setting "${key}".`);
-  const v = settings?.[key];
-  if (v === undefined) return toggle.default;
+/** The seat's toggle `key`; an unknown key is an error naming the known ones. */
+function toggleOf(option: UserSeatOption | AgentSeatOption, key: string): SeatToggle {
+  const toggles = ('toggles' in option ? option.toggles : undefined) ?? [];
+  const toggle = toggles.find((t) => t.key === key);
+  if (!toggle) throw new Error(`The ${option.label} has no setting "${key}"${toggles.length ? `. Known: ${toggles.map((t) => t.key).join(', ')}` : ''}.`);
+  return toggle;
+}
+
+/** A toggle's value, which must be a boolean. */
+function checkedToggle(option: UserSeatOption | AgentSeatOption, key: string, v: unknown): boolean {
   if (typeof v !== 'boolean') throw new Error(`The ${option.label}'s setting "${key}" must be true or false, not ${JSON.stringify(v)}.`);
   return v;
+}
+
+/** The value of toggle `key` in stored `settings`, or its default; anything but a boolean is an error. */
+export function toggleValue(option: UserSeatOption | AgentSeatOption, key: string, settings: JsonObject | undefined): boolean {
+  const toggle = toggleOf(option, key);
+  const v = settings?.[key];
+  return v === undefined ? toggle.default : checkedToggle(option, key, v);
 }
 
 function modelSeat(deps: SeatDeps | undefined, role: 'user' | 'agent', seed: number | undefined): SeatFactory {
@@ -147,13 +158,8 @@ export function agentSeat(kind: string): AgentSeatOption {
  * An unknown key or a value that is not a boolean is an error.
  */
 export function seatConfig(option: UserSeatOption | AgentSeatOption, chosen: Readonly<Record<string, boolean>> = {}): SeatConfig {
+  for (const [key, v] of Object.entries(chosen)) checkedToggle(option, toggleOf(option, key).key, v);
   const toggles = ('toggles' in option ? option.toggles : undefined) ?? [];
-  for (const [key, v] of Object.entries(chosen)) {
-    if (!toggles.some((t) => t.key === key)) {
-      throw new Error(`The ${option.label} has no setting "${key}"${toggles.length ? `. Known: ${toggles.map((t) => t.key).join(', ')}` : ''}.`);
-    }
-    if (typeof v !== 'boolean') throw new Error(`The ${option.label}'s setting "${key}" must be true or false, not ${JSON.stringify(v)}.`);
-  }
   const settings: JsonObject = Object.fromEntries(toggles.map((t) => [t.key, chosen[t.key] ?? t.default]));
   return { kind: option.kind, label: option.label, version: option.version, settings };
 }
