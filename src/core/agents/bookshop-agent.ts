@@ -22,7 +22,7 @@ import type {
 } from '../simulation/participant.ts';
 import { pick, type Rng } from '../stats/rng.ts';
 import { RETURN_WINDOW_DAYS } from '../scenarios/domains/bookshop.ts';
-import { daysBetween } from '../scenarios/domains/helpers.ts';
+import { daysBetween, todayFromPolicy } from '../scenarios/domains/helpers.ts';
 import {
   guessName,
   matchItems,
@@ -232,11 +232,6 @@ function toolFor(kind: Intent): string {
   }
 }
 
-/** Reads "Today's date is 2026-11-20" from the policy; without it, the tools judge the window. */
-function todayFromPolicy(policy: string): string | undefined {
-  return /\btoday(?:'s date)?\s+is\s+(\d{4}-\d{2}-\d{2})/i.exec(policy)?.[1];
-}
-
 const INSIST = /\b(?:please|really|insist|need|must|have to|come on|seriously|want|why not|unfair|ridiculous|anyway)\b/i;
 
 /* ----------------------------------------------------------------- agent */
@@ -296,6 +291,7 @@ class BookshopAgent implements Participant {
   private outActs: DialogueAct[] = [];
 
   constructor(ctx: AgentSeatContext) {
+    // Without a date in the policy, the tools judge the return window.
     this.today = todayFromPolicy(ctx.policy);
   }
 

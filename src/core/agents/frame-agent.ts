@@ -20,6 +20,7 @@
 import type { Json, JsonObject, ToolSpec } from '../model/types.ts';
 import type { AgentSeatContext, Participant, ParticipantReply, ToolCallRequest, ViewMessage } from '../simulation/participant.ts';
 import { sinceLastOwn } from '../simulation/participant.ts';
+import { todayFromPolicy } from '../scenarios/domains/helpers.ts';
 import { normalize, slotLabel } from '../users/nlu.ts';
 import {
   AFFIRM,
@@ -288,8 +289,9 @@ class FrameAgent implements Participant {
       for (const text of [this.guideTool.description, gp.description]) for (const m of text.matchAll(/\b[a-z][a-z0-9]*(?:-[a-z0-9]+)+\b/g)) ids.add(m[0]);
       this.guideIds = [...ids];
     }
-    const today = /\btoday(?:'s date)?\s+is\s+(\d{4})-\d{2}-\d{2}/i.exec(ctx.policy) ?? /\b(\d{4})-\d{2}-\d{2}\b/.exec(ctx.policy);
-    if (today) this.year = Number(today[1]);
+    // Today's date as the policy states it, else any date it names.
+    const today = todayFromPolicy(ctx.policy) ?? /\b\d{4}-\d{2}-\d{2}\b/.exec(ctx.policy)?.[0];
+    if (today) this.year = Number(today.slice(0, 4));
     this.policy = ctx.policy;
     this.maxFailures = options.maxFailures ?? 3;
     this.maxAsks = options.maxAsks ?? 2;

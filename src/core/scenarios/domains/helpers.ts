@@ -39,6 +39,11 @@ export function roundMoney(amount: number): number {
   return Math.round((amount + Number.EPSILON) * 100) / 100;
 }
 
+/** The date a policy states as today ("Today's date is 2026-11-20"), "YYYY-MM-DD"; undefined without one. */
+export function todayFromPolicy(policy: string): string | undefined {
+  return /\btoday(?:'s date)?\s+is\s+(\d{4}-\d{2}-\d{2})/i.exec(policy)?.[1];
+}
+
 /** Whole days from `from` to `to`, both "YYYY-MM-DD". */
 export function daysBetween(from: string, to: string): number {
   return Math.round((dayNumber(to) - dayNumber(from)) / 86_400_000);
