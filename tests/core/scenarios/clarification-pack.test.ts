@@ -10,14 +10,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { GoldAction, JsonObject, Scenario } from '../../../src/core/model/types.ts';
-import { validateScenarioPack } from '../../../src/core/model/schema.ts';
-import { getDomain } from '../../../src/core/scenarios/domains/index.ts';
 import { createEnvironment } from '../../../src/core/scenarios/environment.ts';
 import { evaluateSession, readPath, replayGold } from '../../../src/core/scenarios/evaluator.ts';
 import { createAgendaUser } from '../../../src/core/users/agenda.ts';
 import { buildClarificationPack } from '../../../scripts/gen-packs/clarification.ts';
 import { clarificationVerdict, countClarifyingQuestions } from '../../../src/core/metrics/clarification.ts';
-import { error, loadPack, value, type Obj } from './pack-fixture.ts';
+import { error, expectDeclarativePack, loadPack, value, type Obj } from './pack-fixture.ts';
 import { converse, makePersona, say, scripted, type ScriptStep } from '../fixtures.ts';
 
 const { pack, scenarios, scenario, table, env } = loadPack('clarification');
@@ -34,10 +32,7 @@ describe('clarification pack: file', () => {
   });
 
   it('is fully declarative and validates without any domain code', () => {
-    expect(pack.domain).toBe('clarification');
-    expect(getDomain('clarification')).toBeUndefined();
-    for (const t of pack.tools) expect(t.impl?.type, t.name).toBe('declarative');
-    expect(() => validateScenarioPack(structuredClone(pack), { toolsOf: () => undefined }, 'clarification.json')).not.toThrow();
+    expectDeclarativePack(pack, 'clarification');
   });
 
   it('hands clinical questions to a pharmacist with a transfer tool', () => {

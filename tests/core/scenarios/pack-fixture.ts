@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import type { Json, Scenario, ScenarioPack, ToolResult } from '../../../src/core/model/types.ts';
-import { expandPack } from '../../../src/core/model/schema.ts';
+import { expandPack, validateScenarioPack } from '../../../src/core/model/schema.ts';
+import { getDomain } from '../../../src/core/scenarios/domains/index.ts';
 import { createEnvironment, type Environment } from '../../../src/core/scenarios/environment.ts';
 
 export type Obj = Record<string, Json>;
@@ -59,4 +60,15 @@ export function numbersIn(v: Json): number[] {
   if (Array.isArray(v)) return v.flatMap(numbersIn);
   if (v && typeof v === 'object') return Object.values(v).flatMap(numbersIn);
   return [];
+}
+
+/**
+ * A pack with no built-in domain code: every tool has declarative steps, and the file validates
+ * on its own (the page's catalog knows none of its tools).
+ */
+export function expectDeclarativePack(pack: ScenarioPack, domain: string): void {
+  expect(pack.domain).toBe(domain);
+  expect(getDomain(domain)).toBeUndefined();
+  for (const t of pack.tools) expect(t.impl?.type, t.name).toBe('declarative');
+  expect(() => validateScenarioPack(structuredClone(pack), { toolsOf: () => undefined }, `${domain}.json`)).not.toThrow();
 }

@@ -9,13 +9,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { JsonObject, PreferenceRule, Scenario } from '../../../src/core/model/types.ts';
-import { validateScenarioPack } from '../../../src/core/model/schema.ts';
-import { getDomain } from '../../../src/core/scenarios/domains/index.ts';
 import { createEnvironment } from '../../../src/core/scenarios/environment.ts';
 import { evaluateSession } from '../../../src/core/scenarios/evaluator.ts';
 import { agendaParamsFromTraits, createAgendaUser } from '../../../src/core/users/agenda.ts';
 import { buildRecommendationPack, fits } from '../../../scripts/gen-packs/recommendation.ts';
-import { loadPack, refusal, value, type Obj } from './pack-fixture.ts';
+import { expectDeclarativePack, loadPack, refusal, value, type Obj } from './pack-fixture.ts';
 import { converse, makePersona, say, scripted, type ScriptStep } from '../fixtures.ts';
 
 const { pack, scenarios, scenario, table, env } = loadPack('recommendation');
@@ -36,11 +34,8 @@ describe('recommendation pack: file', () => {
   });
 
   it('is fully declarative and validates without any domain code', () => {
-    expect(pack.domain).toBe('recommendation');
-    expect(getDomain('recommendation')).toBeUndefined();
-    for (const t of pack.tools) expect(t.impl?.type, t.name).toBe('declarative');
+    expectDeclarativePack(pack, 'recommendation');
     expect(pack.tools.filter((t) => t.kind === 'write').map((t) => t.name)).toEqual(['add_to_watchlist']);
-    expect(() => validateScenarioPack(structuredClone(pack), { toolsOf: () => undefined }, 'recommendation.json')).not.toThrow();
   });
 
   it('labels easy, medium and hard tasks, at least three of each', () => {
