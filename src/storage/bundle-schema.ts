@@ -153,6 +153,7 @@ export const sessionSchema = z.object({
         .optional(),
       strictReward: z.union([z.literal(0), z.literal(1)]).optional(),
       flags: z.array(z.enum(['db_right_info_missing', 'info_conveyed_db_wrong'])).optional(),
+      ended: z.object({ termination: z.enum(TERMINATION_REASONS), counts: z.boolean() }).optional(),
     })
     .optional(),
   questionsAsked: count.optional(),

@@ -457,6 +457,12 @@ export interface SessionScore {
   strictReward?: 0 | 1;
   /** Disagreements between the database and the information the agent had to convey. */
   flags?: ScoreFlag[];
+  /**
+   * How the session ended and whether that ending can earn a reward (only the user stopping,
+   * a transfer or out of scope can, as in τ²-bench). With `counts: false` the reward is 0
+   * whatever the criteria say. Absent on scores stored before the rule existed.
+   */
+  ended?: { termination: TerminationReason; counts: boolean };
 }
 
 /** One gold action and whether the session made it. */

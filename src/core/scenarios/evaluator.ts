@@ -8,6 +8,7 @@ import type {
   Scenario,
   ScoreFlag,
   SessionScore,
+  TerminationReason,
   ToolCall,
   ToolResult,
   Turn,
@@ -50,10 +51,34 @@ export async function replayGoldAsync(scenario: Scenario, options?: DomainImpl |
 
 /** What the evaluator needs from a finished session. */
 export interface SessionEvidence {
+  /**
+   * How the session ended. Only an ending in `REWARDED_ENDINGS` can earn a reward (see
+   * `endingCounts`); required so that no caller scores a session without saying how it ended.
+   */
+  termination: TerminationReason;
   finalDb: JsonObject;
   turns: readonly Pick<Turn, 'role' | 'content' | 'toolCalls'>[];
   /** The judge's verdicts on the NL assertions; without them those are "not judged". */
   judgement?: NlJudgement;
+}
+
+/**
+ * The endings that can earn a reward, as in τ²-bench: the user stopped, or the conversation
+ * was handed on (a transfer, or the user declaring the request out of scope, which τ²-bench
+ * counts as the user stopping). Here the agent can only end a session by transferring it.
+ * Every other ending (the turn limit, too many errors, a participant's or engine's failure, a
+ * person stopping the run) gets reward 0 whatever the database holds.
+ */
+export const REWARDED_ENDINGS: readonly TerminationReason[] = ['user_stop', 'transfer', 'out_of_scope'];
+
+/** Whether a session that ended this way can earn a reward. */
+export function endingCounts(termination: TerminationReason): boolean {
+  return REWARDED_ENDINGS.includes(termination);
+}
+
+/** The note a score carries when its ending alone set the reward to 0. */
+export function endingNote(termination: TerminationReason): string {
+  return `Reward 0: the session ended with "${termination}". Only sessions the user ends (or that end in a transfer) can pass, as in τ²-bench; the criteria show what would have passed.`;
 }
 
 /** Every criterion, in the order results are listed. */
@@ -141,9 +166,11 @@ export function goldWritesMade(actions: readonly ActionMatch[], gold?: Pick<Gold
 }
 
 /**
- * Scores a session: the reward is the product over the scenario's reward basis. Every
- * criterion's result is kept so a person can see why a session failed. A criterion in the
- * basis that cannot be scored (NL assertions nobody judged) is left out with a note.
+ * Scores a session: the reward is the product over the scenario's reward basis, and 0 for a
+ * session that did not end in one of `REWARDED_ENDINGS`. Every criterion's result is kept
+ * either way, so a person can see why a session failed (or what would have passed). A
+ * criterion in the basis that cannot be scored (NL assertions nobody judged) is left out with
+ * a note.
  */
 export function evaluateSession(
   scenario: Scenario,
@@ -232,10 +259,13 @@ export function evaluateSession(
     if (dbMatch && !allSaid) flags.push('db_right_info_missing');
     if (!dbMatch && allSaid) flags.push('info_conveyed_db_wrong');
   }
-  const reward = pass ? 1 : 0;
+  const counts = endingCounts(evidence.termination);
+  if (!counts) notes.push(endingNote(evidence.termination));
+  const reward = pass && counts ? 1 : 0;
   return {
     reward,
     basis,
+    ended: { termination: evidence.termination, counts },
     db,
     communicate,
     envAssertions,

@@ -158,7 +158,12 @@ export async function runSession(plan: SessionPlan, deps: SessionDeps): Promise<
   }
   const hardError = ['agent_error', 'user_error', 'engine_lost', 'aborted'].includes(result.termination);
   const judgement = await judgeSession(plan, deps, result.turns, hardError);
-  const { expectedDb, ...score } = evaluateSession(plan.scenario, envOptions, { ...result, ...(judgement ? { judgement } : {}) }, gold);
+  const { expectedDb, ...score } = evaluateSession(
+    plan.scenario,
+    envOptions,
+    { termination: result.termination, finalDb: result.finalDb, turns: result.turns, ...(judgement ? { judgement } : {}) },
+    gold,
+  );
   return {
     ...base,
     status: 'done',

@@ -43,7 +43,7 @@ describe('bookshop agent × agenda-based user', () => {
             { sessionId: `${scenario.id}/${label}`, seed, maxTurns: 40, maxErrors: 5 },
           );
           expect(['user_stop', 'transfer'], label).toContain(result.termination);
-          const score = evaluateSession(scenario, bookshopDomain, { finalDb: result.finalDb, turns: result.turns });
+          const score = evaluateSession(scenario, bookshopDomain, { termination: result.termination, finalDb: result.finalDb, turns: result.turns });
           expect(score.reward, `${label}: ${score.notes.join('; ')}`).toBe(1);
           // The simulator gives up only where the task makes it (a refusal it does not accept).
           const lastUser = [...result.turns].reverse().find((t) => t.role === 'user');

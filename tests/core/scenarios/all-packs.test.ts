@@ -48,7 +48,7 @@ function sayingAll(scenario: Scenario) {
 async function rewardFor(scenario: Scenario, golds: GoldAction[], expected: GoldReplay, said = true): Promise<0 | 1> {
   const replay = await replayGoldAsync({ ...scenario, evaluation: { ...scenario.evaluation, goldActions: golds } }, options);
   const turns = said ? sayingAll(scenario) : [{ role: 'agent' as const, content: 'Done.', toolCalls: [] }];
-  return evaluateSession(scenario, options, { finalDb: replay.db, turns }, expected).reward;
+  return evaluateSession(scenario, options, { termination: 'user_stop', finalDb: replay.db, turns }, expected).reward;
 }
 
 /** Other values for an argument: every other enum value, or an altered value of its type. */
@@ -103,7 +103,7 @@ for (const path of manifest.packs) {
         it('replays its gold actions without a failure and scores 1', async () => {
           const expected = await replayGoldAsync(scenario, options);
           expected.results.forEach((r, i) => expect(r, `${gold[i]!.name} ${JSON.stringify(gold[i]!.arguments)}`).toEqual({ ok: true }));
-          const score = evaluateSession(scenario, options, { finalDb: expected.db, turns: sayingAll(scenario) }, expected);
+          const score = evaluateSession(scenario, options, { termination: 'user_stop', finalDb: expected.db, turns: sayingAll(scenario) }, expected);
           expect(score.reward, JSON.stringify(score)).toBe(1);
           if (scenario.evaluation.rewardBasis.includes('COMMUNICATE') && scenario.evaluation.communicateInfo.length > 0) {
             expect(await rewardFor(scenario, gold, expected, false)).toBe(0);

@@ -230,7 +230,7 @@ describe('clarification pack: tasks', () => {
         const guessed = replayGold({ ...s, evaluation: { ...s.evaluation, goldActions: [...reads, guess] } });
         expect(guessed.results.every((r) => r.ok), JSON.stringify(guessed.results)).toBe(true);
         const turns = [{ role: 'agent' as const, content: s.evaluation.communicateInfo.join(' '), toolCalls: [] }];
-        expect(evaluateSession(s, undefined, { finalDb: guessed.db, turns }, expected).reward).toBe(0);
+        expect(evaluateSession(s, undefined, { termination: 'user_stop', finalDb: guessed.db, turns }, expected).reward).toBe(0);
       }
     });
   }

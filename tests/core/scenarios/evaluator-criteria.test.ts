@@ -139,9 +139,9 @@ describe('evaluateSession: actions, criteria, strict reward and flags', () => {
 
   it('counts ACTION in the reward when it is in the basis', () => {
     const scenario = scenarioWith((s) => (s.evaluation.rewardBasis = ['ACTION']));
-    expect(evaluateSession(scenario, ACME_DOMAIN, { finalDb: premiumDb(), turns: doneRight }).reward).toBe(1);
+    expect(evaluateSession(scenario, ACME_DOMAIN, { termination: 'user_stop', finalDb: premiumDb(), turns: doneRight }).reward).toBe(1);
     // The database is right but the look-up was never made.
-    const noLookUp = evaluateSession(scenario, ACME_DOMAIN, { finalDb: premiumDb(), turns: doneRight.slice(1) });
+    const noLookUp = evaluateSession(scenario, ACME_DOMAIN, { termination: 'user_stop', finalDb: premiumDb(), turns: doneRight.slice(1) });
     expect(noLookUp.reward).toBe(0);
     expect(noLookUp.actions!.map((a) => a.matched)).toEqual([false, true]);
     expect(noLookUp.criteria!.find((c) => c.criterion === 'ACTION')).toEqual({ criterion: 'ACTION', inBasis: true, result: 'fail' });
@@ -150,12 +150,12 @@ describe('evaluateSession: actions, criteria, strict reward and flags', () => {
   it('only matches the agent\'s calls', () => {
     const scenario = scenarioWith((s) => (s.evaluation.rewardBasis = ['ACTION']));
     const byUser: Evidence[] = doneRight.map((t) => ({ ...t, role: 'user' }));
-    expect(evaluateSession(scenario, ACME_DOMAIN, { finalDb: premiumDb(), turns: byUser }).reward).toBe(0);
+    expect(evaluateSession(scenario, ACME_DOMAIN, { termination: 'user_stop', finalDb: premiumDb(), turns: byUser }).reward).toBe(0);
   });
 
   it('lists every criterion the task has, with whether it counts', () => {
     const scenario = scenarioWith((s) => (s.evaluation.nlAssertions = ['The agent confirmed before changing the plan.']));
-    const score = evaluateSession(scenario, ACME_DOMAIN, { finalDb: premiumDb(), turns: doneRight });
+    const score = evaluateSession(scenario, ACME_DOMAIN, { termination: 'user_stop', finalDb: premiumDb(), turns: doneRight });
     expect(score.criteria).toEqual([
       { criterion: 'DB', inBasis: true, result: 'pass' },
       { criterion: 'ACTION', inBasis: false, result: 'pass' },
@@ -176,11 +176,12 @@ describe('evaluateSession: actions, criteria, strict reward and flags', () => {
     const scenario = scenarioWith((s) => {
       s.evaluation.goldActions = [{ name: 'set_plan', arguments: { account_id: 'B2', plan: 'premium' } }];
     });
-    const lucky = evaluateSession(scenario, ACME_DOMAIN, { finalDb: acmeDb(), turns: [agentSays('All set.')] });
+    const lucky = evaluateSession(scenario, ACME_DOMAIN, { termination: 'user_stop', finalDb: acmeDb(), turns: [agentSays('All set.')] });
     expect(lucky.db!.match).toBe(true);
     expect(lucky.reward).toBe(1);
     expect(lucky.strictReward).toBe(0);
     const made = evaluateSession(scenario, ACME_DOMAIN, {
+      termination: 'user_stop',
       finalDb: acmeDb(),
       turns: [agentCalls(call('set_plan', { account_id: 'B2', plan: 'premium' }))],
     });
@@ -188,28 +189,28 @@ describe('evaluateSession: actions, criteria, strict reward and flags', () => {
   });
 
   it('gives strict reward 0 whenever the reward is 0', () => {
-    const score = evaluateSession(makeScenario(), ACME_DOMAIN, { finalDb: acmeDb(), turns: doneRight });
+    const score = evaluateSession(makeScenario(), ACME_DOMAIN, { termination: 'user_stop', finalDb: acmeDb(), turns: doneRight });
     expect(score.reward).toBe(0);
     expect(score.strictReward).toBe(0);
   });
 
   it('flags a right database with information never conveyed, and the reverse', () => {
     const scenario = scenarioWith((s) => (s.evaluation.communicateInfo = ['premium', '€30']));
-    const quiet = evaluateSession(scenario, ACME_DOMAIN, { finalDb: premiumDb(), turns: [agentSays('Done, premium it is.')] });
+    const quiet = evaluateSession(scenario, ACME_DOMAIN, { termination: 'user_stop', finalDb: premiumDb(), turns: [agentSays('Done, premium it is.')] });
     expect(quiet.reward).toBe(1);
     expect(quiet.flags).toEqual(['db_right_info_missing']);
-    const talker = evaluateSession(scenario, ACME_DOMAIN, { finalDb: acmeDb(), turns: [agentSays('Premium costs €30.')] });
+    const talker = evaluateSession(scenario, ACME_DOMAIN, { termination: 'user_stop', finalDb: acmeDb(), turns: [agentSays('Premium costs €30.')] });
     expect(talker.reward).toBe(0);
     expect(talker.flags).toEqual(['info_conveyed_db_wrong']);
-    const both = evaluateSession(scenario, ACME_DOMAIN, { finalDb: premiumDb(), turns: [agentSays('Premium costs €30.')] });
+    const both = evaluateSession(scenario, ACME_DOMAIN, { termination: 'user_stop', finalDb: premiumDb(), turns: [agentSays('Premium costs €30.')] });
     expect(both.flags).toEqual([]);
-    const neither = evaluateSession(scenario, ACME_DOMAIN, { finalDb: acmeDb(), turns: [] });
+    const neither = evaluateSession(scenario, ACME_DOMAIN, { termination: 'user_stop', finalDb: acmeDb(), turns: [] });
     expect(neither.flags).toEqual([]);
   });
 
   it('raises no flag when the task has no information to convey', () => {
     const scenario = scenarioWith((s) => (s.evaluation.communicateInfo = []));
-    expect(evaluateSession(scenario, ACME_DOMAIN, { finalDb: premiumDb(), turns: [] }).flags).toEqual([]);
+    expect(evaluateSession(scenario, ACME_DOMAIN, { termination: 'user_stop', finalDb: premiumDb(), turns: [] }).flags).toEqual([]);
   });
 });
 
@@ -223,7 +224,7 @@ describe('evaluateSession: NL assertions', () => {
     model: 'judge-model',
     attempts: 1,
   });
-  const run = (judgement?: NlJudgement) => evaluateSession(scenario, ACME_DOMAIN, { finalDb: premiumDb(), turns: [], ...(judgement ? { judgement } : {}) });
+  const run = (judgement?: NlJudgement) => evaluateSession(scenario, ACME_DOMAIN, { termination: 'user_stop', finalDb: premiumDb(), turns: [], ...(judgement ? { judgement } : {}) });
 
   it('passes when every assertion is met, and keeps each verdict and reason', () => {
     const score = run(judged('met', 'met'));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { JsonObject, Turn } from '../../../src/core/model/types.ts';
+import { TERMINATION_REASONS, type JsonObject, type Turn } from '../../../src/core/model/types.ts';
 import { canonicalHash, canonicalJson, diffJson } from '../../../src/core/scenarios/canonical.ts';
-import { evaluateSession, readPath, replayGold } from '../../../src/core/scenarios/evaluator.ts';
+import { evaluateSession, readPath, REWARDED_ENDINGS, replayGold } from '../../../src/core/scenarios/evaluator.ts';
 import { ACME_DOMAIN, acmeDb, makeScenario, scenarioWith } from '../fixtures.ts';
 
 type Evidence = Pick<Turn, 'role' | 'content' | 'toolCalls'>;
@@ -43,7 +43,7 @@ describe('replayGold', () => {
 describe('evaluateSession', () => {
   it('gives reward 1 when the final database equals the gold replay, whatever the key order', () => {
     const scenario = makeScenario();
-    const score = evaluateSession(scenario, ACME_DOMAIN, { finalDb: dbWithPlan('premium'), turns: [] });
+    const score = evaluateSession(scenario, ACME_DOMAIN, { termination: 'user_stop', finalDb: dbWithPlan('premium'), turns: [] });
     expect(score.reward).toBe(1);
     expect(score.db).toMatchObject({ match: true, diff: [] });
     expect(score.db!.actualHash).toBe(score.db!.expectedHash);
@@ -52,7 +52,7 @@ describe('evaluateSession', () => {
   });
 
   it('gives reward 0 with a diff when the write is missing', () => {
-    const score = evaluateSession(makeScenario(), ACME_DOMAIN, { finalDb: acmeDb(), turns: [] });
+    const score = evaluateSession(makeScenario(), ACME_DOMAIN, { termination: 'user_stop', finalDb: acmeDb(), turns: [] });
     expect(score.reward).toBe(0);
     expect(score.db!.match).toBe(false);
     expect(score.db!.actualHash).not.toBe(score.db!.expectedHash);
@@ -60,7 +60,7 @@ describe('evaluateSession', () => {
   });
 
   it('gives reward 0 when the write had a wrong argument', () => {
-    const score = evaluateSession(makeScenario(), ACME_DOMAIN, { finalDb: dbWithPlan('family'), turns: [] });
+    const score = evaluateSession(makeScenario(), ACME_DOMAIN, { termination: 'user_stop', finalDb: dbWithPlan('family'), turns: [] });
     expect(score.reward).toBe(0);
     expect(score.db!.diff).toEqual([{ path: 'accounts.A1.plan', expected: 'premium', actual: 'family' }]);
   });
@@ -70,7 +70,7 @@ describe('evaluateSession', () => {
     finalDb.accounts.A1!.email = 'other@example.org';
     delete finalDb.accounts.B2;
     finalDb.accounts.C3 = { name: 'New' };
-    const score = evaluateSession(makeScenario(), ACME_DOMAIN, { finalDb, turns: [] });
+    const score = evaluateSession(makeScenario(), ACME_DOMAIN, { termination: 'user_stop', finalDb, turns: [] });
     expect(score.db!.diff.map((d) => d.path)).toEqual(['accounts.A1.email', 'accounts.B2', 'accounts.C3']);
     expect(score.db!.diff[1]).toEqual({
       path: 'accounts.B2',
@@ -86,6 +86,7 @@ describe('evaluateSession', () => {
     });
     const finalDb = dbWithPlan('premium');
     const pass = evaluateSession(scenario, ACME_DOMAIN, {
+      termination: 'user_stop',
       finalDb,
       turns: [userSays('how much?'), agentSays('You are on PREMIUM now.'), agentSays('It costs €30 a month.')],
     });
@@ -96,6 +97,7 @@ describe('evaluateSession', () => {
     expect(pass.reward).toBe(1);
 
     const fail = evaluateSession(scenario, ACME_DOMAIN, {
+      termination: 'user_stop',
       finalDb,
       turns: [userSays('Is it €30?'), agentSays('You are on premium now.')],
     });
@@ -108,7 +110,7 @@ describe('evaluateSession', () => {
 
   it('does not let communication count when it is not in the reward basis', () => {
     const scenario = scenarioWith((s) => (s.evaluation.communicateInfo = ['a fact never said']));
-    const score = evaluateSession(scenario, ACME_DOMAIN, { finalDb: dbWithPlan('premium'), turns: [] });
+    const score = evaluateSession(scenario, ACME_DOMAIN, { termination: 'user_stop', finalDb: dbWithPlan('premium'), turns: [] });
     expect(score.communicate).toEqual([{ info: 'a fact never said', found: false }]);
     expect(score.reward).toBe(1);
   });
@@ -121,7 +123,7 @@ describe('evaluateSession', () => {
         { path: 'accounts.B2.plan', equals: 'basic' },
       ];
     });
-    const score = evaluateSession(scenario, ACME_DOMAIN, { finalDb: dbWithPlan('premium'), turns: [] });
+    const score = evaluateSession(scenario, ACME_DOMAIN, { termination: 'user_stop', finalDb: dbWithPlan('premium'), turns: [] });
     expect(score.envAssertions![0]).toEqual({ path: 'accounts.A1.plan', expected: 'premium', actual: 'premium', ok: true });
     expect(score.envAssertions![1]).toEqual({ path: 'accounts.B2.plan', expected: 'basic', actual: 'premium', ok: false });
     expect(score.reward).toBe(0);
@@ -131,14 +133,14 @@ describe('evaluateSession', () => {
     // The DB differs from gold (B2 removed) but only the assertion counts.
     const db = dbWithPlan('premium') as { accounts: Record<string, JsonObject> };
     delete db.accounts.B2;
-    expect(evaluateSession(only, ACME_DOMAIN, { finalDb: db, turns: [] }).reward).toBe(1);
+    expect(evaluateSession(only, ACME_DOMAIN, { termination: 'user_stop', finalDb: db, turns: [] }).reward).toBe(1);
   });
 
   it('notes gold actions that fail on replay', () => {
     const scenario = scenarioWith((s) => {
       s.evaluation.goldActions.push({ name: 'set_plan', arguments: { account_id: 'ZZ9', plan: 'basic' } });
     });
-    const score = evaluateSession(scenario, ACME_DOMAIN, { finalDb: dbWithPlan('premium'), turns: [] });
+    const score = evaluateSession(scenario, ACME_DOMAIN, { termination: 'user_stop', finalDb: dbWithPlan('premium'), turns: [] });
     expect(score.notes).toEqual(['Gold action 3 (set_plan) fails on replay: Account not found']);
   });
 
@@ -147,7 +149,7 @@ describe('evaluateSession', () => {
       s.evaluation.rewardBasis = ['DB', 'NL_ASSERTION'];
       s.evaluation.nlAssertions = ['The agent was polite.'];
     });
-    const score = evaluateSession(scenario, ACME_DOMAIN, { finalDb: dbWithPlan('premium'), turns: [] });
+    const score = evaluateSession(scenario, ACME_DOMAIN, { termination: 'user_stop', finalDb: dbWithPlan('premium'), turns: [] });
     expect(score.reward).toBe(1);
     expect(score.basis).toEqual(['DB', 'NL_ASSERTION']);
     expect(score.notes).toHaveLength(1);
@@ -157,7 +159,45 @@ describe('evaluateSession', () => {
   it('uses a given gold replay instead of replaying again', () => {
     const scenario = makeScenario();
     const gold = { results: [{ ok: true as const }], db: acmeDb() };
-    expect(evaluateSession(scenario, ACME_DOMAIN, { finalDb: acmeDb(), turns: [] }, gold).reward).toBe(1);
+    expect(evaluateSession(scenario, ACME_DOMAIN, { termination: 'user_stop', finalDb: acmeDb(), turns: [] }, gold).reward).toBe(1);
+  });
+});
+
+describe('evaluateSession: how the session ended', () => {
+  it('gives a session at maximum turns whose database matches the gold state reward 0, with every criterion shown', () => {
+    const scenario = scenarioWith((s) => {
+      s.evaluation.communicateInfo = ['premium'];
+      s.evaluation.rewardBasis = ['DB', 'COMMUNICATE'];
+    });
+    const evidence = { finalDb: dbWithPlan('premium'), turns: [agentSays('You are on premium now.')] };
+    const stopped = evaluateSession(scenario, ACME_DOMAIN, { termination: 'user_stop', ...evidence });
+    const atLimit = evaluateSession(scenario, ACME_DOMAIN, { termination: 'max_turns', ...evidence });
+    expect(stopped).toMatchObject({ reward: 1, ended: { termination: 'user_stop', counts: true } });
+    expect(atLimit).toMatchObject({ reward: 0, strictReward: 0, ended: { termination: 'max_turns', counts: false } });
+    // The criteria are the same either way: what would have passed stays visible.
+    expect(atLimit.criteria).toEqual(stopped.criteria);
+    expect(atLimit.criteria!.filter((c) => c.inBasis).every((c) => c.result === 'pass')).toBe(true);
+    expect(atLimit.db!.match).toBe(true);
+    expect(atLimit.communicate).toEqual([{ info: 'premium', found: true }]);
+    expect(stopped.notes).toEqual([]);
+    expect(atLimit.notes).toHaveLength(1);
+    expect(atLimit.notes[0]).toContain('max_turns');
+  });
+
+  it('lets only the user stopping, a transfer or out of scope earn a reward', () => {
+    expect(REWARDED_ENDINGS).toEqual(['user_stop', 'transfer', 'out_of_scope']);
+    for (const termination of TERMINATION_REASONS) {
+      const score = evaluateSession(makeScenario(), ACME_DOMAIN, { termination, finalDb: dbWithPlan('premium'), turns: [] });
+      const counts = REWARDED_ENDINGS.includes(termination);
+      expect(score.reward, termination).toBe(counts ? 1 : 0);
+      expect(score.ended, termination).toEqual({ termination, counts });
+      expect(score.db!.match, termination).toBe(true);
+    }
+  });
+
+  it('still fails a session that ended properly with the database wrong', () => {
+    const score = evaluateSession(makeScenario(), ACME_DOMAIN, { termination: 'transfer', finalDb: acmeDb(), turns: [] });
+    expect(score).toMatchObject({ reward: 0, ended: { termination: 'transfer', counts: true }, notes: [] });
   });
 });
 

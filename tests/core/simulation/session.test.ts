@@ -139,6 +139,18 @@ describe('runSession', () => {
     expect(session).toMatchObject({ outcome: 'fail', termination: 'max_turns', turnCount: 3 });
   });
 
+  it('fails a session that reached the gold state but ran out of turns, keeping its criteria', async () => {
+    // The same conversation as a pass, cut off just before the user's closing turn.
+    const full = await runSession(plan(), deps());
+    expect(full).toMatchObject({ outcome: 'pass', termination: 'user_stop' });
+    const session = await runSession(plan(), deps({ spec: { ...SPEC, maxTurns: full.turnCount - 1 } }));
+    expect(session).toMatchObject({ outcome: 'fail', termination: 'max_turns' });
+    expect(session.finalDb).toMatchObject({ accounts: { A1: { plan: 'premium' } } });
+    expect(session.score).toMatchObject({ reward: 0, strictReward: 0, ended: { termination: 'max_turns', counts: false } });
+    expect(session.score!.criteria!.find((c) => c.criterion === 'DB')).toMatchObject({ result: 'pass' });
+    expect(session.score!.db!.match).toBe(true);
+  });
+
   it('fills and reuses the gold cache', async () => {
     const goldCache = new Map();
     await runSession(plan(), deps({ goldCache }));
