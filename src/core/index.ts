@@ -18,6 +18,7 @@ export * from './scenarios/judge.ts';
 export * from './simulation/participant.ts';
 export * from './simulation/orchestrator.ts';
 export * from './simulation/session.ts';
+export * from './simulation/leak-check.ts';
 export * from './personas/traits.ts';
 export * from './users/agenda.ts';
 export * from './participants.ts';

@@ -160,6 +160,8 @@ export const sessionSchema = z.object({
   scenarioHash: z.string().optional(),
   personaHash: z.string().optional(),
   clarifyingQuestions: count.optional(),
+  userUnknownValueTurns: count.optional(),
+  leakCheckVersion: z.string().optional(),
 });
 
 const toolCall = z.object({
@@ -192,6 +194,7 @@ export const turnSchema = z.object({
   latent: jsonObject.optional(),
   satisfaction: z.number().optional(),
   flags: z.array(z.string()),
+  unknownValues: z.array(z.string()).optional(),
   startedAt: time,
   durationMs: z.number().nonnegative(),
   usage: z

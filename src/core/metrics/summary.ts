@@ -8,6 +8,8 @@ export interface SessionOutcome {
   outcome: Outcome;
   termination?: TerminationReason;
   turnCount?: number;
+  /** User turns flagged by the leak check; absent on sessions stored before it. */
+  userUnknownValueTurns?: number;
 }
 
 export interface Rate {
@@ -29,6 +31,12 @@ export interface RunSummary {
   byPersona: Map<string, Rate>;
   terminations: Map<TerminationReason, number>;
   running: number;
+  /**
+   * The leak check over the run: `checked` sessions carry its count (aborted ones included: a
+   * value the user could not know is the simulator's fault whoever stopped the session; older
+   * sessions and running ones do not), `flagged` of them have a user turn with such a value.
+   */
+  userUnknownValue: { checked: number; flagged: number };
 }
 
 function rate([passed, counted, turns, passedTurns]: Tally): Rate {
@@ -58,6 +66,7 @@ export function summarizeOutcomes(sessions: Iterable<SessionOutcome>): RunSummar
   const terminations = new Map<TerminationReason, number>();
   const overall: Tally = [0, 0, 0, 0];
   let running = 0;
+  const userUnknownValue = { checked: 0, flagged: 0 };
   const add = (t: Tally, pass: boolean, turns: number) => {
     t[0] += pass ? 1 : 0;
     t[1] += 1;
@@ -70,6 +79,10 @@ export function summarizeOutcomes(sessions: Iterable<SessionOutcome>): RunSummar
     m.set(key, t);
   };
   for (const s of sessions) {
+    if (s.userUnknownValueTurns !== undefined && s.outcome !== 'running') {
+      userUnknownValue.checked++;
+      if (s.userUnknownValueTurns > 0) userUnknownValue.flagged++;
+    }
     if (s.termination) terminations.set(s.termination, (terminations.get(s.termination) ?? 0) + 1);
     if (s.outcome === 'running') {
       running++;
@@ -89,5 +102,6 @@ export function summarizeOutcomes(sessions: Iterable<SessionOutcome>): RunSummar
     byPersona: toRates(byPersona),
     terminations,
     running,
+    userUnknownValue,
   };
 }

@@ -403,6 +403,13 @@ export interface Turn {
   satisfaction?: number;
   /** Named flags raised on this turn, e.g. "tool_error". */
   flags: string[];
+  /**
+   * A user turn's values (ids, emails, amounts, dates) the user could not know: in neither the
+   * user side of the scenario nor anything the agent had said to the user (a leak from hidden
+   * data, or an invention; see simulation/leak-check.ts). Set with the flag `user_unknown_value`;
+   * absent when there are none, and on turns stored before the check.
+   */
+  unknownValues?: string[];
   /** Wall-clock timing of producing the turn. */
   startedAt: number;
   durationMs: number;
@@ -569,4 +576,11 @@ export interface Session {
    * metrics/clarification.ts). Absent on sessions that never ran or were stored before.
    */
   clarifyingQuestions?: number;
+  /**
+   * How many user turns hold a value the user could not know (flag `user_unknown_value`, see
+   * simulation/leak-check.ts). Absent on sessions that never ran or were stored before the check.
+   */
+  userUnknownValueTurns?: number;
+  /** The leak check's version (LEAK_CHECK_VERSION) behind `userUnknownValueTurns` and the turns' flags. */
+  leakCheckVersion?: string;
 }

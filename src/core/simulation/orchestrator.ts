@@ -12,6 +12,7 @@ import type {
 import type { Environment } from '../scenarios/environment.ts';
 import { deriveSeed, mulberry32 } from '../stats/rng.ts';
 import type { Participant, ParticipantReply, ViewMessage } from './participant.ts';
+import { USER_UNKNOWN_VALUE_FLAG } from './leak-check.ts';
 
 /** Error names that mean the model runtime died (GPU lost, worker gone), not the participant. */
 export const ENGINE_LOST_ERRORS: readonly string[] = ['DeviceLostError', 'EngineLostError', 'GPUDeviceLostError'];
@@ -39,6 +40,13 @@ export interface ConversationOptions {
   mode?: InteractionMode;
   /** Clock, injectable for tests. */
   now?: () => number;
+  /**
+   * The leak check (leak-check.ts), run on every stored user turn, answers to ask_user
+   * included: given the turn's text and the agent's messages the user had been shown before it,
+   * the values the user could not know. Any flag the turn `user_unknown_value` and are listed
+   * on it (`Turn.unknownValues`). Absent: no check.
+   */
+  checkUserTurn?: (text: string, agentSaid: readonly string[]) => string[];
 }
 
 /** The tool an agent uses in agentic mode to ask the simulated user a question. */
@@ -111,6 +119,9 @@ function stopsBeforeAction(turns: readonly Turn[], stopText: string, env: Enviro
   return agentRun(last.i - 1).asked;
 }
 
+/** What the agent said in the user's view of the conversation: its messages and ask_user questions. */
+const saidToUser = (view: readonly ViewMessage[]) => view.filter((m) => m.from === 'other').map((m) => m.content);
+
 /** The conversation as one seat sees it: its own messages are `self`, the other's `other`. */
 export function seatView(turns: readonly Turn[], role: Role): ViewMessage[] {
   const view: ViewMessage[] = [];
@@ -173,6 +184,12 @@ export async function runConversation(
   const agentic = opts.mode === 'agentic';
   let errorCount = 0;
   let next: Role = 'user';
+  /** The leak check on a user message: its unknown values, flagging `flags` when there are any. */
+  const checkUser = (text: string, agentSaid: readonly string[], flags: string[]): string[] => {
+    const unknown = opts.checkUserTurn?.(text, agentSaid) ?? [];
+    if (unknown.length) flags.push(USER_UNKNOWN_VALUE_FLAG);
+    return unknown;
+  };
 
   const end = (termination: TerminationReason, error?: ErrorRecord): ConversationResult => ({
     turns,
@@ -191,8 +208,10 @@ export async function runConversation(
     const index = turns.length;
     const startedAt = now();
     let reply: ParticipantReply;
+    const view = seatView(turns, next);
+    const agentSaid = next === 'user' ? saidToUser(view) : [];
     try {
-      reply = await participant.nextMessage(seatView(turns, next), {
+      reply = await participant.nextMessage(view, {
         turnIndex: index,
         rng: rngs[next],
         signal: opts.signal,
@@ -211,11 +230,14 @@ export async function runConversation(
     const toolCalls: ToolCall[] = [];
     /** Answers the user gave to ask_user during this agent turn, recorded right after it. */
     const answers: ParticipantReply[] = [];
+    /** For each answer, what the agent had said to the user when it was given. */
+    const answerSaid: string[][] = [];
     const askUser = async (
       question: string,
     ): Promise<{ reply: ParticipantReply } | { end: TerminationReason; error?: ErrorRecord }> => {
       const view = [...seatView(turns, 'user'), { from: 'other' as const, content: question, turnIndex: index }];
       for (const a of answers) view.push({ from: 'self', content: a.content, turnIndex: index });
+      answerSaid.push(saidToUser(view));
       try {
         return { reply: await seats.user.nextMessage(view, { turnIndex: index, rng: rngs.user, signal: opts.signal }) };
       } catch (err) {
@@ -272,6 +294,7 @@ export async function runConversation(
     if (next === 'user' && control === 'stop' && stopsBeforeAction(turns, reply.content, seats.environment)) {
       flags.push('premature_stop');
     }
+    const unknown = next === 'user' ? checkUser(reply.content, agentSaid, flags) : [];
     const turn: Turn = {
       sessionId: opts.sessionId,
       index,
@@ -284,13 +307,16 @@ export async function runConversation(
       ...(reply.latent ? { latent: reply.latent } : {}),
       ...(reply.satisfaction !== undefined ? { satisfaction: reply.satisfaction } : {}),
       flags,
+      ...(unknown.length ? { unknownValues: unknown } : {}),
       startedAt,
       durationMs: Math.max(0, now() - startedAt),
       ...(reply.usage ? { usage: reply.usage } : {}),
     };
     turns.push(turn);
     await opts.onTurn?.(turn);
-    for (const a of answers) {
+    for (const [i, a] of answers.entries()) {
+      const answerFlags = [...(a.flags ?? []), 'answer_to_ask_user'];
+      const answerUnknown = checkUser(a.content, answerSaid[i]!, answerFlags);
       const answer: Turn = {
         sessionId: opts.sessionId,
         index: turns.length,
@@ -301,7 +327,8 @@ export async function runConversation(
         ...(a.acts ? { acts: a.acts } : {}),
         ...(a.latent ? { latent: a.latent } : {}),
         ...(a.satisfaction !== undefined ? { satisfaction: a.satisfaction } : {}),
-        flags: [...(a.flags ?? []), 'answer_to_ask_user'],
+        flags: answerFlags,
+        ...(answerUnknown.length ? { unknownValues: answerUnknown } : {}),
         startedAt,
         durationMs: 0,
         ...(a.usage ? { usage: a.usage } : {}),

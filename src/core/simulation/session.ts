@@ -7,6 +7,7 @@ import { judgeAssertions, notJudged, type NlJudgement } from '../scenarios/judge
 import { countClarifyingQuestions } from '../metrics/clarification.ts';
 import { deriveSeed } from '../stats/rng.ts';
 import { ASK_USER_TOOL, runConversation, type ConversationOptions } from './orchestrator.ts';
+import { LEAK_CHECK_VERSION, USER_UNKNOWN_VALUE_FLAG, userTurnCheck } from './leak-check.ts';
 import type { AgentSeatContext, Participant, UserSeatContext } from './participant.ts';
 import type { SeatFactory } from './llm-seat.ts';
 
@@ -149,6 +150,8 @@ export async function runSession(plan: SessionPlan, deps: SessionDeps): Promise<
       onDelta: deps.onDelta,
       mode: deps.spec.mode ?? 'conversational',
       now,
+      // Every session, whatever fills the user seat: a leak or an invention shows either way.
+      checkUserTurn: userTurnCheck(plan.scenario, plan.persona),
     },
   );
   let gold = deps.goldCache?.get(plan.scenario.id);
@@ -179,6 +182,8 @@ export async function runSession(plan: SessionPlan, deps: SessionDeps): Promise<
       ? { questionsAsked: result.turns.reduce((n, t) => n + t.toolCalls.filter((c) => c.name === ASK_USER_TOOL.name).length, 0) }
       : {}),
     clarifyingQuestions: countClarifyingQuestions(result.turns),
+    userUnknownValueTurns: result.turns.filter((t) => t.flags.includes(USER_UNKNOWN_VALUE_FLAG)).length,
+    leakCheckVersion: LEAK_CHECK_VERSION,
   };
 }
 

@@ -97,3 +97,28 @@ describe('summarizeOutcomes', () => {
     expect(summarizeOutcomes(gen()).overall).toMatchObject({ passed: 1, counted: 2 });
   });
 });
+
+describe('summarizeOutcomes: the leak check', () => {
+  const withFlags = (outcome: SessionOutcome['outcome'], userUnknownValueTurns?: number, termination?: SessionOutcome['termination']): SessionOutcome => ({
+    ...s('cancel', 'baseline', outcome, termination),
+    ...(userUnknownValueTurns !== undefined ? { userUnknownValueTurns } : {}),
+  });
+
+  it('counts the checked sessions with a user turn holding a value the user could not know', () => {
+    const r = summarizeOutcomes([
+      withFlags('pass', 0, 'user_stop'),
+      withFlags('fail', 2, 'user_stop'),
+      withFlags('pass', 1, 'user_stop'),
+      // Stopped by the person: still checked, and its flag still counts.
+      withFlags('error', 1, 'aborted'),
+      // Stored before the check: not checked.
+      withFlags('fail', undefined, 'max_turns'),
+      withFlags('running'),
+    ]);
+    expect(r.userUnknownValue).toEqual({ checked: 4, flagged: 3 });
+  });
+
+  it('is zero of zero for sessions stored before the check', () => {
+    expect(summarizeOutcomes([withFlags('pass', undefined, 'user_stop')]).userUnknownValue).toEqual({ checked: 0, flagged: 0 });
+  });
+});
