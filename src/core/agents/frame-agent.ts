@@ -500,6 +500,8 @@ class FrameAgent implements Participant {
   private correction(text: string, call: ToolCallRequest): boolean {
     const g = this.goal!;
     const params = this.params.get(g.tool.name)!;
+    // Details for new records of a list are what the "no" was about: nothing else is dropped.
+    if (this.correctNewList(text, call, params)) return true;
     let fixed = false;
     for (const sentence of sentencesOfText(text)) {
       if (sentence.endsWith('?') || NEGATE.test(normalize(sentence)) && sentence.split(' ').length <= 6) continue;
@@ -525,6 +527,44 @@ class FrameAgent implements Participant {
         continue;
       }
       fixed = this.rejectDerived(params, call, bare) || fixed;
+    }
+    return fixed;
+  }
+
+  /**
+   * A "no" to new records the agent picked for a list (new_item_ids): the details said with it,
+   * labelled ("my new brightness is low") or bare ("It's low"), are what the new ones must hold;
+   * the list is derived again with them.
+   */
+  private correctNewList(text: string, call: ToolCallRequest, params: ParamSpec[]): boolean {
+    const g = this.goal!;
+    let fixed = false;
+    for (const p of params) {
+      if (p.type !== 'array' || !/^new_./.test(p.name) || !Array.isArray(call.arguments[p.name]) || this.slots.get(p.name)?.said !== undefined) continue;
+      const elem = p.name.slice(4).replace(/_ids$/, '_id').replace(/s$/, '');
+      // Every record of the kind looked up: what a detail may be a value of.
+      const held = new Set<string>();
+      const visit = (v: Json, depth: number): void => {
+        if (depth > 6 || v === null || typeof v !== 'object') return;
+        if (Array.isArray(v)) return v.forEach((x) => visit(x, depth + 1));
+        if (typeof v[elem] === 'string') for (const l of textLeaves(v)) held.add(l.value);
+        Object.values(v).forEach((x) => visit(x, depth + 1));
+      };
+      for (const r of this.records) if (r.goal === -1 || r.goal === this.goalIndex) visit(r.value, 0);
+      let said = labelledValues(text).some(({ value }) => held.has(normalize(value)));
+      for (const sentence of sentencesOfText(text)) {
+        if (labelledValues(sentence).length > 0) continue;
+        const bare = bareAnswer(sentence);
+        const d = bare ? normalize(bare).replace(/[.!]+$/, '') : '';
+        if (d && held.has(d)) {
+          if (!g.details.includes(d)) g.details.push(d);
+          said = true;
+        }
+      }
+      if (said) {
+        this.slots.delete(p.name);
+        fixed = true;
+      }
     }
     return fixed;
   }
@@ -1055,6 +1095,21 @@ class FrameAgent implements Participant {
         this.put(p, every.values[0]!);
         continue;
       }
+      // New records for a list: asked by what tells them apart ("which new color and size for the T-Shirt?"), not by id.
+      if (p.type === 'array' && /^new_./.test(p.name)) {
+        // What could replace them is looked up first: a read tool taking ids the current ones hold (their product).
+        const look = this.lookupReplacements(this.newList(p).bare ?? [], p.name.slice(4).replace(/_ids$/, '_id').replace(/s$/, ''));
+        if (look) return look;
+      }
+      if (p.type === 'array' && /^new_./.test(p.name) && g.detailAsks < this.maxAsks) {
+        const open = this.newList(p).open;
+        const keys = open && open.holders.length > 1 ? differingKeys(open.holders) : undefined;
+        if (keys) {
+          g.detailAsks++;
+          this.pending = { kind: 'detail', param: p };
+          return { type: 'say', text: `Which new ${listWords(keys)} would you like${open!.name ? ` for the ${open!.name}` : ''}?` };
+        }
+      }
       if (g.unknown.has(p.name) || (g.asks.get(p.name) ?? 0) >= this.maxAsks) {
         if (isDescriptive(p)) {
           // A free-text note the user has nothing for: say so rather than make one up.
@@ -1094,6 +1149,12 @@ class FrameAgent implements Participant {
       if (fields) this.outbox.push(`Here is what I found. ${fields}`);
       this.endGoal();
       return this.decide();
+    }
+    if (!g.confirmed && g.confirmations === 0) {
+      // Ids picked from records that do not say what they are (a payment method seen only as an
+      // order's payment): the person's own record is read first, so the confirmation can say.
+      const look = this.lookupUndescribed(tool, args);
+      if (look) return look;
     }
     if (!g.confirmed) {
       g.confirmations++;
@@ -1283,6 +1344,11 @@ class FrameAgent implements Participant {
     const recs = this.records.filter((r) => r.goal === -1 || r.goal === this.goalIndex);
     // "Piranesi" for item ids: find the records the user's words name.
     const phraseText = this.goal?.phrases.get(p.name);
+    // New records for a list of current ones (new_item_ids beside item_ids), one for each.
+    if (p.type === 'array' && /^new_./.test(p.name)) {
+      const list = this.newList(p);
+      if (list.values) return list.values;
+    }
     // A new id made of pieces ("SK201" on "June 18"): put together before any record is taken for it.
     if (/^new_./.test(p.name)) {
       const composed = (phraseText !== undefined ? this.compose(p, phraseText) : undefined) ?? this.compose(p);
@@ -1334,6 +1400,97 @@ class FrameAgent implements Participant {
   }
 
   /**
+   * What the user said about the thing a request is about: labelled details that fill no
+   * parameter ("my new color is silver": color = silver), then the bare details noted for p.
+   */
+  private saidAttributes(p: ParamSpec, note = true): { key: string; value: string }[] {
+    const g = this.goal!;
+    const params = this.params.get(g.tool.name)!;
+    const attrs: { key: string; value: string }[] = [];
+    for (const t of [g.text, ...this.userText.slice(g.startedAt)]) {
+      for (const { label, value } of labelledValues(t)) {
+        if (isPersonal(label) || params.some((q) => labelMatches(label, q))) continue;
+        const key = normalize(label).replace(/^(?:new|preferred|desired|other)\s+/, '').split(' ').pop()!;
+        attrs.push({ key: stem(key === 'colour' ? 'color' : key), value: normalize(value) });
+      }
+    }
+    // (Not while the holders themselves are being worked out: noting asks for them.)
+    if (note) this.noteDetails(p);
+    for (const d of g.details) attrs.push({ key: '', value: d });
+    return attrs;
+  }
+
+  /**
+   * A "new_X" list (new_item_ids beside item_ids): for each current value of X, the record of
+   * the same kind that the user wants instead. Candidates are records holding an X id other than
+   * the current one, with no attribute the current record lacks (a variant of the same product,
+   * not another product's line), found in a look-up that also holds one of the current record's
+   * ids (the product's variant list); those marked unavailable are passed over while others
+   * remain. Of them, those holding every detail the user gave that they can hold ("new color
+   * silver"); of those, the one keeping most of the current record's other values. `values`
+   * when every current value has exactly one; else `open` is the first unsettled one, its name
+   * and the candidates, to ask for the details that tell them apart.
+   */
+  private newList(p: ParamSpec): { values?: string[]; open?: { name: string; holders: JsonObject[] }; bare?: JsonObject[] } {
+    const g = this.goal;
+    if (!g || p.type !== 'array' || !/^new_./.test(p.name)) return {};
+    const key = p.name.slice(4);
+    const current = this.slots.get(key)?.value;
+    if (!Array.isArray(current) || current.length === 0 || !current.every((v) => typeof v === 'string')) return {};
+    const elem = key.replace(/_ids$/, '_id').replace(/s$/, '');
+    const recs = this.records.filter((r) => r.goal === -1 || r.goal === this.goalIndex);
+    const holders: { id: string; rec: JsonObject; from: number }[] = [];
+    const visit = (v: Json, from: number, depth: number): void => {
+      if (depth > 6 || v === null || typeof v !== 'object') return;
+      if (Array.isArray(v)) return v.forEach((x) => visit(x, from, depth + 1));
+      if (typeof v[elem] === 'string') holders.push({ id: v[elem] as string, rec: v, from });
+      Object.values(v).forEach((x) => visit(x, from, depth + 1));
+    };
+    recs.forEach((r, i) => visit(r.value, i, 0));
+    const attrsOf = (rec: JsonObject) => textLeaves(rec).filter((l) => !/\bid\b|_id$|ids$/.test(l.key) && !/\d{3,}|[a-z]+-\d|\d-[a-z]/.test(l.value));
+    const rejected = g.rejected.get(p.name) ?? new Set<string>();
+    const said = this.saidAttributes(p, false);
+    const values: string[] = [];
+    /** Current records with nothing looked up to replace them with yet. */
+    const bare: JsonObject[] = [];
+    for (const id of current as string[]) {
+      const mine = holders.filter((h) => h.id === id).sort((a, b) => attrsOf(b.rec).length - attrsOf(a.rec).length)[0];
+      if (!mine) return {};
+      const mineAttrs = attrsOf(mine.rec);
+      const mineKeys = new Set(mineAttrs.map((l) => l.key));
+      const ids = new Set(Object.entries(mine.rec).filter(([k, v]) => typeof v === 'string' && /(^|_)id$/.test(k)).map(([, v]) => v as string));
+      const related = new Set(recs.map((r, i) => (holdsAnyString(r.value, ids) ? i : -1)).filter((i) => i >= 0));
+      const seen = new Set<string>();
+      let cands = holders.filter((h) => {
+        if (h.id === id || seen.has(h.id) || rejected.has(h.id) || !related.has(h.from)) return false;
+        const keys = attrsOf(h.rec).map((l) => l.key);
+        if (keys.length === 0 || !keys.every((k) => mineKeys.has(k))) return false;
+        seen.add(h.id);
+        return true;
+      });
+      const offered = cands.filter((h) => h.rec['available'] !== false && h.rec['in_stock'] !== false);
+      if (offered.length > 0) cands = offered;
+      const keyed = (h: { rec: JsonObject }, a: { key: string; value: string }) => {
+        const leaves = attrsOf(h.rec);
+        const byKey = leaves.filter((l) => a.key !== '' && stem(l.key.split(' ').pop()!) === a.key);
+        return (byKey.length > 0 ? byKey : leaves).some((l) => l.value === a.value);
+      };
+      // Details this kind of record can hold at all ("clicky" means nothing to a thermostat).
+      const applicable = said.filter((a) => cands.some((h) => attrsOf(h.rec).some((l) => l.value === a.value)));
+      const pool = cands.filter((h) => applicable.every((a) => keyed(h, a)));
+      const name = typeof mine.rec['name'] === 'string' ? mine.rec['name'] : '';
+      if (cands.length === 0) bare.push(mine.rec);
+      if (bare.length > 0) continue;
+      if (applicable.length === 0 || pool.length === 0) return { open: { name, holders: cands.map((h) => h.rec) } };
+      const kept = (h: { rec: JsonObject }) => attrsOf(h.rec).filter((l) => mineAttrs.some((m) => m.key === l.key && m.value === l.value)).length;
+      const scored = pool.map((h) => ({ h, n: kept(h) })).sort((a, b) => b.n - a.n);
+      if (scored.length > 1 && scored[0]!.n === scored[1]!.n) return { open: { name, holders: pool.map((h) => h.rec) } };
+      values.push(scored[0]!.h.id);
+    }
+    return bare.length > 0 ? { bare } : { values };
+  }
+
+  /**
    * An id the user does not know, found among looked-up records by what they said about it:
    * records holding an id for p (under p's key, a key p's name ends with, or "id" in p's
    * shape) whose fields agree with every "my X is Y" the user gave in this request; among
@@ -1377,18 +1534,7 @@ class FrameAgent implements Participant {
       if (others.length > 0) cands.splice(0, cands.length, ...others, ...cands.filter((c) => current.has(c.id)).map((c) => ({ ...c, id: '' })));
     }
     if (cands.length === 0) return undefined;
-    // What the user said about the thing: labelled details that fill no parameter.
-    const own = new Set(this.params.get(g.tool.name)!.map((q) => q.name));
-    const attrs: { key: string; value: string }[] = [];
-    for (const t of [g.text, ...this.userText.slice(g.startedAt)]) {
-      for (const { label, value } of labelledValues(t)) {
-        if (isPersonal(label) || [...own].some((q) => labelMatches(label, this.params.get(g.tool.name)!.find((x) => x.name === q)!))) continue;
-        const key = normalize(label).replace(/^(?:new|preferred|desired|other)\s+/, '').split(' ').pop()!;
-        attrs.push({ key: stem(key === 'colour' ? 'color' : key), value: normalize(value) });
-      }
-    }
-    this.noteDetails(p);
-    for (const d of g.details) attrs.push({ key: '', value: d });
+    const attrs = this.saidAttributes(p);
     // Details no candidate holds at all ("my order nubmer is HP-1", a typo for a known label) tell none apart.
     attrs.splice(0, attrs.length, ...attrs.filter((a) => cands.some((c) => leavesOf(c.rec).some((l) => l.value === a.value))));
     let pool = cands;
@@ -1592,6 +1738,7 @@ class FrameAgent implements Participant {
 
   /** The records that could give p (a product's variants), less those the user said no to. */
   private detailHolders(p: ParamSpec): JsonObject[] {
+    if (p.type === 'array' && /^new_./.test(p.name)) return this.newList(p).open?.holders ?? [];
     const recs = this.records.filter((r) => r.goal === -1 || r.goal === this.goalIndex);
     return [...this.candidates(p, recs).values()].filter((c) => !this.goal?.rejected.get(p.name)?.has(String(c.value))).map((c) => c.holder);
   }
@@ -1735,6 +1882,62 @@ class FrameAgent implements Participant {
   }
 
   /**
+   * For ids in `args` the agent picked itself and has no readable record of: the read tools
+   * taking only the identified person's id (get_user_details), not called yet in this session.
+   */
+  private lookupUndescribed(tool: ToolSpec, args: JsonObject): Decision | undefined {
+    const undescribed = this.params.get(tool.name)!.filter((p) => {
+      const v = args[p.name];
+      if (typeof v !== 'string' || p.enum || this.isIdentityParam(p.name) || this.slots.get(p.name)?.said !== undefined) return false;
+      if (!(p.shape || /_id$/.test(p.name))) return false;
+      // Described by its own record ("id" = v), or by a record with a name; not by one that only points to it.
+      const rec = this.recordOf(p, v);
+      return !rec || !readableWords(rec, p) || (rec['id'] !== v && !Object.keys(rec).some((k) => NAME_KEY.test(k)));
+    });
+    if (undescribed.length === 0) return undefined;
+    const calls: ToolCallRequest[] = [];
+    for (const t of this.tools) {
+      if (t.kind !== 'read' || t === tool || t === this.transferTool) continue;
+      const ps = this.params.get(t.name)!.filter((q) => q.required);
+      // By the person's id (user_id), not by personal details: that finds them, it does not describe them.
+      if (ps.length !== 1 || !/_id$/.test(ps[0]!.name) || !this.isIdentityParam(ps[0]!.name)) continue;
+      const v = this.valueFor(ps[0]!);
+      if (typeof v !== 'string') continue;
+      const call = { name: t.name, arguments: { [ps[0]!.name]: v } };
+      if (this.called.has(callKey(call))) {
+        this.reuse(call);
+        continue;
+      }
+      calls.push(call);
+    }
+    return calls.length > 0 ? { type: 'call', calls } : undefined;
+  }
+
+  /**
+   * Look-ups that list what could replace records of a list (a product's variants for ordered
+   * items): each read tool whose required parameters are all ids a record holds, called once
+   * per record with them.
+   */
+  private lookupReplacements(records: readonly JsonObject[], own: string): Decision | undefined {
+    const calls: ToolCallRequest[] = [];
+    for (const rec of records) {
+      for (const t of this.tools) {
+        if (t.kind !== 'read' || t === this.goal?.tool || t === this.transferTool || this.identifyTools.includes(t)) continue;
+        const ps = this.params.get(t.name)!.filter((q) => q.required);
+        // Not by the record's own id (`own`): that reads it again rather than what could replace it.
+        if (ps.length === 0 || !ps.every((q) => q.name !== own && /(^|_)id$/.test(q.name) && typeof rec[q.name] === 'string')) continue;
+        const call = { name: t.name, arguments: Object.fromEntries(ps.map((q) => [q.name, rec[q.name]!])) };
+        if (this.called.has(callKey(call))) {
+          this.reuse(call);
+          continue;
+        }
+        if (!calls.some((c) => callKey(c) === callKey(call))) calls.push(call);
+      }
+    }
+    return calls.length > 0 ? { type: 'call', calls } : undefined;
+  }
+
+  /**
    * A lookup made for an earlier request (the order, before a failed cancellation) serves the
    * current one too: its record is taken over rather than ignored or fetched again.
    */
@@ -1824,28 +2027,60 @@ class FrameAgent implements Participant {
       const pieces = typeof v === 'string' ? this.composedWords.get(`${p.name}=${v}`) : undefined;
       const extra = pieces ? ` (${pieces})` : said && normalize(said) !== normalize(shown) && !normalize(shown).includes(normalize(said)) ? ` (${said})` : '';
       let about = typeof v === 'string' && !extra ? this.brief(p.name, v) : '';
+      // Ids the agent picked for a list (the new variants) are read out with what they hold, so the user can check them.
+      if (Array.isArray(v) && said === undefined && /^new_./.test(p.name)) {
+        const elem = p.name.slice(4).replace(/_ids$/, '_id').replace(/s$/, '');
+        const words = v.map((x) => (typeof x === 'string' ? this.attributesOf(elem, x) : '')).filter(Boolean);
+        if (words.length === v.length) about = words.join('; ');
+      }
       // An id the agent picked from records (a saved address) means nothing to the user by
       // itself: the record's readable fields go with it, so they can check it.
-      if (!about && typeof v === 'string' && said === undefined && !p.enum && (p.shape || /_id$/.test(p.name)) && !this.isIdentityParam(p.name)) {
+      let own = extra;
+      if (!about && typeof v === 'string' && !pieces && !p.enum && (p.shape || /_id$/.test(p.name)) && !this.isIdentityParam(p.name)) {
         const rec = this.recordOf(p, v);
         about = rec ? readableWords(rec, p) : '';
+        // The record's words say more than the user's own ("PayPal" for "my paypal account").
+        if (about) own = '';
       }
-      parts.push(`${labelOf(p)} ${shown}${extra}${about ? ` (${about})` : ''}`);
+      parts.push(`${labelOf(p)} ${shown}${own}${about ? ` (${about})` : ''}`);
     }
     return listWords(parts);
   }
 
-  /** The looked-up record a value is the id of (the store S101 itself, not the patient whose default it is). */
-  private recordOf(p: ParamSpec, value: string): JsonObject | undefined {
+  /** What the record with `key` = id holds, as "color silver, brightness low" (ids and numbers left out). */
+  private attributesOf(key: string, id: string): string {
     let found: JsonObject | undefined;
     const visit = (v: Json, depth: number): void => {
-      if (found || depth > 5 || v === null || typeof v !== 'object') return;
+      if (found || depth > 6 || v === null || typeof v !== 'object') return;
       if (Array.isArray(v)) return v.forEach((x) => visit(x, depth + 1));
-      if ((v['id'] === value || v[p.name] === value) && Object.keys(v).length > 2) found = v;
+      if (v[key] === id) found = v;
       else Object.values(v).forEach((x) => visit(x, depth + 1));
     };
     for (const r of [...this.records].reverse()) if (r.goal === -1 || r.goal === this.goalIndex) visit(r.value, 0);
-    return found;
+    if (!found) return '';
+    return textLeaves(found)
+      .filter((l) => !/\bid\b|_id$|ids$/.test(l.key) && !/\d{3,}|[a-z]+-\d|\d-[a-z]/.test(l.value))
+      .slice(0, 5)
+      .map((l) => `${l.key} ${l.value}`)
+      .join(', ');
+  }
+
+  /** The looked-up record a value is the id of (the store S101 itself, not the patient whose default it is). */
+  private recordOf(p: ParamSpec, value: string): JsonObject | undefined {
+    // The record itself (its "id" is the value) before one that holds the value under p's name:
+    // that may be the record, or one that merely points to it (an order's payment).
+    for (const own of [true, false]) {
+      let found: JsonObject | undefined;
+      const visit = (v: Json, depth: number): void => {
+        if (found || depth > 5 || v === null || typeof v !== 'object') return;
+        if (Array.isArray(v)) return v.forEach((x) => visit(x, depth + 1));
+        if ((own ? v['id'] === value : v[p.name] === value) && Object.keys(v).length > 2) found = v;
+        else Object.values(v).forEach((x) => visit(x, depth + 1));
+      };
+      for (const r of [...this.records].reverse()) if (r.goal === -1 || r.goal === this.goalIndex) visit(r.value, 0);
+      if (found) return found;
+    }
+    return undefined;
   }
 
   /**
@@ -2254,6 +2489,26 @@ function slugify(s: string): string {
 const OTHER_THING = /\b(another|other|different|second|new|else)\b/i;
 
 /** Does the record hold one of the values in a field of its own? */
+/** The keys whose short text values differ among records ("size", "color"), at most three. */
+function differingKeys(holders: readonly JsonObject[]): string[] | undefined {
+  const byKey = new Map<string, Set<string>>();
+  for (const h of holders) {
+    for (const l of textLeaves(h)) {
+      if (/\bid\b|_id$|ids$/.test(l.key) || /\d{3,}|[a-z]+-\d|\d-[a-z]/.test(l.value)) continue;
+      byKey.set(l.key, (byKey.get(l.key) ?? new Set()).add(l.value));
+    }
+  }
+  const keys = [...byKey].filter(([, vs]) => vs.size > 1).map(([k]) => k).slice(0, 3);
+  return keys.length > 0 ? keys : undefined;
+}
+
+/** Whether any string anywhere in v is one of `values`. */
+function holdsAnyString(v: Json, values: ReadonlySet<string>, depth = 0): boolean {
+  if (typeof v === 'string') return values.has(v);
+  if (depth > 6 || v === null || typeof v !== 'object') return false;
+  return (Array.isArray(v) ? v : Object.values(v)).some((x) => holdsAnyString(x, values, depth + 1));
+}
+
 const holdsOneOf = (rec: JsonObject, values: ReadonlySet<string>): boolean => Object.values(rec).some((y) => typeof y === 'string' && values.has(y));
 
 /** A message that only greets ("Hi!", "Good morning."). */
@@ -2603,6 +2858,8 @@ function nounOf(p: ParamSpec): string {
 }
 
 /** Keys that name a record to a person. */
+/** Keys holding the last digits of a card or an account number. */
+const LAST_DIGITS = /^last_?(?:four|4|digits)$/i;
 const NAME_KEY = /^(name|title|drug|product|product_name|model|first_name|full_name|description)$/;
 /** Keys never used to tell records apart in a question: ids, dates, contact details. */
 const NOT_SHOWN = /(^id$|_id$|_ids$|date|_on$|_at$|phone|email|hours|serial|password|dob|birth|_from$|last_filled|expires)/;
@@ -2633,6 +2890,11 @@ export function readableWords(rec: JsonObject, p?: ParamSpec): string {
     typeof v === 'string' && v.length > 0 && v.length <= 80 && !NOT_SHOWN.test(k) && !/^(status|type|kind)$/.test(k) && !(shape && shape.test(v)) && !/^[A-Za-z]*\d[\w-]*$/.test(v);
   const nameKey = Object.keys(rec).find((k) => NAME_KEY.test(k) && shown(k, rec[k]));
   const rest = Object.keys(rec).filter((k) => k !== nameKey && shown(k, rec[k])).slice(0, 3).map((k) => rec[k] as string);
+  // The last digits of a card or account are how its owner knows it: "ending in 2478".
+  const lastKey = Object.keys(rec).find((k) => LAST_DIGITS.test(k) && /^\d{2,6}$/.test(String(rec[k])));
+  if (lastKey) rest.push(`ending in ${String(rec[lastKey])}`);
+  // Codes made of words ("credit_card") are read as words.
+  for (let i = 0; i < rest.length; i++) if (/^[a-z]+(?:_[a-z]+)+$/.test(rest[i]!)) rest[i] = rest[i]!.replace(/_/g, ' ');
   const head = nameKey ? (rec[nameKey] as string) : rest.shift() ?? '';
   if (!head) return '';
   return rest.length ? `${head} (${rest.join(', ')})` : head;

@@ -1,7 +1,7 @@
 import type { DialogueAct, GoalRequest, ItemPreferences, Json, JsonObject, PreferenceRule, TraitValues } from '../model/types.ts';
 import { sinceLastOwn, type Participant, type ParticipantReply, type UserSeatContext, type ViewMessage } from '../simulation/participant.ts';
 import { chance, randInt, type Rng } from '../stats/rng.ts';
-import { isNumberValue, mentionsNumber, normalize, optionsOf, parseAgentText, slotAliases, slotKey, statedCompact, statedIds, statedPart, statedValue } from './nlu.ts';
+import { describedIn, isNumberValue, mentionsNumber, normalize, optionsOf, parseAgentText, slotAliases, slotKey, statedCompact, statedIds, statedPart, statedValue } from './nlu.ts';
 import { renderUserActs, type Register, type RenderStyle } from './render.ts';
 import { ControlState, isUnhelpful, netChanges, recordControls, toolErrorsSeen } from '../personas/controls.ts';
 
@@ -271,7 +271,9 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
     const core = (o: string) => o.replace(/\s*\(.*\)\s*/g, ' ').trim();
     if (v !== undefined) {
       const nv = canonicalWords(normalize(v));
-      const hits = options.filter((_, i) => norm[i]!.includes(nv) || (core(norm[i]!).length >= 3 && nv.includes(core(norm[i]!))));
+      let hits = options.filter((_, i) => norm[i]!.includes(nv) || (core(norm[i]!).length >= 3 && nv.includes(core(norm[i]!))));
+      // A record the user knows by description ("my Visa ending in 1234"), offered by what it holds.
+      if (hits.length === 0) hits = options.filter((o) => describedIn(o, v));
       return hits.length === 1 ? hits[0] : undefined;
     }
     const r = current();
@@ -418,7 +420,8 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
       const parts = v.split(/,\s*|\s+and\s+/).map((part) => normalize(part));
       const option = picked.get(slot);
       if (option !== undefined && said.includes(normalize(option).replace(/\s*\(.*\)\s*/g, ' ').trim())) return false;
-      if (!parts.every((part) => statedPart(said, part) || statedCompact(said, part))) return true;
+      // A record described in words is stated when the agent names it by what it holds ("mastercard, ending in 2478").
+      if (!parts.every((part) => statedPart(said, part) || statedCompact(said, part)) && !describedIn(said, v)) return true;
       // Only values that are ids (one token with a digit): "123 Elm Street" is no list of ids.
       if (!parts.every((part) => /^[#a-z0-9_.\-/]*\d[#a-z0-9_.\-/]*$/.test(part))) return false;
       return statedIds(text, slot, slots).some((id) => !parts.includes(id));

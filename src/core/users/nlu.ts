@@ -67,6 +67,23 @@ export function statedPart(said: string, part: string): boolean {
   return new RegExp(`(?<![a-z0-9])${part}(?![a-z0-9])`).test(said);
 }
 
+/** Words a description of a record carries that its record never holds ("ending in 2478"). */
+const DESCRIPTION_FILLER = new Set(['my', 'the', 'a', 'an', 'in', 'on', 'with', 'ending', 'ends', 'of', 'account', 'one']);
+
+/**
+ * Is a record the user describes in words ("Mastercard credit card ending in 2478", "T-Shirt
+ * (blue size M)") the one a text names? Each word of the description, less its filler, must
+ * appear in the text as a word of its own, "_" read as a space ("credit_card_9513926 (mastercard,
+ * ending in 2478)" names it). A description of one word is not enough: that is a mere mention.
+ */
+export function describedIn(said: string, description: string): boolean {
+  const words = (t: string) => normalize(t).replace(/_/g, ' ').split(/[^a-z0-9%.-]+/).map((w) => w.replace(/^[.-]+|[.-]+$/g, '')).filter(Boolean);
+  const wanted = words(description).filter((w) => !DESCRIPTION_FILLER.has(w));
+  if (wanted.length < 2) return false;
+  const have = new Set(words(said));
+  return wanted.every((w) => have.has(w));
+}
+
 /** A label said in a question as a slot name: "rx id" → "rx_id". */
 export function slotKey(label: string): string {
   return normalize(label).replace(/[^a-z0-9 ]/g, ' ').trim().replace(/\s+/g, '_');

@@ -111,6 +111,8 @@ describe('importTau2Domain on a τ²-bench-style fixture (tests/core/scenarios/f
       email: 'ana.lima1234@example.com',
       order_id: '#W0000001',
       details: 'You are Ana Lima, your email is ana.lima1234@example.com.',
+      // One of the tool's listed reasons, which the user picks by meaning ("you ordered it by mistake").
+      reason: 'ordered by mistake',
     });
     expect(s.user.unknownInfo).toEqual(['You do not remember when you placed the order.']);
     expect(s.user.taskInstructions).toBe('Persona: Brisk and to the point.\n\nConfirm only once the agent names the order.');
@@ -131,10 +133,11 @@ describe('importTau2Domain on a τ²-bench-style fixture (tests/core/scenarios/f
         { type: 'info', utterance: 'know my gift card balance afterwards', slot: '376.47' },
       ],
     });
-    // compare_args narrows what the user insists on.
+    // compare_args narrows what the user insists on; the item is said by its product name, never its id.
     expect(get('wrong-zip-return').user.goal.requests).toEqual([
-      { type: 'action', utterance: 'return some items I received', tool: 'return_delivered_order_items', expect: { order_id: '#W0000002', item_ids: '2366567022' } },
+      { type: 'action', utterance: 'return some items I received', tool: 'return_delivered_order_items', expect: { order_id: '#W0000002', items: 'Water Bottle' } },
     ]);
+    expect(JSON.stringify(get('wrong-zip-return').user)).not.toContain('2366567022');
     // No write at all: the right outcome is a refusal, which the user accepts.
     expect(get('refuse-processed').user.goal).toEqual({
       requests: [{ type: 'info', utterance: 'cancel order #W0000004 since I no longer need it', slot: 'resolution' }],
@@ -345,6 +348,8 @@ describe('importTau2Domain on τ²-bench’s mock domain (tools carried in the p
   it('reports initial states, user-side assertions and what they leave out of the reward', () => {
     const paths = report.unmapped.map((u) => `${u.taskId} ${u.path}`);
     expect(paths).toEqual([
+      // The task it updates is named only in the message history, which is not imported: the user cannot say it.
+      'update_task_with_message_history [4].evaluation_criteria.actions',
       'update_task_with_message_history [4].initial_state.message_history',
       'update_task_with_initialization_data [5].initial_state.initialization_data',
       'update_task_with_initialization_actions [6].initial_state.initialization_actions',

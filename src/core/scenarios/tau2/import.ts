@@ -18,6 +18,7 @@ import { getDomain } from '../domains/index.ts';
 import { checkArguments } from '../environment.ts';
 import { getTau2Toolset, type Tau2EnvAssertion, type Tau2Toolset } from './toolsets.ts';
 import { tauV1ToTau2 } from './tau-v1.ts';
+import { userSayer } from './describe.ts';
 import { buildGoal, mapUserSide, plainUtterance, type Tau2GoldAction, type Tau2Instructions } from './user-side.ts';
 
 /** The three files of a τ²-bench domain, parsed. */
@@ -299,7 +300,20 @@ export function importTau2DomainReport(input: Tau2DomainInput): Tau2ImportReport
   const tools = toolset?.tools ?? placeholderTools(domain, tasks);
   const writes = new Set(tools.filter((t) => t.kind === 'write').map((t) => t.name));
   const label = toolset?.label ?? domain.charAt(0).toUpperCase() + domain.slice(1);
-  const packTasks = tasks.map((t, i) => mapTask(t, i, { domain, domainId, label, toolset, writes, files, unmapped }));
+  // Arguments taking one of a closed list of words: an enum, or values the description quotes
+  // ("either 'no longer needed' or 'ordered by mistake'"). The user picks one by meaning.
+  const choices = new Set(
+    tools.flatMap((t) =>
+      Object.entries((t.parameters['properties'] ?? {}) as Record<string, Json>).flatMap(([arg, schema]) => {
+        if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) return [];
+        const listed = Array.isArray(schema['enum']) ? schema['enum'].map(String) : [];
+        const description = typeof schema['description'] === 'string' ? schema['description'] : '';
+        for (const m of description.matchAll(/'([^']{2,40})'|"([^"]{2,40})"/g)) listed.push(m[1] ?? m[2]!);
+        return listed.map((v) => `${t.name}.${arg}=${v}`);
+      }),
+    ),
+  );
+  const packTasks = tasks.map((t, i) => mapTask(t, i, { domain, domainId, label, toolset, writes, files, unmapped, choices, db: dbPresent && typeof input.db === 'object' && !Array.isArray(input.db) ? (input.db as JsonObject) : undefined }));
 
   const pack: ScenarioPack = {
     formatVersion: 1,
@@ -348,6 +362,10 @@ interface TaskContext {
   writes: ReadonlySet<string>;
   files: { tasks: string };
   unmapped: Tau2Unmapped[];
+  /** The domain's database, where it has one: records the user describes in words. */
+  db: JsonObject | undefined;
+  /** "tool.arg=value" for every value of a closed list of words an argument takes (enum, or quoted in its description). */
+  choices: ReadonlySet<string>;
 }
 
 function mapTask(t: Tau2Task, i: number, ctx: TaskContext): PackTask {
@@ -388,8 +406,31 @@ function mapTask(t: Tau2Task, i: number, ctx: TaskContext): PackTask {
   const instructions = t.user_scenario.instructions as Tau2Instructions | string;
   const reason = typeof instructions === 'string' ? instructions : instructions.reason_for_call;
   const utteranceFor = (tool: string) => ctx.toolset?.utterances[tool] ?? plainUtterance(tool);
-  const goal = buildGoal(userActions, (tool) => ctx.writes.has(tool), communicateInfo, reason, utteranceFor);
+  // The user's goal may hold only what the user could say: their own texts, and records
+  // described in words (see describe.ts); what neither covers is reported, never handed over.
+  const userTexts =
+    typeof instructions === 'string'
+      ? [instructions, t.user_scenario.persona ?? '']
+      : [instructions.reason_for_call, instructions.known_info ?? '', instructions.task_instructions, t.user_scenario.persona ?? ''];
+  const { goal, unsayable } = buildGoal(userActions, (tool) => ctx.writes.has(tool), communicateInfo, reason, utteranceFor, userSayer(ctx.db, userTexts, (tool, arg, value) => ctx.choices.has(`${tool}.${arg}=${value}`)));
+  for (const u of unsayable) {
+    note(
+      '.evaluation_criteria.actions',
+      `${u.tool}'s ${u.arg} is ${JSON.stringify(u.value)}, which the user's instructions never give and which names no record the user could describe: the simulated user is not told it, so the agent has to find it, or the task cannot be done`,
+    );
+  }
   const user = mapUserSide(instructions, t.user_scenario.persona, goal);
+  // What a person knows of their own records, as the goal describes them (what they bought,
+  // their card's kind and last digits, the options they want) is information the user holds.
+  for (const r of goal.requests) {
+    if (r.type !== 'action') continue;
+    for (const [slot, value] of Object.entries(r.expect)) {
+      if (Object.values(user.knownInfo).includes(value) || userTexts.some((text) => text.includes(value))) continue;
+      let key = slot;
+      for (let n = 2; user.knownInfo[key] !== undefined; n++) key = `${slot}_${n}`;
+      user.knownInfo[key] = value;
+    }
+  }
 
   if (t.initial_state) {
     for (const key of Object.keys(t.initial_state)) {

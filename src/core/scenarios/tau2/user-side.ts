@@ -117,7 +117,7 @@ export function wantedPhrases(reason: string): string[] {
 }
 
 /** An argument value as the user would say it: strings as they are, lists joined. */
-function sayValue(value: Json): string {
+export function sayValue(value: Json): string {
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) return value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ');
   return JSON.stringify(value);
@@ -131,12 +131,37 @@ export function plainUtterance(tool: string): string {
   return tool.replace(/_/g, ' ');
 }
 
+/** A gold argument the user cannot know and that could not be described in words. */
+export interface UnsayableValue {
+  tool: string;
+  arg: string;
+  value: string;
+}
+
 /**
- * The agenda simulator's goal: one action request per gold write (the tool and the argument
- * values it must be called with, those compared when `compare_args` is given), then one info
- * request per piece of information the agent must convey (the slot is the information itself,
- * so the request is met when the agent says it). A task with neither gets one request for
- * what the reason for call asks, and accepts a refusal: there the right outcome is that
+ * How the user states a gold write's compared arguments: `expect` holds only what the user can
+ * say (values from their own texts, or descriptions of records), `unsayable` the values left
+ * out because the user cannot know them. The ids themselves stay in the gold actions.
+ */
+export type ArgumentSayer = (action: Tau2GoldAction, compared: readonly string[]) => { expect: Record<string, string>; unsayable: UnsayableValue[] };
+
+/** Every compared value as it is: for callers with no user texts to check against (tests of the shape alone). */
+export const sayEveryValue: ArgumentSayer = (action, compared) => {
+  const expect: Record<string, string> = {};
+  for (const arg of compared) {
+    const v = action.arguments[arg];
+    if (v === undefined || v === null || v === '') continue;
+    expect[arg] = sayValue(v);
+  }
+  return { expect, unsayable: [] };
+};
+
+/**
+ * The agenda simulator's goal: one action request per gold write (the tool and what the user
+ * insists on, from `say`: only values the user can know, records described in words), then one
+ * info request per piece of information the agent must convey (the slot is the information
+ * itself, so the request is met when the agent says it). A task with neither gets one request
+ * for what the reason for call asks, and accepts a refusal: there the right outcome is that
  * nothing changes.
  */
 export function buildGoal(
@@ -145,18 +170,16 @@ export function buildGoal(
   communicateInfo: readonly string[],
   reason: string,
   utteranceFor: UtteranceFor,
-): UserGoal {
+  say: ArgumentSayer = sayEveryValue,
+): { goal: UserGoal; unsayable: UnsayableValue[] } {
   const requests: GoalRequest[] = [];
+  const unsayable: UnsayableValue[] = [];
   for (const action of actions) {
     if (!isWrite(action.name)) continue;
     const compared = action.compare_args ?? Object.keys(action.arguments);
-    const expect: Record<string, string> = {};
-    for (const arg of compared) {
-      const v = action.arguments[arg];
-      if (v === undefined || v === null || v === '') continue;
-      expect[arg] = sayValue(v);
-    }
-    requests.push({ type: 'action', utterance: utteranceFor(action.name), tool: action.name, expect });
+    const said = say(action, compared);
+    unsayable.push(...said.unsayable);
+    requests.push({ type: 'action', utterance: utteranceFor(action.name), tool: action.name, expect: said.expect });
   }
   const wants = wantedPhrases(reason);
   const learning = wants.find((w) => LEARN.test(w));
@@ -170,11 +193,11 @@ export function buildGoal(
   });
   if (requests.length === 0) {
     return {
-      requests: [{ type: 'info', utterance: wants[0] ?? 'get help with a request', slot: 'resolution' }],
-      acceptsRefusal: true,
+      goal: { requests: [{ type: 'info', utterance: wants[0] ?? 'get help with a request', slot: 'resolution' }], acceptsRefusal: true },
+      unsayable,
     };
   }
-  return { requests };
+  return { goal: { requests }, unsayable };
 }
 
 /** Text with at least one letter or digit, or undefined ("." is τ²-bench's placeholder). */
