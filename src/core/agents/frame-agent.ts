@@ -78,8 +78,14 @@ export const FRAME_AGENT_ID = 'frame';
  * frame-1.5.0: "where" questions no tool fits are answered from the place a looked-up record points
  * to by id (a refill's store_id, looked up with list_stores); "everything"/"all" requests act on
  * every record the action's description admits (an "eligible" status), naming those left out.
+ * frame-1.6.0: a "new_X" list (new_item_ids) is filled one record per current one, from the
+ * looked-up records of the same kind holding the details the user gave (a variant of the same
+ * product, "new color silver"), asked for by what tells them apart, corrected from the details
+ * said with a "no"; ids in a confirmation are read out with what their records hold (a new
+ * variant's options, a card's kind and last digits), the person's own record looked up first
+ * when an id was seen only as a reference.
  */
-export const FRAME_AGENT_VERSION = 'frame-1.5.0';
+export const FRAME_AGENT_VERSION = 'frame-1.6.0';
 
 /** Tuning knobs; the defaults are what the registered seat uses. */
 export interface FrameAgentOptions {
@@ -1126,6 +1132,11 @@ class FrameAgent implements Participant {
           this.put(p, matched);
           continue;
         }
+        // The person's own record lists what is theirs (their orders): read it, then look again.
+        if (/_id$/.test(p.name) && !this.isIdentityParam(p.name)) {
+          const own = this.personLookup(tool);
+          if (own) return own;
+        }
         const searched = this.search(p);
         if (searched === 'found') continue;
         if (searched) return searched;
@@ -1375,6 +1386,14 @@ class FrameAgent implements Participant {
       const found = this.candidates(p, recs);
       for (const v of this.goal?.rejected.get(p.name) ?? []) found.delete(JSON.stringify(v));
       if (found.size === 1) return [...found.values()][0]!.value;
+      // Only records the action admits by a word of its name or description ("a pending order" for modify_pending_order_items).
+      if (found.size > 1) {
+        const admitted = this.admittedByAction(p, [...found.values()]);
+        if (admitted.length > 0 && admitted.length < found.size) {
+          for (const [k, f] of [...found]) if (!admitted.includes(f)) found.delete(k);
+          if (found.size === 1) return [...found.values()][0]!.value;
+        }
+      }
       if (found.size > 1 && this.goal?.details.length) {
         // A detail the user corrected with picks the record ("no, L").
         const matched = this.matchRecords(p);
@@ -1894,7 +1913,14 @@ class FrameAgent implements Participant {
       const rec = this.recordOf(p, v);
       return !rec || !readableWords(rec, p) || (rec['id'] !== v && !Object.keys(rec).some((k) => NAME_KEY.test(k)));
     });
-    if (undescribed.length === 0) return undefined;
+    return undescribed.length > 0 ? this.personLookup(tool) : undefined;
+  }
+
+  /**
+   * The identified person's own record: read tools taking only their id (get_user_details), not
+   * called yet. It lists what is theirs (orders, payment methods), for ids they do not know.
+   */
+  private personLookup(tool?: ToolSpec): Decision | undefined {
     const calls: ToolCallRequest[] = [];
     for (const t of this.tools) {
       if (t.kind !== 'read' || t === tool || t === this.transferTool) continue;
@@ -2027,15 +2053,19 @@ class FrameAgent implements Participant {
       const pieces = typeof v === 'string' ? this.composedWords.get(`${p.name}=${v}`) : undefined;
       const extra = pieces ? ` (${pieces})` : said && normalize(said) !== normalize(shown) && !normalize(shown).includes(normalize(said)) ? ` (${said})` : '';
       let about = typeof v === 'string' && !extra ? this.brief(p.name, v) : '';
-      // Ids the agent picked for a list (the new variants) are read out with what they hold, so the user can check them.
-      if (Array.isArray(v) && said === undefined && /^new_./.test(p.name)) {
-        const elem = p.name.slice(4).replace(/_ids$/, '_id').replace(/s$/, '');
+      let own = extra;
+      // Ids in a list (the items, the new variants) are read out with what their records hold, so
+      // the user can check them: the user's own words would only be echoed back.
+      if (Array.isArray(v) && v.length > 0 && !p.enum) {
+        const elem = p.name.replace(/^new_/, '').replace(/_ids$/, '_id').replace(/s$/, '');
         const words = v.map((x) => (typeof x === 'string' ? this.attributesOf(elem, x) : '')).filter(Boolean);
-        if (words.length === v.length) about = words.join('; ');
+        if (words.length === v.length) {
+          about = words.join('; ');
+          own = '';
+        }
       }
       // An id the agent picked from records (a saved address) means nothing to the user by
       // itself: the record's readable fields go with it, so they can check it.
-      let own = extra;
       if (!about && typeof v === 'string' && !pieces && !p.enum && (p.shape || /_id$/.test(p.name)) && !this.isIdentityParam(p.name)) {
         const rec = this.recordOf(p, v);
         about = rec ? readableWords(rec, p) : '';
@@ -2058,11 +2088,11 @@ class FrameAgent implements Participant {
     };
     for (const r of [...this.records].reverse()) if (r.goal === -1 || r.goal === this.goalIndex) visit(r.value, 0);
     if (!found) return '';
-    return textLeaves(found)
-      .filter((l) => !/\bid\b|_id$|ids$/.test(l.key) && !/\d{3,}|[a-z]+-\d|\d-[a-z]/.test(l.value))
-      .slice(0, 5)
-      .map((l) => `${l.key} ${l.value}`)
-      .join(', ');
+    const rec = found;
+    const leaves = textLeaves(rec).filter((l) => !/\bid\b|_id$|ids$/.test(l.key) && !/\d{3,}|[a-z]+-\d|\d-[a-z]/.test(l.value));
+    const nameKey = Object.keys(rec).find((k) => NAME_KEY.test(k) && typeof rec[k] === 'string');
+    const rest = leaves.filter((l) => !nameKey || l.key !== normalize(nameKey)).slice(0, 5).map((l) => `${l.key} ${l.value}`).join(', ');
+    return nameKey ? `${rec[nameKey] as string}${rest ? `: ${rest}` : ''}` : rest;
   }
 
   /** The looked-up record a value is the id of (the store S101 itself, not the patient whose default it is). */
@@ -2274,6 +2304,24 @@ class FrameAgent implements Participant {
       }
     }
     return undefined;
+  }
+
+  /**
+   * The candidates whose record holds a one-word value that tells them apart and that the
+   * action's name or description uses ("pending" for modify_pending_order_items, "delivered"
+   * for return_delivered_order_items): the only records the action can work on.
+   */
+  private admittedByAction<T extends { value: Json; holder: JsonObject }>(p: ParamSpec, found: readonly T[]): T[] {
+    if (!this.goal) return [];
+    const held = found.map((c) => (typeof c.value === 'string' ? this.recordOf(p, c.value) : undefined) ?? c.holder);
+    const words = new Set(contentWords(`${this.goal.tool.name.replace(/_/g, ' ')} ${this.goal.tool.description ?? ''}`).map(stem));
+    return found.filter((_, i) =>
+      Object.entries(held[i]!).some(([k, v]) => {
+        if (typeof v !== 'string' || !held.some((h) => h[k] !== v)) return false;
+        const ws = contentWords(v.replace(/_/g, ' '));
+        return ws.length === 1 && words.has(stem(ws[0]!));
+      }),
+    );
   }
 
   /**
@@ -2604,7 +2652,7 @@ function overlap(words: Set<string>, holder: JsonObject, key?: string): number {
 function resolvePhrase(p: ParamSpec, text: string, values: Json[]): Json | undefined {
   const single = p.name.replace(/_ids$/, '_id').replace(/s$/, '');
   const idKeys = [p.name, single, 'id'];
-  const objects: { id: string; texts: string[] }[] = [];
+  const objects: { id: string; texts: string[]; words: Set<string> }[] = [];
   const seen = new Set<string>();
   const visit = (v: Json, depth: number): void => {
     if (depth > 5) return;
@@ -2616,10 +2664,12 @@ function resolvePhrase(p: ParamSpec, text: string, values: Json[]): Json | undef
         const texts = Object.entries(v)
           .filter(([k, x]) => k !== key && typeof x === 'string' && (x as string).length > 1)
           .map(([, x]) => normalize(x as string));
+        // What the record holds below it too ("options": blue, S, v-neck), to tell alike names apart.
+        const words = new Set(textLeaves(v).flatMap((l) => l.value.split(/[^a-z0-9-]+/)).filter(Boolean));
         const sig = `${id}|${texts.join('|')}`;
         if (!seen.has(sig)) {
           seen.add(sig);
-          objects.push({ id, texts });
+          objects.push({ id, texts, words });
         }
       }
       Object.values(v).forEach((x) => visit(x, depth + 1));
@@ -2648,7 +2698,15 @@ function resolvePhrase(p: ParamSpec, text: string, values: Json[]): Json | undef
       .filter((s) => s.score > 0)
       .sort((a, b) => b.score - a.score);
     if (scored.length === 0) return undefined;
-    const top = scored.filter((s) => s.score === scored[0]!.score);
+    let top = scored.filter((s) => s.score === scored[0]!.score);
+    if (new Set(top.map((s) => s.id)).size > 1) {
+      // Alike names ("T-Shirt (blue size S v-neck)"): the one holding most of the other words said.
+      const said = part.split(/[^a-z0-9-]+/).filter((w) => w.length > 0);
+      const held = top.map((t) => ({ t, n: said.filter((w) => objects.find((o) => o.id === t.id)!.words.has(w)).length }));
+      const most = Math.max(...held.map((h) => h.n));
+      const best = held.filter((h) => h.n === most).map((h) => h.t);
+      if (most > 0 && new Set(best.map((b) => b.id)).size < new Set(top.map((t) => t.id)).size) top = best;
+    }
     if (new Set(top.map((s) => s.id)).size > 1) {
       // A list parameter: words that name several records alike ("the Harbor Crew T-Shirts") name them all.
       if (p.type !== 'array') return undefined;

@@ -4,7 +4,7 @@
  * the same one with clicky switches"); they never see item, variant or payment-method ids. The
  * gold actions, which the agenda simulator's goal is built from, hold exactly those ids. So a
  * goal value the user's own texts do not contain is said the way a person would: an item by its
- * product name (and its options where the order holds two of that product), a new variant by
+ * product name (and its options where their orders hold two of that product), a new variant by
  * the options that change, a payment method by its kind and last digits. The ids stay in the
  * gold actions, for the checker only.
  *
@@ -100,13 +100,19 @@ export function describePayment(method: JsonObject): string | undefined {
 }
 
 /** The items of the order a gold action works on, by item id. */
-function orderItems(db: JsonObject, args: Record<string, Json>): { items: JsonObject[]; byId: Map<string, JsonObject> } {
+function orderItems(db: JsonObject, args: Record<string, Json>): { items: JsonObject[]; byId: Map<string, JsonObject>; owned: JsonObject[] } {
   const orderId = typeof args['order_id'] === 'string' ? args['order_id'] : undefined;
   const order = orderId ? findRecord(db, orderId)?.record : undefined;
-  const items = Array.isArray(order?.['items']) ? order['items'].filter(isObject) : [];
+  const linesOf = (o: JsonObject | undefined) => (Array.isArray(o?.['items']) ? o['items'].filter(isObject) : []);
+  const items = linesOf(order);
   const byId = new Map<string, JsonObject>();
   for (const it of items) if (typeof it['item_id'] === 'string') byId.set(it['item_id'], it);
-  return { items, byId };
+  // Every line of every order of the same person: what else they could mean by "the T-Shirt".
+  const userId = typeof order?.['user_id'] === 'string' ? order['user_id'] : undefined;
+  const user = userId ? findRecord(db, userId)?.record : undefined;
+  const orderIds = Array.isArray(user?.['orders']) ? user['orders'].filter((o): o is string => typeof o === 'string') : [];
+  const owned = orderIds.length > 0 ? orderIds.flatMap((id) => linesOf(findRecord(db, id)?.record)) : items;
+  return { items, byId, owned };
 }
 
 /** The product name of an item id: from the order line, else from the catalog entry's parent. */
@@ -131,19 +137,19 @@ function slotName(text: string): string {
 /**
  * What the user says for the items a write is about (`item_ids`) and the ones they want instead
  * (`new_item_ids`), read from the database: the items by product name, with their options when
- * the order holds two of that product; each new variant by the options that differ from the
+ * the person's orders hold two of that product; each new variant by the options that differ from the
  * item it replaces, as `new_<option>` slots. Undefined when the ids are not items of this
  * database (the caller reports them).
  */
 export function describeItems(db: JsonObject, args: Record<string, Json>): { said: Said; described: Set<string> } | undefined {
   const ids = strings(args['item_ids']);
   if (!ids) return undefined;
-  const { items, byId } = orderItems(db, args);
+  const { byId, owned } = orderItems(db, args);
   const names = ids.map((id) => itemName(db, id, byId.get(id)));
   if (names.some((n) => n === undefined)) return undefined;
   const said: Said = {};
   const described = new Set<string>(['item_ids']);
-  const sameName = (n: string) => items.filter((it) => it['name'] === n).length;
+  const sameName = (n: string) => owned.filter((it) => it['name'] === n).length;
   said['items'] = ids
     .map((id, i) => {
       const line = byId.get(id) ?? findRecord(db, id)?.record;
