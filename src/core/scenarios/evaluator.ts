@@ -13,7 +13,7 @@ import type {
   ToolResult,
   Turn,
 } from '../model/types.ts';
-import { canonicalHash, canonicalJson, diffJson } from './canonical.ts';
+import { canonicalJson, diffJson, hashCanonicalText } from './canonical.ts';
 import type { DomainImpl } from './domain.ts';
 import { createEnvironment, type EnvironmentOptions } from './environment.ts';
 import { notJudged, type NlJudgement } from './judge.ts';
@@ -76,9 +76,22 @@ export function endingCounts(termination: TerminationReason): boolean {
   return REWARDED_ENDINGS.includes(termination);
 }
 
+/** How a session ended, as words that follow "the session ended". */
+export const ENDING_TEXT: Record<TerminationReason, string> = {
+  user_stop: 'with the user stopping',
+  transfer: 'in a transfer',
+  out_of_scope: 'with the user calling the request out of scope',
+  max_turns: 'at the turn limit',
+  too_many_errors: 'after too many errors',
+  agent_error: 'in an agent error',
+  user_error: 'in a user simulator error',
+  engine_lost: 'when the model engine was lost',
+  aborted: 'when the run was stopped',
+};
+
 /** The note a score carries when its ending alone set the reward to 0. */
 export function endingNote(termination: TerminationReason): string {
-  return `Reward 0: the session ended with "${termination}". Only sessions the user ends (or that end in a transfer) can pass, as in τ²-bench; the criteria show what would have passed.`;
+  return `Reward 0: the session ended ${ENDING_TEXT[termination]} (${termination}). Only sessions the user ends (or that end in a transfer) can pass, as in τ²-bench; each criterion's result shows what would have passed.`;
 }
 
 /** Every criterion, in the order results are listed. */
@@ -185,11 +198,14 @@ export function evaluateSession(
     if (!r.ok) notes.push(`Gold action ${i + 1} (${ev.goldActions[i]?.name}) fails on replay: ${r.error}`);
   });
 
-  const dbMatch = canonicalJson(gold.db) === canonicalJson(evidence.finalDb);
+  // Each database serialised once: τ²-bench's are 2.8 MB.
+  const expectedText = canonicalJson(gold.db);
+  const actualText = canonicalJson(evidence.finalDb);
+  const dbMatch = expectedText === actualText;
   const db = {
     match: dbMatch,
-    expectedHash: canonicalHash(gold.db),
-    actualHash: canonicalHash(evidence.finalDb),
+    expectedHash: hashCanonicalText(expectedText),
+    actualHash: hashCanonicalText(actualText),
     diff: dbMatch ? [] : diffJson(gold.db, evidence.finalDb),
   };
 

@@ -233,6 +233,9 @@ describe('diffJson', () => {
     expect(diffJson({ l: [1, 2] }, { l: [1, 2, 3] })).toEqual([{ path: 'l', expected: [1, 2], actual: [1, 2, 3] }]);
     expect(diffJson(1, 'one')).toEqual([{ path: '(root)', expected: 1, actual: 'one' }]);
     expect(diffJson({ a: 1 }, { a: 1 })).toEqual([]);
+    // Equal data in other objects, other key order, -0 for 0: no difference, as canonical JSON says.
+    expect(diffJson({ a: { x: 1, y: [1, { p: 0 }] } }, { a: { y: [1, { p: -0 }], x: 1 } })).toEqual([]);
+    expect(diffJson({ a: { x: 1 }, b: 2 }, { b: 2, a: { x: 1, z: null } })).toEqual([{ path: 'a.z', expected: undefined, actual: null }]);
   });
 });
 
