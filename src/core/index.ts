@@ -25,6 +25,7 @@ export * from './participants.ts';
 export * from './metrics/summary.ts';
 export * from './metrics/tau-report.ts';
 export * from './metrics/clarification.ts';
+export * from './metrics/floor.ts';
 export { DOMAINS, getDomain } from './scenarios/domains/index.ts';
 export * from './scenarios/tau2/import.ts';
 export { TAU2_TOOLSETS, getTau2Toolset, type Tau2Toolset } from './scenarios/tau2/toolsets.ts';

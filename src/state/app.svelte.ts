@@ -11,6 +11,7 @@ import {
   checkImportSize,
   checkScenarioImport,
   checkScenarioPackImport,
+  floorIsCurrent,
   idClashIssues,
   type DomainCatalog,
   type Json,
@@ -22,6 +23,7 @@ import {
 import { PERSONA_SET_KEY, Storage, type PersonaSetInfo } from '../storage/repo.ts';
 import type { PackRecord, ScenarioSummary, StoredPersona, StoredScenario } from '../storage/db.ts';
 import { codeToolRunner } from './tool-sandbox.ts';
+import { workerFloorRunner, type FloorRunner } from './floor.ts';
 
 /** Which tools each domain implements: what validation checks scenario tools against. */
 export const domainCatalog: DomainCatalog = {
@@ -62,6 +64,16 @@ export class AppState {
   runs = $state.raw<Run[]>([]);
   /** Sessions marked interrupted at start-up, so the page can say so once. */
   interrupted = $state(0);
+  /** Packs whose floor is being measured: tasks done of total. */
+  floorProgress = $state.raw<Record<string, { done: number; total: number }>>({});
+  /** Packs whose floor could not be measured: why, for the pack as stored at `importedAt`. */
+  floorErrors = $state.raw<Record<string, { importedAt: number; message: string }>>({});
+  /**
+   * Measures packs' floors in the background; `init` (the page) sets it. Without one, as in
+   * tests that build an AppState by hand, no floor is measured unless they set it.
+   */
+  floorRunner: FloorRunner | undefined = undefined;
+  private floorQueue: Promise<void> = Promise.resolve();
 
   storage!: Storage;
 
@@ -88,6 +100,8 @@ export class AppState {
       await this.seedBuiltins(baseUrl);
       await this.refresh();
       this.ready = true;
+      this.floorRunner ??= workerFloorRunner;
+      void this.measureFloors();
     } catch (err) {
       this.fatal = describeError(err);
     }
@@ -160,6 +174,7 @@ export class AppState {
       await this.refuseBuiltinOverwrite(list.map((s) => s.id), 'scenario', source);
       await this.storage.putPack(packMeta(pack, 'json'), list);
       result = { kind: 'scenario pack', count: list.length, ids: list.map((s) => s.id) };
+      void this.measureFloors();
     } else if ('personas' in o) {
       const set = validatePersonaSet(o, source);
       const list = set.personas.map((p) => ({ ...p, setId: set.id }));
@@ -231,6 +246,48 @@ export class AppState {
     if (clash.length) throw new ValidationError(source, clash);
     await this.storage.putPack(pack, scenarios);
     await this.refresh();
+    void this.measureFloors();
+  }
+
+  /**
+   * Measures, one pack at a time and after whatever was queued before, the floor of every
+   * stored pack that lacks one measured with today's do-nothing agent and user simulator
+   * (imported packs, built-in packs seeded or changed, packs stored before floors existed).
+   * The page does not wait for it: the pack is stored already, the floor is added to its record
+   * when measured, and a pack whose floor fails is left as it is with the error kept in
+   * `floorErrors`. Resolves when the queue is done; never rejects.
+   */
+  measureFloors(): Promise<void> {
+    const runner = this.floorRunner;
+    if (!runner) return this.floorQueue;
+    this.floorQueue = this.floorQueue.then(async () => {
+      let records: PackRecord[];
+      try {
+        records = await this.storage.listPacks();
+      } catch {
+        return; // Storage closed (the page is going away): the next start measures what is missing.
+      }
+      for (const record of records) {
+        if (floorIsCurrent(record.floor) || this.floorErrors[record.id]?.importedAt === record.importedAt) continue;
+        await this.measureFloor(record, runner);
+      }
+    });
+    return this.floorQueue;
+  }
+
+  private async measureFloor(record: PackRecord, runner: FloorRunner): Promise<void> {
+    const setProgress = (done: number, total: number) => (this.floorProgress = { ...this.floorProgress, [record.id]: { done, total } });
+    try {
+      const ids = (await this.storage.listScenarios()).filter((s) => s.packId === record.id).map((s) => s.id);
+      setProgress(0, ids.length);
+      const floor = await runner(await this.getScenarios(ids), this.personas, setProgress);
+      if (await this.storage.setPackFloor(record.id, record.importedAt, floor)) this.packRecords = await this.storage.listPacks();
+    } catch (err) {
+      this.floorErrors = { ...this.floorErrors, [record.id]: { importedAt: record.importedAt, message: describeError(err) } };
+    } finally {
+      const { [record.id]: _done, ...rest } = this.floorProgress;
+      this.floorProgress = rest;
+    }
   }
 
   /** Deletes a whole pack (its scenarios and the data only they used). */

@@ -6,6 +6,7 @@ import Dexie, { type Table } from 'dexie';
 import { canonicalHash } from '../core/scenarios/canonical.ts';
 import { applyDbDelta, diffDb, type DbDelta } from '../core/scenarios/db-delta.ts';
 import type { Json, JsonObject, Persona, Run, Scenario, Session, ToolKind, Turn } from '../core/model/types.ts';
+import type { PackFloor } from '../core/metrics/floor.ts';
 
 /** The database name the app uses. Tests pass their own, unique per test. */
 export const DEFAULT_DB_NAME = 'understudy';
@@ -72,6 +73,12 @@ export interface PackRecord {
   splits?: Record<string, string[]>;
   /** What the import could not carry over, one line each, shown beside the pack. */
   notes?: string[];
+  /**
+   * What an agent that refuses everything scores on the pack (core/metrics/floor.ts),
+   * measured after the pack is stored. Absent until then, and whenever the pack is written
+   * again (an import or a changed built-in pack): a new record has none until it is measured.
+   */
+  floor?: PackFloor;
 }
 
 /** A persona as stored: where it came from and when it arrived. */

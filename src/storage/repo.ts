@@ -37,6 +37,7 @@ import {
   hydrateSessionDbs,
 } from './db.ts';
 import { canonicalHash, canonicalJson } from '../core/scenarios/canonical.ts';
+import type { PackFloor } from '../core/metrics/floor.ts';
 
 /** A persona set's title and description, kept beside its members (which carry `setId`). */
 export interface PersonaSetInfo {
@@ -550,6 +551,21 @@ export class Storage {
       await db.packs.put(record);
       await this.writeSplit(split);
       await this.dropUnusedParts([...old, ...replaced]);
+    });
+  }
+
+  /**
+   * Stores a pack's floor on its record, only if the record is still the one it was measured
+   * for (same `importedAt`): a pack replaced or deleted meanwhile keeps what it has. Resolves
+   * whether it was written.
+   */
+  async setPackFloor(id: string, importedAt: number, floor: PackFloor): Promise<boolean> {
+    const { db } = this;
+    return db.transaction('rw', db.packs, async () => {
+      const record = await db.packs.get(id);
+      if (!record || record.importedAt !== importedAt) return false;
+      await db.packs.put({ ...record, floor });
+      return true;
     });
   }
 
