@@ -420,6 +420,17 @@ function mapTask(t: Tau2Task, i: number, ctx: TaskContext): PackTask {
     );
   }
   const user = mapUserSide(instructions, t.user_scenario.persona, goal);
+  // A write's argument named like a fact the user holds, with another value (the zip code of a
+  // new address beside their own), is what they want it changed to: "new_zip", not their zip.
+  for (const r of goal.requests) {
+    if (r.type !== 'action') continue;
+    for (const [slot, value] of Object.entries(r.expect)) {
+      const own = user.knownInfo[slot];
+      if (own === undefined || own.trim().toLowerCase() === value.trim().toLowerCase() || slot.startsWith('new_') || r.expect[`new_${slot}`] !== undefined) continue;
+      delete r.expect[slot];
+      r.expect[`new_${slot}`] = value;
+    }
+  }
   // What a person knows of their own records, as the goal describes them (what they bought,
   // their card's kind and last digits, the options they want) is information the user holds.
   for (const r of goal.requests) {
