@@ -690,9 +690,10 @@ function tasks(): PackTask[] {
         learn('find out which doctor the renewal goes to', 'Anita Shah'),
       ],
       acceptsRefusal: true,
+      refusalReason: ['no refills', 'refills left', 'refills remaining', 'out of refills', '0 refills', 'zero refills'],
       gold: [who('Robert King', '1966-04-22'), g('list_prescriptions', { patient_id: 'PT-1015' }), g('request_renewal', { rx_id: 'RX-4510121' }, ['rx_id'])],
       env: [{ path: 'renewals.RX-4510121.status', equals: 'sent' }],
-      communicate: ['Anita Shah'],
+      communicate: ['Anita Shah', 'refills'],
     }),
     task({
       id: 'downtown-store-move',

@@ -1027,9 +1027,10 @@ function tasks(): PackTask[] {
         'You are Kevin Marsh, an account executive. You cannot sign in; your account is locked. Give your email kevin.marsh@larkspurlabs.com and the last four digits of your mobile, 3307, when asked. You want it unlocked, but if the agent explains that Security must release it and gives you a case number, accept that and end the chat.',
       requests: [{ type: 'action', utterance: 'unlock my account', tool: 'unlock_account', expect: {} }, learn('get a reference number for this', 'INC-50877')],
       acceptsRefusal: true,
+      refusalReason: ['security'],
       gold: [byEmail(`kevin.marsh@${MAIL}`)],
       env: [{ path: 'employees.E1022.account.status', equals: 'locked' }],
-      communicate: ['INC-50877'],
+      communicate: ['INC-50877', 'security'],
       nl: ['The agent does not unlock the account and explains that the Security team must release the hold.'],
     }),
     task({
@@ -1217,13 +1218,14 @@ function tasks(): PackTask[] {
         learn('find out who needs to approve the write access', 'Lindqvist'),
       ],
       acceptsRefusal: true,
+      refusalReason: ['security'],
       gold: [
         byEmail(`ingrid.solberg@${MAIL}`),
         g('get_system', { system_id: 'aws-console' }),
         g('request_access', { employee_id: 'E1032', system_id: 'aws-console', level: 'write' }, ['employee_id', 'system_id', 'level']),
       ],
       env: [{ path: 'access["E1032:aws-console"].level', equals: 'write' }],
-      communicate: ['Lindqvist'],
+      communicate: ['Lindqvist', 'security'],
       nl: ['The agent tells the employee to file a Security access request in the portal for admin access.'],
     }),
     task({
@@ -1241,6 +1243,8 @@ function tasks(): PackTask[] {
         { type: 'action', utterance: 'get access to Workday too', tool: 'request_access', expect: { system: 'second_system' } },
       ],
       acceptsRefusal: true,
+      refusalReason: ['contractor'],
+      communicate: ['contractor'],
       gold: [
         byEmail(`dev.patel@${MAIL}`),
         g('get_system', { system_id: 'github' }),

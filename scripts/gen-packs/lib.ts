@@ -65,15 +65,33 @@ export interface TaskDef {
   instructions: string;
   requests: GoalRequest[];
   acceptsRefusal?: boolean;
+  /**
+   * A task whose right outcome is a refusal names its reason: phrases, any one of which the
+   * agent's refusal must say for the agenda user to accept it (goal.refusalReason). The task
+   * then also scores what was said (`communicate`, which must hold the reason too) and the
+   * look-ups that find it (the gold actions, ACTION), so refusing without looking earns nothing.
+   */
+  refusalReason?: string[];
+  /** The gold look-ups count (ACTION) though the task names no refusal reason: a right outcome that changes nothing. */
+  requireLookups?: boolean;
   gold: Gold[];
   env?: { path: string; equals: Json }[];
   communicate?: string[];
   nl?: string[];
 }
 
-/** A task in the pack format; the reward is the database, and what must be said when there is any. */
+/**
+ * A task in the pack format; the reward is the database, what must be said when there is any,
+ * and the gold look-ups when the task expects a refusal (or asks for them).
+ */
 export function packTask(domain: string, d: TaskDef): PackTask {
   const communicate = d.communicate ?? [];
+  // A refusal the user accepts must be one the reward counts: each phrase holds a scored text.
+  for (const phrase of d.refusalReason ?? []) {
+    if (!communicate.some((c) => phrase.toLowerCase().includes(c.toLowerCase()))) {
+      throw new Error(`${domain}-${d.id}: the refusal reason "${phrase}" holds none of the texts scored as communicated (${communicate.join(', ') || 'none'})`);
+    }
+  }
   return {
     id: `${domain}-${d.id}`,
     title: d.title,
@@ -84,14 +102,18 @@ export function packTask(domain: string, d: TaskDef): PackTask {
       knownInfo: d.known,
       unknownInfo: d.unknown,
       taskInstructions: d.instructions,
-      goal: { requests: d.requests, ...(d.acceptsRefusal !== undefined ? { acceptsRefusal: d.acceptsRefusal } : {}) },
+      goal: {
+        requests: d.requests,
+        ...(d.acceptsRefusal !== undefined ? { acceptsRefusal: d.acceptsRefusal } : {}),
+        ...(d.refusalReason ? { refusalReason: { says: d.refusalReason } } : {}),
+      },
     },
     evaluation: {
       goldActions: d.gold,
       envAssertions: d.env ?? [],
       communicateInfo: communicate,
       nlAssertions: d.nl ?? [],
-      rewardBasis: communicate.length > 0 ? ['DB', 'COMMUNICATE'] : ['DB'],
+      rewardBasis: ['DB', ...(d.refusalReason || d.requireLookups ? (['ACTION'] as const) : []), ...(communicate.length > 0 ? (['COMMUNICATE'] as const) : [])],
     },
   };
 }

@@ -84,8 +84,11 @@ export const FRAME_AGENT_ID = 'frame';
  * said with a "no"; ids in a confirmation are read out with what their records hold (a new
  * variant's options, a card's kind and last digits), the person's own record looked up first
  * when an id was seen only as a reference.
+ * frame-1.7.0: before an action is offered, the read tools the policy says to look things up with
+ * first ("… its flights with `get_flight_status` before offering anything") are called with what
+ * the action's arguments give them, whole or as an id's pieces (a flight id's number and date).
  */
-export const FRAME_AGENT_VERSION = 'frame-1.6.0';
+export const FRAME_AGENT_VERSION = 'frame-1.7.0';
 
 /** Tuning knobs; the defaults are what the registered seat uses. */
 export interface FrameAgentOptions {
@@ -99,6 +102,8 @@ export interface FrameAgentOptions {
 
 /** Parameters that identify a person; a read tool taking only these is an identity lookup. */
 const PERSONAL = new Set(['email', 'name', 'full name', 'first name', 'last name', 'zip', 'postcode', 'postal', 'phone', 'date birth', 'dob']);
+/** A policy sentence asking for a look-up before acting: "Look up the order with `get_order` … before offering anything". */
+const LOOKUP_BEFORE = /\b(?:look(?:s|ed)? up|check|verify|consult|review)\b[^.\n]*\bbefore\b|\bbefore\b[^.\n]*\b(?:look(?:s|ed)? up|check)\b/i;
 const IDENTIFY_POLICY = /\b(identify|identif|authenticat|verify the|look (?:the|them|the customer|the user|the employee)[a-z ]{0,12} up|locat(?:e|ing) their)/i;
 
 /** Result fields worth reporting after an action, by key. */
@@ -265,6 +270,8 @@ class FrameAgent implements Participant {
   private readonly policy: string;
   /** Actions already retried after a step a tool error asked for ("reset_mfa>unlock_account"). */
   private preconditionsTried = new Set<string>();
+  /** Read tools the policy says to look things up with before acting ("… with `get_flight_status` before offering anything"). */
+  private readonly checkTools: ToolSpec[];
 
   constructor(ctx: AgentSeatContext, options: FrameAgentOptions) {
     // ask_user (agentic mode) is the orchestrator's, not the domain's: this agent talks directly.
@@ -299,6 +306,8 @@ class FrameAgent implements Participant {
     const today = todayFromPolicy(ctx.policy) ?? /\b\d{4}-\d{2}-\d{2}\b/.exec(ctx.policy)?.[0];
     if (today) this.year = Number(today.slice(0, 4));
     this.policy = ctx.policy;
+    const checking = ctx.policy.split(/\n+|(?<=[.!?])\s+/).filter((s) => LOOKUP_BEFORE.test(s));
+    this.checkTools = this.tools.filter((t) => t.kind === 'read' && t !== this.transferTool && !this.identifyTools.includes(t) && checking.some((s) => new RegExp(`\\b${t.name}\\b`).test(s)));
     this.maxFailures = options.maxFailures ?? 3;
     this.maxAsks = options.maxAsks ?? 2;
     this.maxToolRounds = options.maxToolRounds ?? 8;
@@ -1166,6 +1175,9 @@ class FrameAgent implements Participant {
       // order's payment): the person's own record is read first, so the confirmation can say.
       const look = this.lookupUndescribed(tool, args);
       if (look) return look;
+      // What the policy says to check before offering anything (the flights of a reservation) is looked up first.
+      const checks = this.policyLookups(tool, args);
+      if (checks) return checks;
     }
     if (!g.confirmed) {
       g.confirmations++;
@@ -2356,6 +2368,37 @@ class FrameAgent implements Participant {
         return `${choiceWords(rec, held, p) || String(found[held.indexOf(rec)]!.value)}: ${why.map(([k, v]) => `${k.replace(/_/g, ' ')} ${String(v).replace(/_/g, ' ')}`).join(', ')}`;
       });
     return { values, ...(left.length ? { left: `Not included: ${left.join('; ')}.` } : {}) };
+  }
+
+  /**
+   * Before an action is offered: the read tools the policy says to check things with first,
+   * called with what the action's arguments give them, whole or as the pieces of an id made of
+   * other values (a flight id's number and date), each once. What the policy checks (a flight's
+   * delay) is then seen, and the look-up made, before the action is proposed.
+   */
+  private policyLookups(tool: ToolSpec, args: JsonObject): Decision | undefined {
+    const sources: Map<string, string>[] = [new Map(Object.entries(args).filter((e): e is [string, string] => typeof e[1] === 'string'))];
+    const all = this.allParams();
+    for (const p of this.params.get(tool.name)!) {
+      const v = args[p.name];
+      const parts = typeof v === 'string' ? this.compositionOf(p) : undefined;
+      if (typeof v !== 'string' || !parts) continue;
+      const shapes = new Map<string, RegExp>();
+      for (const x of parts) if ('param' in x) shapes.set(x.param, all.find((q) => q.name === x.param)!.shape!);
+      const pieces = splitId(v, parts, shapes);
+      if (pieces) sources.push(pieces);
+    }
+    const calls: ToolCallRequest[] = [];
+    for (const t of this.checkTools) {
+      const req = this.params.get(t.name)!.filter((q) => q.required);
+      if (t === tool || req.length === 0) continue;
+      for (const src of sources) {
+        if (!req.every((q) => src.has(q.name))) continue;
+        const call = { name: t.name, arguments: Object.fromEntries(req.map((q) => [q.name, src.get(q.name)!])) };
+        if (!this.called.has(callKey(call)) && !calls.some((c) => callKey(c) === callKey(call))) calls.push(call);
+      }
+    }
+    return calls.length > 0 ? { type: 'call', calls } : undefined;
   }
 
   private precondition(tool: ToolSpec, message: string): ToolSpec | undefined {

@@ -115,6 +115,12 @@ const userSide = z.strictObject({
   goal: z.strictObject({
     requests: z.array(goalRequest).min(1),
     acceptsRefusal: z.boolean().optional(),
+    refusalReason: z
+      .strictObject({
+        says: z.array(text).min(1).describe("Phrases, any one of which in the agent's refusing message gives the reason (case-insensitive)."),
+      })
+      .optional()
+      .describe('The reason a refusal must give for the user to accept it; needs acceptsRefusal: true.'),
   }),
   personaRef: id.optional(),
 });
@@ -371,6 +377,13 @@ function crossCheck(
         }
       });
     });
+    // The reason a refusal must give only matters to a user who accepts a refusal at all.
+    if (task.user.goal.refusalReason && task.user.goal.acceptsRefusal !== true) {
+      issues.push({
+        path: `${base}user.goal.refusalReason`,
+        message: 'names the reason a refusal must give, but the goal does not accept a refusal: set "acceptsRefusal": true, or leave refusalReason out',
+      });
+    }
     task.user.goal.requests.forEach((r, ri) => {
       if (r.type === 'action' && !declared.has(r.tool)) {
         issues.push({

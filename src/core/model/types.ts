@@ -81,6 +81,20 @@ export interface UserGoal {
    * that outcome and leave satisfied? When false the user pushes back once, then gives up.
    */
   acceptsRefusal?: boolean;
+  /**
+   * The reason a refusal must give for the user to accept it, when the task expects one (it
+   * needs `acceptsRefusal`). The agenda user takes a refusal only from a message that says one
+   * of these phrases; a bare "I can't" or an agent's inability ("I could not find you") never
+   * counts. Without it, a refusal must still give some reason. Scoring is apart: put the
+   * phrase in `communicateInfo` and the look-up that finds it in the gold actions.
+   */
+  refusalReason?: RefusalReason;
+}
+
+/** The reason a task's refusal must give, as phrases the agent's message must contain. */
+export interface RefusalReason {
+  /** Phrases, any one of which in the agent's refusing message (case- and spacing-insensitive) gives the reason: ["shipped"]. */
+  says: string[];
 }
 
 export type GoalRequest =

@@ -1,7 +1,7 @@
 import type { DialogueAct, GoalRequest, ItemPreferences, Json, JsonObject, PreferenceRule, TraitValues } from '../model/types.ts';
 import { sinceLastOwn, type Participant, type ParticipantReply, type UserSeatContext, type ViewMessage } from '../simulation/participant.ts';
 import { chance, randInt, type Rng } from '../stats/rng.ts';
-import { describedIn, isNumberValue, mentionsNumber, normalize, optionsOf, parseAgentText, slotAliases, slotKey, statedCompact, statedIds, statedPart, statedValue } from './nlu.ts';
+import { describedIn, isNumberValue, mentionsNumber, normalize, optionsOf, parseAgentText, refusalGrounds, slotAliases, slotKey, statedCompact, statedIds, statedPart, statedValue } from './nlu.ts';
 import { renderUserActs, type Register, type RenderStyle } from './render.ts';
 import { ControlState, isUnhelpful, netChanges, recordControls, toolErrorsSeen } from '../personas/controls.ts';
 
@@ -29,8 +29,12 @@ import { ControlState, isUnhelpful, netChanges, recordControls, toolErrorsSeen }
 /**
  * agenda-1.2: a confirmation states a value the way codes write it ("40 L" in P120-OLIVE-40L),
  * and a one- or two-character value ("L") only as a word of its own, not as a letter of "forest".
+ * agenda-1.3: a refusal must be earned. It is accepted only when the agent's message gives the
+ * goal's `refusalReason` (any of its phrases) or, for a goal that names none, some reason at
+ * all; a bare "I can't help with that" is pushed back, then the request is said again, until
+ * patience runs out. An agent's inability ("I could not find your account") is no refusal.
  */
-export const AGENDA_VERSION = 'agenda-1.2';
+export const AGENDA_VERSION = 'agenda-1.3';
 
 /** How the persona's traits shape the simulator. */
 export interface AgendaParams {
@@ -83,6 +87,8 @@ interface AgendaState {
   given: Set<string>;
   deflected: Set<string>;
   pushedBack: Set<number>;
+  /** Requests met with a refusal that gave no reason (or not the goal's), or with an inability. */
+  unearned: Set<number>;
   noProgress: number;
   frustration: number;
   /** Items offered against the user's preferences and rejected. */
@@ -133,6 +139,7 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
     given: new Set(),
     deflected: new Set(),
     pushedBack: new Set(),
+    unearned: new Set(),
     noProgress: 0,
     frustration: 0,
     rejections: 0,
@@ -451,6 +458,8 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
     // The request this message answers to: a report that settles it may come before a statement about it.
     const r = current();
     let askedForMore = false;
+    /** The message refused without earning it (no reason, or only an inability). */
+    let unearned = false;
     for (const a of acts) {
       switch (a.act) {
         case 'request': {
@@ -558,9 +567,16 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
           answers.push({ act: 'negate' }, { act: 'inform', slot: a.slot, value: mine });
           break;
         }
-        case 'refuse':
+        case 'refuse': {
           // A refusal of something the user has not asked for yet (an aside) is no answer to the goal.
-          if (!r || s.requests[s.requestIdx] === 'pending' || s.requests[s.requestIdx] === 'done') break;
+          if (!r || s.requests[s.requestIdx] === 'pending' || s.requests[s.requestIdx] === 'done' || unearned) break;
+          // Judged on the whole message: the reason may sit in the sentence before "so I can't".
+          const grounds = refusalGrounds(text, user.goal.refusalReason?.says);
+          // "I could not find you" refuses nothing; a refusal without the reason is not the one the user waits for.
+          if (grounds === 'inability' || (grounds === 'no_reason' && user.goal.acceptsRefusal)) {
+            unearned = true;
+            break;
+          }
           if (user.goal.acceptsRefusal || s.pushedBack.has(s.requestIdx)) {
             s.requests[s.requestIdx] = 'refused';
             progress = true;
@@ -575,6 +591,7 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
             answers.push({ act: 'complain', value: 'refused' });
           }
           break;
+        }
         case 'reqmore':
           // Answered after the whole message is read: it may also have told the user what they
           // wanted to learn ("Your refund is $12.50. Anything else?"), settling that request.
@@ -593,6 +610,16 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
       s.requests[s.requestIdx] = 'done';
       progress = true;
       advance();
+    }
+    // An unearned refusal makes no progress: the user pushes back once, then says its request
+    // again, and gives up when its patience runs out. Answers to questions asked with it come first.
+    if (unearned && !s.finished && current() && answers.length === 0) {
+      const first = !s.unearned.has(s.requestIdx);
+      s.unearned.add(s.requestIdx);
+      if (first) answers.push({ act: 'complain', value: 'refused' });
+      if ((!first || askedForMore) && !s.agenda.some((x) => x.act === 'want')) {
+        answers.push({ act: 'want', slot: 'instead', value: current()!.utterance });
+      }
     }
     if (askedForMore) {
       if (!s.finished && current() && !s.agenda.some((x) => x.act === 'want') && !answers.some((x) => x.act === 'want')) {

@@ -370,6 +370,78 @@ export function statedIds(text: string, slot: string, slots: readonly string[]):
   return [...new Set(out)];
 }
 
+/* ------------------------------------------------------------ refusals */
+
+/**
+ * What a refusal gives the user to accept: `reason` (why the request cannot be done),
+ * `no_reason` (a bare "I can't help with that", or not the reason the task names) or
+ * `inability` (the agent could not find, identify or get something: no answer to the request).
+ */
+export type RefusalGrounds = 'reason' | 'no_reason' | 'inability';
+
+/**
+ * The agent could not find or identify something: "I could not find an account with those
+ * details", "I couldn't get your user id", "I can't locate that order", "I need the new flight
+ * id and I could not get it". It says nothing about the request itself.
+ */
+const INABILITY = new RegExp(
+  [
+    String.raw`\b(?:could ?n[o']?t|can'?t|can ?not|unable to|not able to|failed to|did ?n[o']?t manage to|have ?n[o']?t been able to|was ?n[o']?t able to)\s+(?:[a-z]+\s+){0,2}?` +
+      String.raw`(?:find|identify|locate|verify|authenticate|look (?:you |it |that |them )?up|retrieve|pull up|match|recogni[sz]e|` +
+      String.raw`get (?:hold of|(?:your|the) (?:[a-z]+ ){0,2}(?:id|number|details|information|name|email|address|account|record)s?\b|(?:it|them|that|this)(?=\s*(?:[.,;:!?)]|$))))`,
+    String.raw`\bno (?:account|record|customer|user|member|employee|patient|order|reservation|profile|match)(?:e?s)? (?:was |were )?(?:found|matching|matches|on file)\b`,
+  ].join('|'),
+);
+
+/**
+ * Refusal and apology phrases that give no reason, taken out before a reason is looked for:
+ * "I'm sorry, I can't help with that request under our policy" says nothing once they are gone.
+ */
+const BARE_REFUSAL = new RegExp(
+  [
+    String.raw`\b(?:i'm|i am|we're|we are) (?:so |very |really )?(?:sorry|afraid)\b`,
+    String.raw`\b(?:sorry|unfortunately|regrettably|apologies|i apologi[sz]e)\b`,
+    String.raw`\b(?:i|we) (?:really |simply |just )?(?:can't|cannot|can not|won't|will not|am unable to|are unable to|'m unable to|am not able to|'m not able to|won't be able to|will not be able to|am not allowed to|'m not allowed to|am not permitted to)(?: really)? ` +
+      String.raw`(?:help|assist|do|process|handle|complete|fulfil|fulfill|accommodate|support|proceed|go ahead|go on|make an exception|approve|grant|allow)(?: you)?(?: further)?(?: with)?(?: (?:that|this|it|your request|that request|this request|the request|them))?`,
+    String.raw`\b(?:under|per|as per|according to|against|by|because of|due to) (?:our|the|company|store|shop|airline) (?:policy|policies|rules|guidelines)\b`,
+    String.raw`\b(?:our|the) (?:policy|policies|rules) (?:does ?n[o']t|do ?n[o']t|do not|does not|won't|will not) (?:allow|permit|let me do) (?:it|that|this|me to)\b`,
+    String.raw`\b(?:that|this|it)(?:'s| is) (?:not (?:possible|allowed|permitted|something (?:i|we) can (?:do|help with))|(?:outside|beyond|not within) (?:what (?:i|we) can do|my [a-z]+|our [a-z]+))(?: here)?`,
+    String.raw`\b(?:outside|beyond) what (?:i|we) can do(?: here)?`,
+    String.raw`\bnot something (?:i|we) can (?:do|help with)\b`,
+    String.raw`\b(?:anything|something) else\b.*$`,
+  ].join('|'),
+  'g',
+);
+
+/**
+ * Words that give a reason: a cause ("because", "since", "due to"), a rule ("only within 30
+ * days", "must", "needs a Security review", "at least"), or a state of the thing asked about
+ * ("has already shipped", "was delivered 31 days ago", "is a final-sale item", "more than 24
+ * hours ago", "no longer").
+ */
+const REASON_CUE =
+  /\b(?:because|since|due to|owing to|given that|as (?:it|its|it's|the|your|this|that|they|these|those)|so (?:it|the|your|this|that|they)|only|already|no longer|more than|less than|fewer than|at least|at most|outside|beyond|past|expired|exceed(?:s|ed)?|within|requires?|required|must|needs|needed|has been|have been|had been|was|were|is (?:a|an|the|already|not|still|over|under|past|on|in|marked|listed|set|currently|no|more|less|outside|beyond|final|non|[a-z]+ed)|are (?:not|already|no|only|past|final|non|[a-z]+ed)|isn't|aren't|wasn't|weren't|hasn't|haven't)\b/;
+
+/**
+ * What an agent's refusal gives the user. `message` is everything the agent said since the
+ * user last spoke; `says`, when the task names its reason, the phrases any of which gives it.
+ * With a named reason only that reason counts. Without one, the refusal must give some reason
+ * once its refusal and apology phrases are taken out. Either way, an agent that only says it
+ * could not find or identify something has refused nothing.
+ */
+export function refusalGrounds(message: string, says?: readonly string[]): RefusalGrounds {
+  const said = normalize(message);
+  if (says && says.length > 0) {
+    const flat = (t: string) => normalize(t).replace(/[^a-z0-9]+/g, ' ').trim();
+    const text = ` ${flat(message)} `;
+    // From the start of a word, to any ending: "contractor" is said in "contractors".
+    if (says.some((p) => flat(p) !== '' && text.includes(` ${flat(p)}`))) return 'reason';
+    return INABILITY.test(said) ? 'inability' : 'no_reason';
+  }
+  if (INABILITY.test(said)) return 'inability';
+  return REASON_CUE.test(said.replace(BARE_REFUSAL, ' ')) ? 'reason' : 'no_reason';
+}
+
 /* ------------------------------------------------------------ numbers */
 
 const UNITS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];

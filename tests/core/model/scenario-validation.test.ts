@@ -325,6 +325,19 @@ const MALFORMED: { name: string; edit: Edit; issue: ValidationIssue }[] = [
     },
   },
   {
+    name: 'a refusal reason on a goal that does not accept a refusal',
+    edit: (p) => (p.tasks[0].user.goal.refusalReason = { says: ['already ended'] }),
+    issue: {
+      path: 'tasks[0].user.goal.refusalReason',
+      message: 'names the reason a refusal must give, but the goal does not accept a refusal: set "acceptsRefusal": true, or leave refusalReason out',
+    },
+  },
+  {
+    name: 'a refusal reason with no phrase',
+    edit: (p) => Object.assign(p.tasks[0].user.goal, { acceptsRefusal: true, refusalReason: { says: [] } }),
+    issue: { path: 'tasks[0].user.goal.refusalReason.says', message: 'needs at least 1 items (got 0)' },
+  },
+  {
     name: 'duplicate task ids in one file',
     edit: (p) => p.tasks.push(structuredClone(p.tasks[0])),
     issue: { path: 'tasks[1].id', message: 'duplicate id "end-r1"' },

@@ -7,10 +7,12 @@
  * - dropping any gold write action scores 0;
  * - changing any compared argument of a gold write action scores 0 (every other enum value,
  *   or an altered string, number, boolean or list element);
+ * - dropping any gold read action scores 0 where the look-ups count (ACTION in the basis);
  * - the agenda user simulator can open every task with its first request.
  *
- * Compared arguments of read actions are not mutated: reads never change the database, and
- * the reward bases of the built-in packs are about the end state and what was said.
+ * The session scored makes the gold calls (or the altered ones) and says what must be said.
+ * Compared arguments of read actions are not mutated: reads never change the database, and a
+ * dropped read is the check that the look-ups count.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -40,15 +42,15 @@ function isWrite(scenario: Scenario, name: string): boolean {
   return scenario.agent.tools.find((t) => t.name === name)?.kind === 'write';
 }
 
-/** An agent turn that says everything the task requires the agent to convey. */
-function sayingAll(scenario: Scenario) {
-  return [{ role: 'agent' as const, content: `Done. ${scenario.evaluation.communicateInfo.join('; ')}`, toolCalls: [] }];
+/** An agent turn that makes these calls (the gold ones by default) and, when `said`, says everything the task requires the agent to convey. */
+function sayingAll(scenario: Scenario, golds: readonly GoldAction[] = scenario.evaluation.goldActions, said = true) {
+  const toolCalls = golds.map((a, i) => ({ id: `t0-${i}`, name: a.name, arguments: a.arguments, result: { ok: true as const, value: null } }));
+  return [{ role: 'agent' as const, content: said ? `Done. ${scenario.evaluation.communicateInfo.join('; ')}` : 'Done.', toolCalls }];
 }
 
 async function rewardFor(scenario: Scenario, golds: GoldAction[], expected: GoldReplay, said = true): Promise<0 | 1> {
   const replay = await replayGoldAsync({ ...scenario, evaluation: { ...scenario.evaluation, goldActions: golds } }, options);
-  const turns = said ? sayingAll(scenario) : [{ role: 'agent' as const, content: 'Done.', toolCalls: [] }];
-  return evaluateSession(scenario, options, { termination: 'user_stop', finalDb: replay.db, turns }, expected).reward;
+  return evaluateSession(scenario, options, { termination: 'user_stop', finalDb: replay.db, turns: sayingAll(scenario, golds, said) }, expected).reward;
 }
 
 /** Other values for an argument: every other enum value, or an altered value of its type. */
@@ -115,6 +117,15 @@ for (const path of manifest.packs) {
           for (const { i, a } of writes) {
             const reward = await rewardFor(scenario, gold.filter((_, j) => j !== i), expected);
             expect(reward, `without ${a.name} ${JSON.stringify(a.arguments)}`).toBe(0);
+          }
+        });
+
+        it('scores 0 when any gold read action is dropped, where the look-ups count', async () => {
+          if (!scenario.evaluation.rewardBasis.includes('ACTION')) return;
+          const expected = await replayGoldAsync(scenario, options);
+          for (const [i, a] of gold.entries()) {
+            if (isWrite(scenario, a.name)) continue;
+            expect(await rewardFor(scenario, gold.filter((_, j) => j !== i), expected), `without ${a.name} ${JSON.stringify(a.arguments)}`).toBe(0);
           }
         });
 

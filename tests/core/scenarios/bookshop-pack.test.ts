@@ -192,8 +192,11 @@ describe('bookshop pack: tasks', () => {
         for (const info of task.evaluation.communicateInfo) {
           const asNumber = Number(info);
           if (Number.isFinite(asNumber)) {
-            // An amount must be one the tools report (an order total or a refund), not a made-up figure.
-            expect(numbersIn(results.map((r) => (r.result.ok ? r.result.value : null))), info).toContain(asNumber);
+            // An amount must be one the tools report (an order total or a refund), not a made-up figure;
+            // where nothing may change (a refusal), the policy's limit the refusal rests on (the 30-day window) counts too.
+            const changes = task.evaluation.goldActions.some((a) => pack.tools.find((t) => t.name === a.name)?.kind === 'write');
+            const limits = changes ? [] : [...pack.policy.matchAll(/\b\d+(?:\.\d+)?\b/g)].map((m) => Number(m[0]));
+            expect([...numbersIn(results.map((r) => (r.result.ok ? r.result.value : null))), ...limits], info).toContain(asNumber);
           } else {
             expect(text, info).toContain(info);
           }

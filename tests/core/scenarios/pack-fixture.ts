@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
-import type { Json, Scenario, ScenarioPack, ToolResult } from '../../../src/core/model/types.ts';
+import type { Json, PackTask, Scenario, ScenarioPack, ToolResult } from '../../../src/core/model/types.ts';
 import { expandPack, validateScenarioPack } from '../../../src/core/model/schema.ts';
 import { getDomain } from '../../../src/core/scenarios/domains/index.ts';
 import { createEnvironment, type Environment } from '../../../src/core/scenarios/environment.ts';
@@ -52,6 +52,22 @@ export function refusal(e: Environment, name: string, args: Obj): string {
   expect(r.error.name).toBe('DomainError');
   expect(e.snapshot()).toEqual(before);
   return r.error.message;
+}
+
+/**
+ * What the user waits to hear: the values of its info requests, and the phrases of the refusal
+ * reason it waits for (goal.refusalReason). A text the agent must convey should be among them,
+ * or held by one of the phrases, so that the user stays until it is said.
+ */
+export function waitedFor(task: Pick<PackTask, 'user'>): string[] {
+  const asked = task.user.goal.requests.flatMap((r) => (r.type === 'info' ? [r.slot] : []));
+  return [...asked, ...(task.user.goal.refusalReason?.says ?? [])];
+}
+
+/** Whether `info` is among what the user waits to hear, or held by a refusal reason phrase (case aside). */
+export function userWaitsFor(task: Pick<PackTask, 'user'>, info: string): boolean {
+  const says = task.user.goal.refusalReason?.says ?? [];
+  return waitedFor(task).includes(info) || says.some((p) => p.toLowerCase().includes(info.toLowerCase()));
 }
 
 /** Every number anywhere in a JSON value. */

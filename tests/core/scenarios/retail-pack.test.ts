@@ -16,7 +16,7 @@ import { createEnvironment } from '../../../src/core/scenarios/environment.ts';
 import { evaluateSession, replayGold } from '../../../src/core/scenarios/evaluator.ts';
 import { createAgendaUser } from '../../../src/core/users/agenda.ts';
 import { buildRetailPack } from '../../../scripts/gen-packs/retail.ts';
-import { loadPack, numbersIn, PUBLIC, refusal, value, type Obj } from './pack-fixture.ts';
+import { loadPack, numbersIn, PUBLIC, refusal, userWaitsFor, value, waitedFor, type Obj } from './pack-fixture.ts';
 import { converse, makePersona, say, scripted, type ScriptStep } from '../fixtures.ts';
 
 const { pack, scenarios, scenario, table, env } = loadPack('retail');
@@ -228,6 +228,8 @@ describe('retail pack: tasks', () => {
       const e = createEnvironment(s);
       const values = s.evaluation.goldActions.map((a) => value(e.call(a.name, a.arguments)));
       for (const info of s.evaluation.communicateInfo) {
+        // A refusal's reason comes from the tools' refusal of the request, checked with the refusal tasks below.
+        if (s.user.goal.refusalReason?.says.some((p) => p.toLowerCase().includes(info.toLowerCase()))) continue;
         const n = Number(info);
         if (Number.isFinite(n) && /^\d+(\.\d+)?$/.test(info)) expect(numbersIn(values), `${s.id}: ${info}`).toContain(n);
         else expect(JSON.stringify(values), `${s.id}: ${info}`).toContain(info);
@@ -262,7 +264,14 @@ describe('retail pack: tasks', () => {
       for (const a of s.evaluation.goldActions) expect(s.agent.tools.find((t) => t.name === a.name)!.kind, `${id} ${a.name}`).toBe('read');
       const request = s.user.goal.requests[0]!;
       expect(request.type === 'action' && request.tool, id).toBe(name);
-      expect(refusal(createEnvironment(s), name, args), id).toMatch(why);
+      const message = refusal(createEnvironment(s), name, args);
+      expect(message, id).toMatch(why);
+      // The refusal is earned: the user waits for the tools' own reason, and the reward needs it said and the look-ups made.
+      const says = s.user.goal.refusalReason?.says ?? [];
+      expect(says.some((p) => message.toLowerCase().replace(/-/g, ' ').includes(p.toLowerCase().replace(/-/g, ' '))), `${id}: ${JSON.stringify(says)} in "${message}"`).toBe(true);
+      expect(s.evaluation.communicateInfo.length, id).toBeGreaterThan(0);
+      for (const info of s.evaluation.communicateInfo) expect(message.toLowerCase(), id).toContain(info.toLowerCase());
+      expect(s.evaluation.rewardBasis, id).toEqual(expect.arrayContaining(['DB', 'ACTION', 'COMMUNICATE']));
     }
   });
 
@@ -307,12 +316,11 @@ describe('retail pack: tasks', () => {
 });
 
 describe('retail pack: what the user wants to learn', () => {
-  it('every value the agent must convey is one the user asks for, as a goal info request on that value', () => {
+  it('every value the agent must convey is one the user asks for (a goal info request on that value) or the reason of the refusal it waits for', () => {
     let checked = 0;
     for (const t of pack.tasks) {
-      const asked = t.user.goal.requests.flatMap((r) => (r.type === 'info' ? [r.slot] : []));
       for (const info of t.evaluation.communicateInfo) {
-        expect(asked, `${t.id}: ${info}`).toContain(info);
+        expect(userWaitsFor(t, info), `${t.id}: ${info} is not among ${JSON.stringify(waitedFor(t))}`).toBe(true);
         checked++;
       }
     }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DialogueAct, Persona, Scenario, Turn } from '../../../src/core/model/types.ts';
 import { agendaParamsFromTraits, createAgendaUser } from '../../../src/core/users/agenda.ts';
 import { evaluateSession } from '../../../src/core/scenarios/evaluator.ts';
+import { createRefuseAllAgent } from '../../../src/core/agents/refuse-all.ts';
 import {
   ACME_DOMAIN,
   converse,
@@ -258,6 +259,82 @@ describe('agenda user: refusals', () => {
     expect(afterFirst.control).toBeUndefined();
     expect(lastUser(r.turns).latent).toMatchObject({ outcome: 'gave_up' });
     expect(lastUser(r.turns).index).toBeGreaterThan(refusals[1]!.index);
+  });
+});
+
+describe('agenda user: a refusal must be earned', () => {
+  /** A goal that accepts a refusal, with the reason it must give when `says` is set. */
+  const refusable = (says?: string[]) =>
+    scenarioWith((s) => {
+      s.user.goal.acceptsRefusal = true;
+      if (says) s.user.goal.refusalReason = { says };
+    });
+  const frozen = ['frozen contract'];
+  const accepted = (turns: readonly Turn[]) => userTurns(turns).some((t) => t.latent?.['outcome'] === 'refused_accepted');
+
+  it('does not accept "I cannot identify you" as the refusal the task expects: it pushes back, says its request again, and gives up with a stop', async () => {
+    const agent = scripted('agent', [ask('account_id', 'Account id?')], { fallback: say("I'm sorry, I cannot identify you.") });
+    const r = await converse(agendaUser(PERSONAS.baseline, refusable(frozen)), agent, { seed: 3, scenario: refusable(frozen), maxTurns: 60 });
+    expect(r.termination).toBe('user_stop');
+    expect(accepted(r.turns)).toBe(false);
+    expect(lastUser(r.turns).latent).toMatchObject({ outcome: 'gave_up' });
+    const acts = actsOf(r.turns);
+    expect(acts).toContainEqual({ act: 'complain', value: 'refused' });
+    expect(acts).toContainEqual({ act: 'want', slot: 'instead', value: 'switch my plan to premium' });
+  });
+
+  it('does not take other inabilities for a refusal either, even where the goal names no reason', async () => {
+    for (const text of ["I couldn't get your user id.", "I can't locate that account.", 'I could not find an account with those details.']) {
+      const agent = scripted('agent', [], { fallback: say(text) });
+      const r = await converse(agendaUser(PERSONAS.baseline, refusable()), agent, { seed: 5, scenario: refusable(), maxTurns: 60 });
+      expect(accepted(r.turns), text).toBe(false);
+      expect(lastUser(r.turns).latent, text).toMatchObject({ outcome: 'gave_up' });
+    }
+  });
+
+  it("does not accept the do-nothing agent's bare refusal, with or without a named reason, and runs out of patience", async () => {
+    for (const scenario of [refusable(frozen), refusable()]) {
+      const r = await converse(agendaUser(PERSONAS.baseline, scenario), createRefuseAllAgent(), { seed: 7, scenario, maxTurns: 60 });
+      expect(r.termination).toBe('user_stop');
+      expect(accepted(r.turns)).toBe(false);
+      expect(lastUser(r.turns).latent).toMatchObject({ outcome: 'gave_up', requests: ['stated'] });
+      // The baseline persona's patience (5) bears twelve turns without progress.
+      expect(userTurns(r.turns).length).toBeGreaterThanOrEqual(agendaParamsFromTraits(PERSONAS.baseline.traits).patienceTurns);
+    }
+  });
+
+  it('accepts the refusal that gives the named reason, in any case and spacing', async () => {
+    const agent = scripted('agent', [ask('account_id', 'Account id?'), say('Unfortunately I cannot change the plan: account A1 is on a Frozen-Contract until March.')], { fallback: reqmore });
+    const r = await converse(agendaUser(PERSONAS.baseline, refusable(frozen)), agent, { seed: 4, scenario: refusable(frozen) });
+    expect(r.termination).toBe('user_stop');
+    expect(lastUser(r.turns).latent).toMatchObject({ outcome: 'refused_accepted', requests: ['refused'] });
+    expect(actsOf(r.turns).some((a) => a.act === 'complain')).toBe(false);
+  });
+
+  it('does not accept a refusal that gives another reason than the one the task names', async () => {
+    const agent = scripted('agent', [ask('account_id', 'Account id?')], { fallback: say('I cannot change the plan because plan changes are closed on weekends.') });
+    const r = await converse(agendaUser(PERSONAS.baseline, refusable(frozen)), agent, { seed: 4, scenario: refusable(frozen), maxTurns: 60 });
+    expect(accepted(r.turns)).toBe(false);
+    expect(lastUser(r.turns).latent).toMatchObject({ outcome: 'gave_up' });
+  });
+
+  it('a goal that names no reason accepts a refusal that gives one, never a bare one', async () => {
+    const reasoned = scripted('agent', [ask('account_id', 'Account id?'), say("I'm sorry, I can't switch it, because account A1 is on a frozen contract.")], { fallback: reqmore });
+    const r = await converse(agendaUser(PERSONAS.baseline, refusable()), reasoned, { seed: 4, scenario: refusable() });
+    expect(lastUser(r.turns).latent).toMatchObject({ outcome: 'refused_accepted' });
+    for (const bare of ["I'm sorry, I can't help with that.", 'Unfortunately that is not possible under our policy.', "I'm afraid I'm not able to do that."]) {
+      const agent = scripted('agent', [ask('account_id', 'Account id?')], { fallback: say(bare) });
+      const b = await converse(agendaUser(PERSONAS.baseline, refusable()), agent, { seed: 4, scenario: refusable(), maxTurns: 60 });
+      expect(accepted(b.turns), bare).toBe(false);
+      expect(lastUser(b.turns).latent, bare).toMatchObject({ outcome: 'gave_up' });
+    }
+  });
+
+  it('a refusal act from an agent that sends acts is judged by its words too', async () => {
+    const bare = say("Sorry, I can't do that.", { acts: [{ act: 'refuse', slot: 'set_plan', value: "Sorry, I can't do that." }] });
+    const agent = scripted('agent', [ask('account_id', 'Account id?')], { fallback: bare });
+    const r = await converse(agendaUser(PERSONAS.baseline, refusable(frozen)), agent, { seed: 2, scenario: refusable(frozen), maxTurns: 60 });
+    expect(accepted(r.turns)).toBe(false);
   });
 });
 

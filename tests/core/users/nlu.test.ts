@@ -4,6 +4,7 @@ import {
   normalize,
   optionsIn,
   parseAgentText,
+  refusalGrounds,
   slotAliases,
   slotLabel,
   statedIds,
@@ -193,5 +194,59 @@ describe('slot words', () => {
 
   it('normalizes case, underscores and spaces', () => {
     expect(normalize('  Order_ID   is\nBK-1 ')).toBe('order id is bk-1');
+  });
+});
+
+describe('refusalGrounds: what a refusal gives the user', () => {
+  it('an inability to find or identify someone is no refusal', () => {
+    for (const text of [
+      'I cannot identify you.',
+      "I couldn't get your user id.",
+      "I can't locate that order.",
+      'I could not find an account with those details (No customer found with email x@y.org).',
+      "I'm sorry, I am unable to go on with this: I need the new flight id to change flight, and I could not get it.",
+      'I was not able to verify your identity.',
+    ]) {
+      expect(refusalGrounds(text), text).toBe('inability');
+      expect(refusalGrounds(text, ['shipped']), text).toBe('inability');
+    }
+  });
+
+  it('a bare refusal gives no reason, whatever policy it invokes', () => {
+    for (const text of [
+      "I'm sorry, I can't help with that request under our policy.",
+      "I'm sorry, I can't help with that.",
+      'Unfortunately that is not possible.',
+      "I'm afraid our policy doesn't allow that.",
+      "I'm sorry, I can't help with that: it is outside what I can do here. Is there anything else I can help you with?",
+      'I am not able to process this return.',
+    ]) {
+      expect(refusalGrounds(text), text).toBe('no_reason');
+    }
+  });
+
+  it('a refusal that says why gives a reason', () => {
+    for (const text of [
+      'Unfortunately, I could not cancel order: Order HP-30102 is shipped; only orders that are still processing can be cancelled.',
+      "Order BK-2033 has already shipped, so it can no longer be cancelled.",
+      "I can't cancel it because it has been delivered.",
+      'I cannot get you a refund because the fare is basic economy.',
+      'Unfortunately, I could not request access: admin access needs a Security review.',
+    ]) {
+      expect(refusalGrounds(text), text).toBe('reason');
+    }
+  });
+
+  it('with a named reason, only a message saying one of its phrases gives it (case, hyphens and word endings aside)', () => {
+    expect(refusalGrounds('Order BK-2033 has already SHIPPED.', ['shipped'])).toBe('reason');
+    expect(refusalGrounds('That shirt was a final-sale item.', ['final sale'])).toBe('reason');
+    expect(refusalGrounds('Workday is not available to contractors.', ['contractor'])).toBe('reason');
+    expect(refusalGrounds('Returns are accepted within a 30-day window.', ['30 days', '30-day'])).toBe('reason');
+    // Another reason, or none, is not the one the task waits for.
+    expect(refusalGrounds("I can't cancel it because it is a weekend.", ['shipped'])).toBe('no_reason');
+    expect(refusalGrounds("I'm sorry, I can't help with that request under our policy.", ['shipped'])).toBe('no_reason');
+    // A phrase is said from the start of a word: "route" is not said in "reroute", but is in "routes".
+    expect(refusalGrounds('We could reroute you.', ['route'])).toBe('no_reason');
+    expect(refusalGrounds('Changes keep to the same routes.', ['route'])).toBe('reason');
   });
 });
