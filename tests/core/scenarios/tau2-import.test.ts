@@ -133,9 +133,15 @@ describe('importTau2Domain on a τ²-bench-style fixture (tests/core/scenarios/f
         { type: 'info', utterance: 'know my gift card balance afterwards', slot: '376.47' },
       ],
     });
-    // compare_args narrows what the user insists on; the item is said by its product name, never its id.
+    // compare_args narrows what the user insists on; the item is said by its product name, never
+    // its id, with its options since Ana owns more than one water bottle.
     expect(get('wrong-zip-return').user.goal.requests).toEqual([
-      { type: 'action', utterance: 'return some items I received', tool: 'return_delivered_order_items', expect: { order_id: '#W0000002', items: 'Water Bottle' } },
+      {
+        type: 'action',
+        utterance: 'return some items I received',
+        tool: 'return_delivered_order_items',
+        expect: { order_id: '#W0000002', items: 'Water Bottle (capacity 1000ml stainless steel blue)' },
+      },
     ]);
     expect(JSON.stringify(get('wrong-zip-return').user)).not.toContain('2366567022');
     // No write at all: the right outcome is a refusal, which the user accepts.

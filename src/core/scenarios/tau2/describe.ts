@@ -191,7 +191,8 @@ export function isBareValue(v: Json | undefined): boolean {
 
 /**
  * The arguments of a gold write as this user says them (see the module comment): a value their
- * own texts hold, or one of a closed list of words ("ordered by mistake"), is said as it is; item ids are said as items and the options wanted instead; a
+ * own texts hold, or one of a closed list of words ("ordered by mistake"), is said as it is; an order
+ * they do not know the number of, by the items in it; item ids are said as items and the options wanted instead; a
  * payment method by its kind; an id of a record the agent reaches from the user's account (an
  * order, the user) is left for the agent to find; anything else is unsayable, and reported.
  */
@@ -222,8 +223,14 @@ export function userSayer(
         continue;
       }
       // A record the agent finds from the user's account (their order, their user id): the user
-      // need not say it; the agent looks it up. Anything else the user cannot know.
-      if (found && /(^|_)(order|user|customer|account)_id$/.test(arg)) continue;
+      // need not say its id; an order they name by what is in it ("the one with the kettle and
+      // the boots"), unless the request's items already say which. Anything else the user cannot know.
+      if (found && /(^|_)(order|user|customer|account)_id$/.test(arg)) {
+        const lines = Array.isArray(found.record['items']) ? found.record['items'].filter(isObject) : [];
+        const names = [...new Set(lines.map((l) => l['name']).filter((n): n is string => typeof n === 'string'))];
+        if (names.length > 0 && expect['items'] === undefined && !compared.includes('item_ids')) expect['items'] = names.join(', ');
+        continue;
+      }
       unsayable.push({ tool: action.name, arg, value });
     }
     return { expect, unsayable };
