@@ -87,8 +87,13 @@ export const FRAME_AGENT_ID = 'frame';
  * frame-1.7.0: before an action is offered, the read tools the policy says to look things up with
  * first ("… its flights with `get_flight_status` before offering anything") are called with what
  * the action's arguments give them, whole or as an id's pieces (a flight id's number and date).
+ * frame-1.7.1: new records for a list are of the same kind as the one they replace (same keys,
+ * same name), values such as "750ml" count as attributes, each current record gets its own
+ * questions, and no tool is chained for them; a record found by its own id is described even
+ * with two fields ("paypal"); bare record ids are left out of reports; a record picked among
+ * several by the user's words is picked by this request's words first.
  */
-export const FRAME_AGENT_VERSION = 'frame-1.7.0';
+export const FRAME_AGENT_VERSION = 'frame-1.7.1';
 
 /** Tuning knobs; the defaults are what the registered seat uses. */
 export interface FrameAgentOptions {
@@ -1116,7 +1121,9 @@ class FrameAgent implements Participant {
         const look = this.lookupReplacements(this.newList(p).bare ?? [], p.name.slice(4).replace(/_ids$/, '_id').replace(/s$/, ''));
         if (look) return look;
       }
-      if (p.type === 'array' && /^new_./.test(p.name) && g.detailAsks < this.maxAsks) {
+      // Each of the current records may need its own question: the budget is per record.
+      const currentCount = Array.isArray(this.slots.get(p.name.slice(4))?.value) ? (this.slots.get(p.name.slice(4))!.value as Json[]).length : 1;
+      if (p.type === 'array' && /^new_./.test(p.name) && g.detailAsks < this.maxAsks * Math.max(1, currentCount)) {
         const open = this.newList(p).open;
         const keys = open && open.holders.length > 1 ? differingKeys(open.holders) : undefined;
         if (keys) {
@@ -1478,7 +1485,7 @@ class FrameAgent implements Participant {
       Object.values(v).forEach((x) => visit(x, from, depth + 1));
     };
     recs.forEach((r, i) => visit(r.value, i, 0));
-    const attrsOf = (rec: JsonObject) => textLeaves(rec).filter((l) => !/\bid\b|_id$|ids$/.test(l.key) && !/\d{3,}|[a-z]+-\d|\d-[a-z]/.test(l.value));
+    const attrsOf = (rec: JsonObject) => textLeaves(rec).filter((l) => !/\bid\b|_id$|ids$/.test(l.key) && !CODE_VALUE.test(l.value));
     const rejected = g.rejected.get(p.name) ?? new Set<string>();
     const said = this.saidAttributes(p, false);
     const values: string[] = [];
@@ -1488,14 +1495,18 @@ class FrameAgent implements Participant {
       const mine = holders.filter((h) => h.id === id).sort((a, b) => attrsOf(b.rec).length - attrsOf(a.rec).length)[0];
       if (!mine) return {};
       const mineAttrs = attrsOf(mine.rec);
-      const mineKeys = new Set(mineAttrs.map((l) => l.key));
+      // The kind of record: its keys (values of any shape, "1000ml" too), and its name where both have one.
+      const keysOf = (rec: JsonObject) => textLeaves(rec).filter((l) => !/\bid\b|_id$|ids$/.test(l.key)).map((l) => l.key);
+      const mineKeys = new Set(keysOf(mine.rec));
+      const nameKey = Object.keys(mine.rec).find((k) => NAME_KEY.test(k) && typeof mine.rec[k] === 'string');
       const ids = new Set(Object.entries(mine.rec).filter(([k, v]) => typeof v === 'string' && /(^|_)id$/.test(k)).map(([, v]) => v as string));
       const related = new Set(recs.map((r, i) => (holdsAnyString(r.value, ids) ? i : -1)).filter((i) => i >= 0));
       const seen = new Set<string>();
       let cands = holders.filter((h) => {
         if (h.id === id || seen.has(h.id) || rejected.has(h.id) || !related.has(h.from)) return false;
-        const keys = attrsOf(h.rec).map((l) => l.key);
+        const keys = keysOf(h.rec);
         if (keys.length === 0 || !keys.every((k) => mineKeys.has(k))) return false;
+        if (nameKey && typeof h.rec[nameKey] === 'string' && h.rec[nameKey] !== mine.rec[nameKey]) return false;
         seen.add(h.id);
         return true;
       });
@@ -1883,9 +1894,17 @@ class FrameAgent implements Participant {
       dated.sort((a, b) => (a.d! < b.d! ? 1 : -1));
       if (dated.length > 0 && dated[0]!.d !== dated[1]?.d) chosen = dated[0]!.r;
     } else {
-      const words = new Set(contentWords(this.userText.join(' ')));
-      const scored = fetched.map((r) => ({ r, s: isObject(r.value) ? overlapDeep(words, r.value) : 0 })).sort((a, b) => b.s - a.s);
-      if (scored[0]!.s > 0 && scored[0]!.s > (scored[1]?.s ?? 0)) chosen = scored[0]!.r;
+      // The words of this request first (the items of an earlier request point to its own order), then all.
+      const g = this.goal;
+      const texts = g ? [[g.text, ...this.userText.slice(g.startedAt)], this.userText] : [this.userText];
+      for (const t of texts) {
+        const words = new Set(contentWords(t.join(' ')));
+        const scored = fetched.map((r) => ({ r, s: isObject(r.value) ? overlapDeep(words, r.value) : 0 })).sort((a, b) => b.s - a.s);
+        if (scored[0]!.s > 0 && scored[0]!.s > (scored[1]?.s ?? 0)) {
+          chosen = scored[0]!.r;
+          break;
+        }
+      }
     }
     if (!chosen) return undefined;
     this.put(p, chosen.args[p.name]!);
@@ -1988,6 +2007,8 @@ class FrameAgent implements Participant {
 
   /** A read tool that can supply p from what is known, not yet called with these arguments. */
   private chain(p: ParamSpec, target: ToolSpec): Decision | undefined {
+    // New records for a list of current ones are found from those (newList), not by chaining.
+    if (p.type === 'array' && /^new_./.test(p.name) && Array.isArray(this.slots.get(p.name.slice(4))?.value)) return undefined;
     const head = descriptionHead(p);
     const core = [...new Set([...labelCore(p.name).split(' '), ...(head ? labelCore(head).split(' ') : [])])].filter(Boolean);
     if (core.length === 0) return undefined;
@@ -2091,17 +2112,18 @@ class FrameAgent implements Participant {
 
   /** What the record with `key` = id holds, as "color silver, brightness low" (ids and numbers left out). */
   private attributesOf(key: string, id: string): string {
-    let found: JsonObject | undefined;
+    // Every record holding it; the one that also names it (an order's line) is read out.
+    const all: JsonObject[] = [];
     const visit = (v: Json, depth: number): void => {
-      if (found || depth > 6 || v === null || typeof v !== 'object') return;
+      if (depth > 6 || v === null || typeof v !== 'object') return;
       if (Array.isArray(v)) return v.forEach((x) => visit(x, depth + 1));
-      if (v[key] === id) found = v;
+      if (v[key] === id) all.push(v);
       else Object.values(v).forEach((x) => visit(x, depth + 1));
     };
     for (const r of [...this.records].reverse()) if (r.goal === -1 || r.goal === this.goalIndex) visit(r.value, 0);
-    if (!found) return '';
-    const rec = found;
-    const leaves = textLeaves(rec).filter((l) => !/\bid\b|_id$|ids$/.test(l.key) && !/\d{3,}|[a-z]+-\d|\d-[a-z]/.test(l.value));
+    const rec = all.find((r) => Object.keys(r).some((k) => NAME_KEY.test(k) && typeof r[k] === 'string')) ?? all[0];
+    if (!rec) return '';
+    const leaves = textLeaves(rec).filter((l) => !/\bid\b|_id$|ids$/.test(l.key) && !CODE_VALUE.test(l.value));
     const nameKey = Object.keys(rec).find((k) => NAME_KEY.test(k) && typeof rec[k] === 'string');
     const rest = leaves.filter((l) => !nameKey || l.key !== normalize(nameKey)).slice(0, 5).map((l) => `${l.key} ${l.value}`).join(', ');
     return nameKey ? `${rec[nameKey] as string}${rest ? `: ${rest}` : ''}` : rest;
@@ -2116,7 +2138,7 @@ class FrameAgent implements Participant {
       const visit = (v: Json, depth: number): void => {
         if (found || depth > 5 || v === null || typeof v !== 'object') return;
         if (Array.isArray(v)) return v.forEach((x) => visit(x, depth + 1));
-        if ((own ? v['id'] === value : v[p.name] === value) && Object.keys(v).length > 2) found = v;
+        if ((own ? v['id'] === value && Object.keys(v).length >= 2 : v[p.name] === value && Object.keys(v).length > 2)) found = v;
         else Object.values(v).forEach((x) => visit(x, depth + 1));
       };
       for (const r of [...this.records].reverse()) if (r.goal === -1 || r.goal === this.goalIndex) visit(r.value, 0);
@@ -2580,12 +2602,15 @@ function slugify(s: string): string {
 const OTHER_THING = /\b(another|other|different|second|new|else)\b/i;
 
 /** Does the record hold one of the values in a field of its own? */
+/** Values that are codes rather than attributes: long numbers, letters joined to digits by a dash ("750ml" is an attribute). */
+const CODE_VALUE = /^\d{5,}$|\d{6,}|[a-z]+-\d|\d-[a-z]/;
+
 /** The keys whose short text values differ among records ("size", "color"), at most three. */
 function differingKeys(holders: readonly JsonObject[]): string[] | undefined {
   const byKey = new Map<string, Set<string>>();
   for (const h of holders) {
     for (const l of textLeaves(h)) {
-      if (/\bid\b|_id$|ids$/.test(l.key) || /\d{3,}|[a-z]+-\d|\d-[a-z]/.test(l.value)) continue;
+      if (/\bid\b|_id$|ids$/.test(l.key) || CODE_VALUE.test(l.value)) continue;
       byKey.set(l.key, (byKey.get(l.key) ?? new Set()).add(l.value));
     }
   }
@@ -2795,7 +2820,10 @@ export function reportFields(value: Json, userWords: readonly string[], info: bo
   };
   if (isObject(target) || Array.isArray(target)) visit(target, '', '', 0);
   else if (target !== null) return `Result: ${String(target)}.`;
-  const picked = rows.filter((r) => r.score > 0 && !PERSONAL_FIELD.test(r.key)).sort((a, b) => b.score - a.score).slice(0, info ? 10 : 8);
+  // Bare record ids ("items item id: 3358616356") tell a person nothing, and read as a claim about
+  // what they asked for: left out, unless the key says it is a reference to keep (a tracking number).
+  const code = (r: { key: string; v: Json }) => !KEY_FIELD.test(r.key) && (/(^|_)ids?$/.test(r.key) ? /\d{5,}/.test(String(r.v)) : /^\d{6,}(?:, \d{6,})*$/.test(String(r.v)));
+  const picked = rows.filter((r) => r.score > 0 && !PERSONAL_FIELD.test(r.key) && !code(r)).sort((a, b) => b.score - a.score).slice(0, info ? 10 : 8);
   if (picked.length === 0) return '';
   return (
     picked

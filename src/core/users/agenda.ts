@@ -33,6 +33,9 @@ import { ControlState, isUnhelpful, netChanges, recordControls, toolErrorsSeen }
  * goal's `refusalReason` (any of its phrases) or, for a goal that names none, some reason at
  * all; a bare "I can't help with that" is pushed back, then the request is said again, until
  * patience runs out. An agent's inability ("I could not find your account") is no refusal.
+ * Also: a record the user knows by description ("Mastercard credit card ending in 2478") is
+ * picked among options, and found stated in a confirmation, by what the agent says it holds;
+ * a detail a later request holds with another value is offered again, not taken as said.
  */
 export const AGENDA_VERSION = 'agenda-1.3';
 
@@ -85,6 +88,8 @@ interface AgendaState {
   requestIdx: number;
   requests: RequestState[];
   given: Set<string>;
+  /** The value said for each slot given: a later request's other value for it is news, not a repeat. */
+  givenValues: Map<string, string>;
   deflected: Set<string>;
   pushedBack: Set<number>;
   /** Requests met with a refusal that gave no reason (or not the goal's), or with an inability. */
@@ -137,6 +142,7 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
     requestIdx: 0,
     requests: goal.map(() => 'pending'),
     given: new Set(),
+    givenValues: new Map(),
     deflected: new Set(),
     pushedBack: new Set(),
     unearned: new Set(),
@@ -261,7 +267,7 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
       details.sort((x, y) => near(y[0]) - near(x[0]));
       for (const [k, g] of details) {
         const v = valueOf(k, g);
-        if (v === undefined || s.given.has(k) || out.length > 2 || out.some((x) => x.slot === k)) continue;
+        if (v === undefined || (s.given.has(k) && s.givenValues.get(k) === v) || out.length > 2 || out.some((x) => x.slot === k)) continue;
         out.push({ act: 'inform', slot: k, value: v, unprompted: true });
       }
     }
@@ -730,7 +736,11 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
       let acts = pop(n);
       // Always say something: an empty pop means the agenda is waiting on the agent.
       if (acts.length === 0) acts = [{ act: 'complain', value: 'confused' }];
-      for (const a of acts) if (a.act === 'inform' && a.slot) s.given.add(a.slot);
+      for (const a of acts) {
+        if (a.act !== 'inform' || !a.slot) continue;
+        s.given.add(a.slot);
+        if (a.value !== undefined) s.givenValues.set(a.slot, a.value);
+      }
       const ended = acts.some((a) => a.act === 'bye');
       const content = renderUserActs(acts, { ...p.style, upset: s.frustration }, rng);
       return {

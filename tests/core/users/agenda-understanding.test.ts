@@ -355,3 +355,31 @@ describe('agenda user: an answer and "anything else?" in one message', () => {
     expect(wants[0]!.value).toBe(planRequest.utterance);
   });
 });
+
+describe('agenda user: records it knows by description (τ²-bench imports)', () => {
+  const pay = (method: string) =>
+    withUser({ name: 'Yusuf Rossi', payment_method: method }, [
+      { type: 'action', utterance: 'return some items I received', tool: 'return_items', expect: { items: 'Vacuum Cleaner', payment_method: method } },
+    ]);
+  const WHICH = 'Which payment method do you mean: credit_card_1111111 (credit card (visa, ending in 1234)), credit_card_9513926 (credit card (mastercard, ending in 2478)) or paypal_7644869 (paypal)?';
+
+  it('picks the offered record its description names, by kind and last digits', async () => {
+    for (const seed of [1, 2, 3]) {
+      const { replies } = await dialogue(pay('Mastercard credit card ending in 2478'), [WHICH], { seed });
+      const pick = acts(replies[0]!).find((a) => a.act === 'pick');
+      expect(pick?.value, `seed ${seed}: "${replies[0]!.content}"`).toMatch(/credit_card_9513926/);
+    }
+  });
+
+  it('accepts a confirmation that names the record by what it holds, and corrects one that names another', async () => {
+    const ok = await dialogue(pay('Mastercard credit card ending in 2478'), [
+      'To be sure: I will return items with item ids 4602305039 (Vacuum Cleaner: type robotic) and payment method id credit_card_9513926 (credit card (mastercard, ending in 2478)); shall I proceed?',
+    ]);
+    expect(kinds(ok.replies[0]!)).toContain('affirm');
+    const wrong = await dialogue(pay('Mastercard credit card ending in 2478'), [
+      'To be sure: I will return items with item ids 4602305039 (Vacuum Cleaner: type robotic) and payment method id credit_card_1111111 (credit card (visa, ending in 1234)); shall I proceed?',
+    ]);
+    expect(kinds(wrong.replies[0]!)).toContain('negate');
+    expect(wrong.replies[0]!.content).toContain('ending in 2478');
+  });
+});
