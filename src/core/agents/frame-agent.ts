@@ -1449,7 +1449,8 @@ class FrameAgent implements Participant {
       for (const { label, value } of labelledValues(t)) {
         if (isPersonal(label) || params.some((q) => labelMatches(label, q))) continue;
         const key = normalize(label).replace(/^(?:new|preferred|desired|other)\s+/, '').split(' ').pop()!;
-        attrs.push({ key: stem(key === 'colour' ? 'color' : key), value: normalize(value) });
+        // "my new color is black, red": one value each, for the things the request is about.
+        for (const one of value.split(/\s*,\s*|\s+and\s+/).filter(Boolean)) attrs.push({ key: stem(key === 'colour' ? 'color' : key), value: normalize(one) });
       }
     }
     // (Not while the holders themselves are being worked out: noting asks for them.)
@@ -1519,7 +1520,13 @@ class FrameAgent implements Participant {
       };
       // Details this kind of record can hold at all ("clicky" means nothing to a thermostat).
       const applicable = said.filter((a) => cands.some((h) => attrsOf(h.rec).some((l) => l.value === a.value)));
-      const pool = cands.filter((h) => applicable.every((a) => keyed(h, a)));
+      // Of the details with one key ("color: black, red"), a record holds one; bare ones, each.
+      const groups = new Map<string, { key: string; value: string }[]>();
+      applicable.forEach((a, i) => {
+        const k = a.key === '' ? `#${i}` : a.key;
+        groups.set(k, [...(groups.get(k) ?? []), a]);
+      });
+      const pool = cands.filter((h) => [...groups.values()].every((g) => g.some((a) => keyed(h, a))));
       const name = typeof mine.rec['name'] === 'string' ? mine.rec['name'] : '';
       if (cands.length === 0) bare.push(mine.rec);
       if (bare.length > 0) continue;
