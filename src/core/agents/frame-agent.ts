@@ -91,7 +91,8 @@ export const FRAME_AGENT_ID = 'frame';
  * same name), values such as "750ml" count as attributes, each current record gets its own
  * questions, and no tool is chained for them; a record found by its own id is described even
  * with two fields ("paypal"); bare record ids are left out of reports; a record picked among
- * several by the user's words is picked by this request's words first.
+ * several by the user's words is picked by this request's words first; before asking which of
+ * two to five records is meant, they are read, so the question names them by what they hold.
  */
 export const FRAME_AGENT_VERSION = 'frame-1.7.1';
 
@@ -1164,6 +1165,12 @@ class FrameAgent implements Participant {
         }
         return this.dropGoal(`I need the ${labelOf(p)} to ${phrase(tool.name)}, and I could not get it.`);
       }
+      // Several records could be meant and a look-up reads each: read them first, so the
+      // question names them by what they hold ("#W1 (Desk Lamp, Hiking Boots)"), not by id alone.
+      const before = (g.asks.get(p.name) ?? 0) === 0 ? this.fetchCandidates(p) : undefined;
+      // Records read for an earlier request, now taken over: decide again with them in view.
+      if (before === 'reused') return this.decide();
+      if (before) return before;
       return this.ask(p, false);
     }
     const args = this.argsFor(tool);
@@ -1916,6 +1923,30 @@ class FrameAgent implements Participant {
     if (!chosen) return undefined;
     this.put(p, chosen.args[p.name]!);
     return 'found';
+  }
+
+  /**
+   * The look-ups that read the records an id parameter could take (two to five ids found in
+   * results, none read yet), with the one read tool taking that parameter alone.
+   */
+  private fetchCandidates(p: ParamSpec): Decision | 'reused' | undefined {
+    if (p.enum || p.type === 'array') return undefined;
+    const getter = this.tools.find((t) => t.kind === 'read' && t !== this.goal?.tool && this.params.get(t.name)!.filter((q) => q.required).map((q) => q.name).join() === p.name);
+    if (!getter) return undefined;
+    const recs = this.records.filter((r) => r.goal === -1 || r.goal === this.goalIndex);
+    const found = [...this.candidates(p, recs).values()].filter((c) => typeof c.value === 'string' && !this.goal?.rejected.get(p.name)?.has(c.value));
+    if (found.length < 2 || found.length > 5) return undefined;
+    let reused = false;
+    const calls = found
+      .filter((c) => !this.recordOf(p, c.value as string))
+      .map((c) => ({ name: getter.name, arguments: { [p.name]: c.value } }))
+      .filter((c) => {
+        if (!this.called.has(callKey(c))) return true;
+        this.reuse(c);
+        reused = true;
+        return false;
+      });
+    return calls.length > 0 ? { type: 'call', calls } : reused ? 'reused' : undefined;
   }
 
   /** Read tools that look up what the request already names (get_order for an order id). */

@@ -35,7 +35,8 @@ import { ControlState, isUnhelpful, netChanges, recordControls, toolErrorsSeen }
  * patience runs out. An agent's inability ("I could not find your account") is no refusal.
  * Also: a record the user knows by description ("Mastercard credit card ending in 2478") is
  * picked among options, and found stated in a confirmation, by what the agent says it holds;
- * a detail a later request holds with another value is offered again, not taken as said.
+ * a detail a later request holds with another value is offered again, not taken as said; a
+ * question for several new details ("which new color, brightness and power source…") asks each.
  */
 export const AGENDA_VERSION = 'agenda-1.3';
 

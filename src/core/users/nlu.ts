@@ -122,6 +122,9 @@ const LABEL_QUESTION =
   /\b(?:what(?:'s| is| are| was)|confirm|verify|provide|share|tell me|give me|send me|i need|i'll need|may i have|can i have|could i have)\s+(?:me\s+)?(?:your|the)\s+([a-z][a-z0-9' -]{1,40}?)\s*(?=\(|\?|,|:|$|\s(?:so|for|please|that|on|of|to|again|you|associated|linked|used|with)\b)/;
 /** "What does the charging light show?": an observation asked for by what it is about. */
 const SHOW_QUESTION = /\bwhat (?:does|do|did) (?:the|your) ([a-z][a-z0-9' -]{1,40}?) (?:show|say|read|display|look like|indicate)\b/;
+/** "Which new size and color would you like", "which new color, brightness and power source do you want": the details of a new thing. */
+const NEW_DETAILS_QUESTION = /\bwhich new ([a-z][a-z -]{0,30}(?:,\s*[a-z][a-z -]{0,30})*(?:,?\s+and\s+[a-z][a-z -]{0,30})?)\s+(?:would|do|did|should|are)\b/;
+
 /** "Which X do you mean", "which X would you like". */
 const WHICH_QUESTION = /\bwhich\s+([a-z][a-z0-9' -]{0,30}?)\s*(?:\(([^()]{2,40})\))?\s+(?:do|would|did|is|are|should|you|of)\b/;
 /** A statement offering options: "The options are A and B", "you can choose between A or B". */
@@ -199,8 +202,16 @@ export function parseAgentText(text: string, slots: readonly string[]): Dialogue
     for (const f of found) {
       acts.push(asks ? { act: 'request', slot: f.slot } : { act: 'inform', slot: f.slot, value: raw });
     }
+    // "Which new color, brightness and power source would you like?": one request per detail named.
+    const several = question ? NEW_DETAILS_QUESTION.exec(s) : null;
+    if (several) {
+      for (const label of several[1]!.split(/\s*,\s*|\s+and\s+/).map((l) => l.trim()).filter(Boolean)) {
+        const slot = `new_${slotKey(label)}`;
+        if (!acts.some((a) => a.act === 'request' && a.slot === slot)) acts.push({ act: 'request', slot });
+      }
+    }
     // A question for something the simulator has no slot name for: "What is your rx id (prescription number)?"
-    if (question && found.length === 0 && !INTENT_QUESTION.test(s)) {
+    if (question && found.length === 0 && !several && !INTENT_QUESTION.test(s)) {
       const label = labelIn(s);
       if (label && INTENT_LABEL.test(label.label)) acts.push({ act: 'request', slot: 'intent' });
       else if (label) acts.push({ act: 'request', slot: slotKey(label.label), ...(label.alt ? { value: label.alt } : {}) });

@@ -250,3 +250,11 @@ describe('refusalGrounds: what a refusal gives the user', () => {
     expect(refusalGrounds('Changes keep to the same routes.', ['route'])).toBe('reason');
   });
 });
+
+describe('parseAgentText: a question for several details of a new thing', () => {
+  it('asks for each detail named, as new_<detail>', () => {
+    const acts = parseAgentText('Which new color, brightness and power source would you like for the Desk Lamp?', ['items']);
+    expect(acts.filter((a) => a.act === 'request').map((a) => a.slot)).toEqual(['new_color', 'new_brightness', 'new_power_source']);
+    expect(parseAgentText('Which new size and color would you like?', []).map((a) => a.slot)).toEqual(['new_size', 'new_color']);
+  });
+});
