@@ -92,7 +92,10 @@ export const FRAME_AGENT_ID = 'frame';
  * questions, and no tool is chained for them; a record found by its own id is described even
  * with two fields ("paypal"); bare record ids are left out of reports; a record picked among
  * several by the user's words is picked by this request's words first; before asking which of
- * two to five records is meant, they are read, so the question names them by what they hold.
+ * two to five records is meant, they are read, so the question names them by what they hold
+ * (a record with no name of its own, an order, by its id, status and the names of what it holds),
+ * and when the user does not know the id such a question is asked once before giving up; a
+ * choice offered back is not echoed in the confirmation, which describes the record instead.
  */
 export const FRAME_AGENT_VERSION = 'frame-1.7.1';
 
@@ -192,6 +195,8 @@ interface Goal {
   detailAsks: number;
   /** A "where" question: the id of the place record (a store) whose location is read out. */
   place?: string;
+  /** Parameters asked for again as a choice among the records that could be meant. */
+  choiceAsked: Set<string>;
 }
 
 interface RecordEntry {
@@ -836,6 +841,7 @@ class FrameAgent implements Participant {
       unknown: new Set(),
       startedAt: Math.max(0, this.userText.length - 1),
       rejected: new Map(),
+      choiceAsked: new Set(),
       readingAsks: 0,
       toolAsks: 0,
       details: [],
@@ -1157,6 +1163,16 @@ class FrameAgent implements Participant {
         const searched = this.search(p);
         if (searched === 'found') continue;
         if (searched) return searched;
+        // The user does not know the id, and two to five records could be meant: ask which, by
+        // what each holds, once, before giving up.
+        if (!g.choiceAsked.has(p.name) && !p.enum && p.type !== 'array') {
+          const recs = this.records.filter((r) => r.goal === -1 || r.goal === this.goalIndex);
+          const n = [...this.candidates(p, recs).values()].filter((c) => !g.rejected.get(p.name)?.has(String(c.value))).length;
+          if (n >= 2 && n <= 5) {
+            g.choiceAsked.add(p.name);
+            return this.ask(p, false);
+          }
+        }
         const details = g.detailAsks >= this.maxAsks ? undefined : this.telling(p);
         if (details) {
           g.detailAsks++;
@@ -1285,7 +1301,9 @@ class FrameAgent implements Participant {
         const held = found.map((c) => this.recordOf(p, String(c.value)) ?? c.holder);
         const opts = found.map((c, i) => {
           const words = choiceWords(held[i]!, held, p);
-          return words || String(c.value);
+          // A record with no name of its own (an order, known by its items) goes with its id.
+          const named = Object.keys(held[i]!).some((k) => NAME_KEY.test(k));
+          return !words ? String(c.value) : named ? words : `${String(c.value)} (${words})`;
         });
         // The options named by what people know them by (drug and strength, store and town), not by ids.
         if (new Set(opts).size === opts.length) {
@@ -2122,7 +2140,9 @@ class FrameAgent implements Participant {
       const shown = p.enum ? raw.replace(/_/g, ' ') : raw;
       const said = this.slots.get(p.name)?.said;
       const pieces = typeof v === 'string' ? this.composedWords.get(`${p.name}=${v}`) : undefined;
-      const extra = pieces ? ` (${pieces})` : said && normalize(said) !== normalize(shown) && !normalize(shown).includes(normalize(said)) ? ` (${said})` : '';
+      // The user's words, unless they are the value offered back to them with its description ("#W1 (pending; …)").
+      const echoed = said !== undefined && normalize(said).startsWith(normalize(shown));
+      const extra = pieces ? ` (${pieces})` : said && !echoed && normalize(said) !== normalize(shown) && !normalize(shown).includes(normalize(said)) ? ` (${said})` : '';
       let about = typeof v === 'string' && !extra ? this.brief(p.name, v) : '';
       let own = extra;
       // Ids in a list (the items, the new variants) are read out with what their records hold, so
@@ -3043,6 +3063,15 @@ export function choiceWords(rec: JsonObject, all: readonly JsonObject[], p?: Par
   const differing = Object.keys(rec).filter((k) => k !== nameKey && shown(k, rec[k]) && all.some((o) => o !== rec && o[k] !== rec[k]));
   const name = nameKey ? (rec[nameKey] as string) : '';
   const extra = differing.slice(0, 2).map((k) => rec[k] as string);
+  if (!name) {
+    // A record with no name of its own is known by what it holds: an order by its items' names.
+    const held = Object.values(rec)
+      .filter(Array.isArray)
+      .flatMap((list) => (list as Json[]).filter(isObject).map((o) => Object.entries(o).find(([k, v]) => NAME_KEY.test(k) && typeof v === 'string')?.[1] as string | undefined))
+      .filter((n): n is string => n !== undefined);
+    const contents = [...new Set(held)].slice(0, 8).join(', ');
+    if (contents) return extra.length ? `${extra.join(', ')}; ${contents}` : contents;
+  }
   if (!name) return extra.join(', ');
   return extra.length ? `${name} (${extra.join(', ')})` : name;
 }

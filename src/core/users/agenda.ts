@@ -36,7 +36,8 @@ import { ControlState, isUnhelpful, netChanges, recordControls, toolErrorsSeen }
  * Also: a record the user knows by description ("Mastercard credit card ending in 2478") is
  * picked among options, and found stated in a confirmation, by what the agent says it holds;
  * a detail a later request holds with another value is offered again, not taken as said; a
- * question for several new details ("which new color, brightness and power source…") asks each.
+ * question for several new details ("which new color, brightness and power source…") asks each;
+ * among options, the one holding what the current request is about is picked first.
  */
 export const AGENDA_VERSION = 'agenda-1.3';
 
@@ -291,9 +292,21 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
       return hits.length === 1 ? hits[0] : undefined;
     }
     const r = current();
-    const facts = [...Object.values(known), ...(r?.type === 'action' ? Object.keys(r.expect).map((k) => valueOf(k) ?? '') : [])]
-      .map((f) => canonicalWords(normalize(f)))
-      .filter((f) => f.length >= 3 && f.split(' ').length <= 6);
+    const factsOf = (values: readonly string[]) =>
+      values
+        // A list ("Water Bottle, Backpack") is a fact per thing.
+        .flatMap((f) => (f.includes(', ') ? [f, ...f.split(/,\s*/)] : [f]))
+        .map((f) => canonicalWords(normalize(f)))
+        .filter((f) => f.length >= 3 && f.split(' ').length <= 6);
+    // What this request is about decides first ("the order with the Gaming Mouse"), before
+    // everything the user knows (the items of an earlier request).
+    const own = r?.type === 'action' ? factsOf(Object.keys(r.expect).map((k) => valueOf(k) ?? '')) : [];
+    if (own.length > 0) {
+      const hits = norm.map((o) => own.filter((f) => o.includes(f)).length);
+      const top = Math.max(...hits);
+      if (top > 0 && hits.filter((h) => h === top).length === 1) return options[hits.indexOf(top)];
+    }
+    const facts = factsOf([...Object.values(known), ...(r?.type === 'action' ? Object.keys(r.expect).map((k) => valueOf(k) ?? '') : [])]);
     const words = norm.map((o) => new Set(contentWords(o)));
     const scores = norm.map((o, i) => {
       const head = o.replace(/\s*\(.*\)\s*/g, ' ').trim();

@@ -265,8 +265,10 @@ export function optionsIn(sentence: string): string[] | undefined {
   const q = sentence.replace(/\?+\s*$/, '').trim();
   const candidates: string[] = [];
   // After a colon only when what comes before asks to choose ("To be sure: I will report lost or stolen…" does not).
-  const colon = /^(.*?):\s*(.+)$/.exec(q);
-  if (colon && CHOICE_CUE.test(colon[1]!) && /\bor\b/i.test(colon[2]!)) candidates.push(colon[2]!);
+  // The last colon before the options: "Sorry, I still need this: Which order do you mean: A or B?"
+  for (const colon of [/^(.*?):\s*(.+)$/.exec(q), /^(.*):\s*(.+)$/.exec(q)]) {
+    if (colon && CHOICE_CUE.test(colon[1]!) && /\bor\b/i.test(colon[2]!) && !candidates.includes(colon[2]!)) candidates.push(colon[2]!);
+  }
   // A parenthesis of alternatives closing a question for a value: "What is your team (network or security)?"
   const paren = /\(([^()]+)\)\s*$/.exec(q);
   if (paren && /,|\bor\b/i.test(paren[1]!) && (CHOICE_CUE.test(q) || LABEL_QUESTION.test(normalize(q)))) candidates.push(paren[1]!);

@@ -383,3 +383,14 @@ describe('agenda user: records it knows by description (τ²-bench imports)', ()
     expect(wrong.replies[0]!.content).toContain('ending in 2478');
   });
 });
+
+describe("agenda user: which record a request is about", () => {
+  it("picks the order holding this request's items, not an earlier request's", async () => {
+    const scenario = withUser({ user_id: 'mia_1', items: 'Water Bottle, Action Camera, Backpack', items_2: 'Gaming Mouse' }, [
+      { type: 'action', utterance: 'return some items I received', tool: 'return_items', expect: { items: 'Gaming Mouse' } },
+    ]);
+    const { replies } = await dialogue(scenario, ['Which order do you mean: #W5490111 (delivered; Water Bottle, Mechanical Keyboard, Action Camera, Backpack) or #W7387996 (delivered; Gaming Mouse)?']);
+    const pick = acts(replies[0]!).find((a) => a.act === 'pick');
+    expect(pick?.value).toMatch(/#W7387996/);
+  });
+});
