@@ -190,8 +190,28 @@ export function isBareValue(v: Json | undefined): boolean {
 }
 
 /**
+ * The lines of the addresses a person has: their own record's, and those their orders went to.
+ * A person knows where they live and where they had things sent ("deliver it to Suite 641
+ * instead" keeps the rest of the address they know).
+ */
+function ownAddressValues(db: JsonObject, args: Record<string, Json>): Set<string> {
+  const out = new Set<string>();
+  const orderId = typeof args['order_id'] === 'string' ? args['order_id'] : undefined;
+  const order = orderId ? findRecord(db, orderId)?.record : undefined;
+  const userId = typeof args['user_id'] === 'string' ? args['user_id'] : typeof order?.['user_id'] === 'string' ? order['user_id'] : undefined;
+  const user = userId ? findRecord(db, userId)?.record : undefined;
+  if (!user) return out;
+  const addresses: Json[] = [user['address'] ?? null];
+  const orders = Array.isArray(user['orders']) ? user['orders'] : [];
+  for (const id of orders) if (typeof id === 'string') addresses.push(findRecord(db, id)?.record['address'] ?? null);
+  for (const a of addresses) if (isObject(a)) for (const v of Object.values(a)) if (typeof v === 'string' && v.trim()) out.add(v);
+  return out;
+}
+
+/**
  * The arguments of a gold write as this user says them (see the module comment): a value their
- * own texts hold, or one of a closed list of words ("ordered by mistake"), is said as it is; an order
+ * own texts hold, or one of a closed list of words ("ordered by mistake"), or a line of an address
+ * they have (their own, or one an order of theirs went to), is said as it is; an order
  * they do not know the number of, by the items in it; item ids are said as items and the options wanted instead; a
  * payment method by its kind; an id of a record the agent reaches from the user's account (an
  * order, the user) is left for the agent to find; anything else is unsayable, and reported.
@@ -205,6 +225,7 @@ export function userSayer(
   return (action, compared) => {
     const expect: Record<string, string> = {};
     const unsayable: UnsayableValue[] = [];
+    const own = db ? ownAddressValues(db, action.arguments) : new Set<string>();
     const items = db && compared.includes('item_ids') ? describeItems(db, action.arguments) : undefined;
     if (items) Object.assign(expect, items.said);
     for (const arg of compared) {
@@ -212,7 +233,7 @@ export function userSayer(
       if (isBareValue(v) || items?.described.has(arg)) continue;
       const value = sayValue(v!);
       const parts = strings(v) ?? [value];
-      if (isChoice(action.name, arg, value) || parts.every((p) => userCanSay(p, userTexts))) {
+      if (isChoice(action.name, arg, value) || parts.every((p) => userCanSay(p, userTexts) || own.has(p))) {
         expect[arg] = value;
         continue;
       }
