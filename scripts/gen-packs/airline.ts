@@ -13,7 +13,7 @@
  */
 import type { Json, JsonObject, PackTask, ScenarioPack, ToolSpec } from '../../src/core/model/types.ts';
 import type { ToolStep } from '../../src/core/scenarios/tools/declarative.ts';
-import { addDays, g, learn, packTask, toolSpec, type Prop, type TaskDef, writePackWhenRun } from './lib.ts';
+import { addDays, g, learn, packTask, toolSpec, type Prop, type TaskDef, withSources, writePackWhenRun } from './lib.ts';
 import { mulberry32, pick, randInt, type Rng } from '../../src/core/stats/rng.ts';
 
 const TODAY = '2026-06-12';
@@ -463,7 +463,15 @@ const status = (flight: string) => {
   return g('get_flight_status', { flight_number: m[1]!, date: m[2]! });
 };
 
-const task = (d: TaskDef): PackTask => packTask('airline', d);
+/** Where a Skylark Air member has their ids from, unless a task says otherwise (a flight they want, one they flew). */
+const SOURCES = {
+  member_id: 'their Skylark Air membership card',
+  reservation_id: 'the booking confirmation email',
+  flight_number: 'the booking confirmation email',
+};
+const TIMETABLE = "Skylark Air's timetable on its website";
+const BOARDING_PASS = 'their boarding pass';
+const task = (d: TaskDef): PackTask => packTask('airline', withSources(d, SOURCES));
 
 const CHANGE_ARGS = ['reservation_id', 'flight_id', 'new_flight_id'];
 
@@ -586,6 +594,7 @@ function tasks(): PackTask[] {
       difficulty: 'medium',
       reason: 'You and your daughter would rather take the afternoon flight to Chicago on the same day.',
       known: { member_id: 'M-40108', name: 'Robert Chen', reservation_id: 'GW8D3F', flight_number: 'SK105' },
+      knownFrom: { flight_number: TIMETABLE },
       unknown: ['whether a change fee applies', 'the fare difference'],
       instructions: 'You are Robert Chen, member M-40108 (gold). Reservation GW8D3F has you and Mei Chen on SK101, Boston to Chicago, June 15 at 07:00. You want the 13:30 flight, SK105, the same day, for both of you. Ask what it costs; accept it. You also have a business reservation to Los Angeles; leave it alone.',
       requests: [{ type: 'action', utterance: 'switch us to the afternoon flight', tool: 'change_flight', expect: { reservation_id: 'GW8D3F', flight_number: 'SK105' } }, learn('find out what the change costs', '60')],
@@ -605,6 +614,7 @@ function tasks(): PackTask[] {
       difficulty: 'easy',
       reason: 'You want to take the morning flight to Miami instead of the evening one.',
       known: { member_id: 'M-40109', name: 'Sara Lindqvist', reservation_id: 'BE4N6Q', flight_number: 'SK301' },
+      knownFrom: { flight_number: TIMETABLE },
       unknown: ['whether basic economy can be changed'],
       instructions: 'You are Sara Lindqvist, member M-40109. Reservation BE4N6Q has you on SK305, Atlanta to Miami on June 16 at 17:20. You want the morning flight SK301 the same day instead. If the agent explains that basic economy flights cannot be changed, accept it and end the conversation; do not cancel.',
       requests: [{ type: 'action', utterance: 'move to the morning flight', tool: 'change_flight', expect: { reservation_id: 'BE4N6Q', flight_number: 'SK301' } }],
@@ -687,6 +697,7 @@ function tasks(): PackTask[] {
       difficulty: 'medium',
       reason: 'Your flight to New York two days ago was more than three hours late and you want to know if you are owed anything.',
       known: { member_id: 'M-40114', name: 'Grace Liu', reservation_id: 'DL4Q8W', flight_number: 'SK202', date: '2026-06-10' },
+      knownFrom: { flight_number: BOARDING_PASS },
       unknown: ['the exact delay', 'the compensation amount'],
       instructions: 'You are Grace Liu, member M-40114 (silver). You and Wei Liu flew SK202, Los Angeles to New York, on June 10 (reservation DL4Q8W); it landed more than three hours late. Ask whether you can get compensation, and accept a travel voucher.',
       requests: [{ type: 'action', utterance: 'get compensation for a delayed flight', tool: 'issue_compensation', expect: { reservation_id: 'DL4Q8W' } }, learn('find out how much the compensation is', '200')],
@@ -706,6 +717,7 @@ function tasks(): PackTask[] {
       difficulty: 'medium',
       reason: 'Your flight to Boston yesterday was late and you think you deserve something for it.',
       known: { member_id: 'M-40115', name: 'Peter Walsh', reservation_id: 'SD6J3E', flight_number: 'SK102', date: '2026-06-11' },
+      knownFrom: { flight_number: BOARDING_PASS },
       unknown: ['the exact delay'],
       instructions: 'You are Peter Walsh, member M-40115 (gold). Your flight SK102 from Chicago to Boston yesterday, June 11 (reservation SD6J3E), was late. Ask for compensation. If the agent explains that the delay was under three hours and is not compensated, accept it and end the conversation.',
       requests: [{ type: 'action', utterance: 'get compensation for my late flight', tool: 'issue_compensation', expect: { reservation_id: 'SD6J3E' } }],
@@ -748,6 +760,7 @@ function tasks(): PackTask[] {
       difficulty: 'easy',
       reason: 'You are flying to Los Angeles this afternoon and heard your flight may be delayed.',
       known: { name: 'Ben Carter', flight_number: 'SK205', date: '2026-06-12' },
+      knownFrom: { flight_number: BOARDING_PASS },
       unknown: ['the new departure time'],
       instructions: 'You are Ben Carter. You are booked on SK205, New York JFK to Los Angeles, today (June 12) at 16:30, and heard it may be delayed. Ask when it will now depart. You do not want to change anything, and you do not ask for compensation.',
       requests: [learn('find out when my flight leaves', '19:00')],

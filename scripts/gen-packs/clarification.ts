@@ -533,6 +533,7 @@ function tasks(): PackTask[] {
       difficulty: 'easy',
       reason: 'You need your cholesterol tablets refilled.',
       known: { name: 'Samuel Ortega', date_of_birth: '1975-02-11', rx_id: 'RX-4420031', store: 'Elm Street' },
+      knownFrom: { rx_id: 'the label on the prescription bottle' },
       unknown: ['the store address'],
       instructions: `You are Samuel Ortega. ${OPEN} You want prescription RX-4420031 (atorvastatin 40 mg) refilled for pickup at the Elm Street store. If the agent asks for anything you already said, point that out.`,
       requests: [

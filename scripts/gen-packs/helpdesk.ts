@@ -8,7 +8,7 @@
  */
 import type { Json, JsonObject, PackTask, ScenarioPack, ToolSpec } from '../../src/core/model/types.ts';
 import type { ToolStep } from '../../src/core/scenarios/tools/declarative.ts';
-import { g, learn, packTask, toolSpec, type Prop, type TaskDef, writePackWhenRun } from './lib.ts';
+import { g, learn, packTask, toolSpec, type Prop, type TaskDef, withSources, writePackWhenRun } from './lib.ts';
 import { mulberry32, pick, randInt } from '../../src/core/stats/rng.ts';
 
 const TODAY = '2027-03-09';
@@ -992,7 +992,9 @@ function buildDb(): JsonObject {
 const byEmail = (email: string) => g('find_employee_by_email', { email });
 
 
-const task = (t: TaskDef): PackTask => packTask('helpdesk', t);
+/** Where a Larkspur Labs employee has their ids from, unless a task says otherwise (the printer's sticker). */
+const SOURCES = { employee_id: 'their staff badge', asset_tag: 'the asset tag sticker on the laptop' };
+const task = (t: TaskDef): PackTask => packTask('helpdesk', withSources(t, SOURCES));
 
 function tasks(): PackTask[] {
   return [
@@ -1135,6 +1137,7 @@ function tasks(): PackTask[] {
       difficulty: 'medium',
       reason: 'The printer near your desk on floor 3 stopped working and shows an error.',
       known: { email: `nora.lindgren@${MAIL}`, name: 'Nora Lindgren', asset_tag: 'PRN-0312', error_code: 'E-52' },
+      knownFrom: { asset_tag: 'the asset tag sticker on the printer' },
       unknown: ['what the error code means', 'the printer model'],
       instructions:
         'You are Nora Lindgren, an accountant on floor 3. The shared printer near you shows an error. When asked, the asset tag on its sticker reads PRN-0312 and the display shows E-52. Agree to a repair.',

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { GoalRequest, Json, JsonObject, PackTask, ScenarioPack, ToolSpec } from '../../src/core/model/types.ts';
 import type { ToolStep } from '../../src/core/scenarios/tools/declarative.ts';
+import { identifiersNeedingSource } from '../../src/core/scenarios/user-knowledge.ts';
 
 /** A tool parameter, as the generators write them (every parameter is required). */
 export type Prop = {
@@ -61,6 +62,13 @@ export interface TaskDef {
   difficulty: PackTask['difficulty'];
   reason: string;
   known: Record<string, string>;
+  /**
+   * Where the user has each identifier of `known` from ("order confirmation email"), slot →
+   * source (user.knownFrom). A generator gives its usual sources to `withSources`; a task names
+   * its own where its story differs. Every identifier the user holds needs one (`packTask`
+   * throws otherwise), personal details aside.
+   */
+  knownFrom?: Record<string, string>;
   unknown: string[];
   instructions: string;
   requests: GoalRequest[];
@@ -92,6 +100,14 @@ export function packTask(domain: string, d: TaskDef): PackTask {
       throw new Error(`${domain}-${d.id}: the refusal reason "${phrase}" holds none of the texts scored as communicated (${communicate.join(', ') || 'none'})`);
     }
   }
+  // The user holds an identifier only from somewhere: the pack says where (issue 12).
+  for (const [slot, value] of Object.entries(d.known)) {
+    const ids = identifiersNeedingSource(slot, value);
+    if (ids.length > 0 && !d.knownFrom?.[slot]) throw new Error(`${domain}-${d.id}: known.${slot} holds the identifier "${ids[0]}" but no knownFrom says where the user has it from`);
+  }
+  for (const slot of Object.keys(d.knownFrom ?? {})) {
+    if (!Object.hasOwn(d.known, slot)) throw new Error(`${domain}-${d.id}: knownFrom.${slot} names no known slot`);
+  }
   return {
     id: `${domain}-${d.id}`,
     title: d.title,
@@ -100,6 +116,7 @@ export function packTask(domain: string, d: TaskDef): PackTask {
     user: {
       reasonForContact: d.reason,
       knownInfo: d.known,
+      ...(d.knownFrom && Object.keys(d.knownFrom).length > 0 ? { knownFrom: d.knownFrom } : {}),
       unknownInfo: d.unknown,
       taskInstructions: d.instructions,
       goal: {
@@ -116,6 +133,22 @@ export function packTask(domain: string, d: TaskDef): PackTask {
       rewardBasis: ['DB', ...(d.refusalReason || d.requireLookups ? (['ACTION'] as const) : []), ...(communicate.length > 0 ? (['COMMUNICATE'] as const) : [])],
     },
   };
+}
+
+/**
+ * The task with a source for each identifier its user holds: the task's own `knownFrom` first,
+ * then the generator's usual source for the slot (`usual`: slot → source). Only slots whose
+ * value holds an identifier that needs one get a source from `usual`.
+ */
+export function withSources(d: TaskDef, usual: Record<string, string>): TaskDef {
+  const knownFrom: Record<string, string> = {};
+  for (const [slot, value] of Object.entries(d.known)) {
+    const own = d.knownFrom?.[slot];
+    if (own) knownFrom[slot] = own;
+    else if (usual[slot] && identifiersNeedingSource(slot, value).length > 0) knownFrom[slot] = usual[slot];
+  }
+  for (const [slot, source] of Object.entries(d.knownFrom ?? {})) knownFrom[slot] ??= source;
+  return { ...d, knownFrom };
 }
 
 /** Calendar date `days` after "YYYY-MM-DD". */

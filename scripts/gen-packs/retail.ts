@@ -12,7 +12,7 @@
  */
 import type { Json, JsonObject, PackTask, ScenarioPack, ToolSpec } from '../../src/core/model/types.ts';
 import type { ToolStep } from '../../src/core/scenarios/tools/declarative.ts';
-import { addDays, g, learn, packTask, toolSpec, type Prop, type TaskDef, writePackWhenRun } from './lib.ts';
+import { addDays, g, learn, packTask, toolSpec, type Prop, type TaskDef, withSources, writePackWhenRun } from './lib.ts';
 import { mulberry32, pick, randInt, type Rng } from '../../src/core/stats/rng.ts';
 
 const TODAY = '2026-05-15';
@@ -505,7 +505,9 @@ function tools(): ToolSpec[] {
 const byEmail = (email: string) => g('find_customer_by_email', { email });
 const order = (id: string) => g('get_order', { order_id: id });
 
-const task = (d: TaskDef): PackTask => packTask('retail', d);
+/** Where a Harbor & Pine customer has an order number from, unless a task says otherwise. */
+const SOURCES = { order_id: 'the order confirmation email', second_order_id: 'the order confirmation email' };
+const task = (d: TaskDef): PackTask => packTask('retail', withSources(d, SOURCES));
 
 const RETURN_ARGS = ['order_id', 'item_ids', 'condition', 'refund_method'];
 const EXCHANGE_ARGS = ['order_id', 'item_id', 'new_variant_id'];
@@ -683,10 +685,10 @@ function tasks(): PackTask[] {
       purpose: 'Address change to an address saved on the account, while the order is processing.',
       difficulty: 'easy',
       reason: 'You will be at the office all week and want today\'s order delivered there instead of home.',
-      known: { email: 'lucas.moreau@example.com', name: 'Lucas Moreau', order_id: 'HP-30121', address: 'work address' },
+      known: { email: 'lucas.moreau@example.com', name: 'Lucas Moreau', order_id: 'HP-30121', address: 'work address', work_address: '200 Berkeley St' },
       unknown: ['the address id'],
       instructions: 'You are Lucas Moreau. You ordered a Tempo Smartwatch today (order HP-30121). You want it shipped to your work address (200 Berkeley St, Boston), which is saved on your account, instead of home. Your email is lucas.moreau@example.com.',
-      requests: [{ type: 'action', utterance: 'ship my order to my work address', tool: 'update_shipping_address', expect: { order_id: 'HP-30121', address: '200 Berkeley St' } }],
+      requests: [{ type: 'action', utterance: 'ship my order to my work address', tool: 'update_shipping_address', expect: { order_id: 'HP-30121', address: 'work_address' } }],
       gold: [byEmail('lucas.moreau@example.com'), order('HP-30121'), g('update_shipping_address', { order_id: 'HP-30121', address_id: 'C1012-A2' }, ['order_id', 'address_id'])],
       env: [{ path: 'orders.HP-30121.shipping_address.label', equals: 'work' }],
     }),
@@ -696,10 +698,10 @@ function tasks(): PackTask[] {
       purpose: 'Policy refusal: the address of a shipped order cannot be changed, even to a saved address.',
       difficulty: 'medium',
       reason: 'You want your order delivered to your office instead of home.',
-      known: { email: 'nina.petrova@example.net', name: 'Nina Petrova', order_id: 'HP-30095', address: 'office address' },
+      known: { email: 'nina.petrova@example.net', name: 'Nina Petrova', order_id: 'HP-30095', address: 'office address', office_address: '233 S Wacker Dr' },
       unknown: ['whether the order has shipped'],
       instructions: 'You are Nina Petrova. You want order HP-30095 (a throw blanket and a desk lamp) delivered to your office address (233 S Wacker Dr), which is saved on your account. Your email is nina.petrova@example.net. If the agent explains that the order has already shipped and the address cannot be changed, accept it and end the conversation.',
-      requests: [{ type: 'action', utterance: 'send my order to my office', tool: 'update_shipping_address', expect: { order_id: 'HP-30095', address: '233 S Wacker Dr' } }],
+      requests: [{ type: 'action', utterance: 'send my order to my office', tool: 'update_shipping_address', expect: { order_id: 'HP-30095', address: 'office_address' } }],
       acceptsRefusal: true,
       refusalReason: ['shipped'],
       communicate: ['shipped'],

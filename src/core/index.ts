@@ -12,6 +12,7 @@ export * from './scenarios/canonical.ts';
 export * from './scenarios/db-delta.ts';
 export * from './scenarios/evaluator.ts';
 export * from './scenarios/import-checks.ts';
+export * from './scenarios/user-knowledge.ts';
 export * from './scenarios/tools/declarative.ts';
 export type { CodeToolJob, CodeToolOutcome } from './scenarios/tools/code.ts';
 export * from './scenarios/judge.ts';

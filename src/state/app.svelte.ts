@@ -19,6 +19,7 @@ import {
   type Run,
   type Scenario,
   type ScenarioPack,
+  type ValidationIssue,
 } from '../core/index.ts';
 import { PERSONA_SET_KEY, Storage, type PersonaSetInfo } from '../storage/repo.ts';
 import type { PackRecord, ScenarioSummary, StoredPersona, StoredScenario } from '../storage/db.ts';
@@ -41,6 +42,8 @@ export interface ImportResult {
   kind: 'scenario pack' | 'scenario' | 'persona set' | 'persona';
   count: number;
   ids: string[];
+  /** What was stored anyway but should be fixed in the file: a user side holding what the user cannot know. */
+  warnings?: ValidationIssue[];
 }
 
 /** Files over this size are refused before parsing, so a stray file cannot freeze the tab. */
@@ -169,11 +172,11 @@ export class AppState {
     let result: ImportResult;
     if ('tasks' in o) {
       // Schema, cross-checks, ids against the library, and the gold actions replayed (code tools in the sandbox).
-      const { pack, scenarios: list } = await checkScenarioPackImport(o, { source, catalog: domainCatalog, library: this.scenarios, codeRunner: codeToolRunner });
+      const { pack, scenarios: list, warnings } = await checkScenarioPackImport(o, { source, catalog: domainCatalog, library: this.scenarios, codeRunner: codeToolRunner });
       this.refuseBuiltinPack(pack.id, source);
       await this.refuseBuiltinOverwrite(list.map((s) => s.id), 'scenario', source);
       await this.storage.putPack(packMeta(pack, 'json'), list);
-      result = { kind: 'scenario pack', count: list.length, ids: list.map((s) => s.id) };
+      result = { kind: 'scenario pack', count: list.length, ids: list.map((s) => s.id), ...(warnings.length ? { warnings } : {}) };
       void this.measureFloors();
     } else if ('personas' in o) {
       const set = validatePersonaSet(o, source);
@@ -187,10 +190,10 @@ export class AppState {
       await this.storage.putPersonas([p], { builtin: false });
       result = { kind: 'persona', count: 1, ids: [p.id] };
     } else if ('user' in o || 'agent' in o || 'initialDb' in o) {
-      const s = await checkScenarioImport(o, { source, catalog: domainCatalog, library: this.scenarios, codeRunner: codeToolRunner });
+      const { scenario: s, warnings } = await checkScenarioImport(o, { source, catalog: domainCatalog, library: this.scenarios, codeRunner: codeToolRunner });
       await this.refuseBuiltinOverwrite([s.id], 'scenario', source);
       await this.storage.putScenarios([s], { builtin: false });
-      result = { kind: 'scenario', count: 1, ids: [s.id] };
+      result = { kind: 'scenario', count: 1, ids: [s.id], ...(warnings.length ? { warnings } : {}) };
     } else {
       throw new ValidationError(source, [
         {

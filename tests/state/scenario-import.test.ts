@@ -147,6 +147,15 @@ describe('importing scenario files', () => {
     expect(app.scenarios).toHaveLength(2);
   });
 
+  it('stores a pack written before knownFrom existed, listing what its users could not know as warnings', async () => {
+    const p = notesPack();
+    p.tasks[1]!.user.knownInfo = { ticket_id: 'T-1', badge: 'EMP-20931' };
+    const result = await app.importJson(JSON.stringify(p), 'notes.json');
+    expect(result.count).toBe(2);
+    expect(result.warnings).toEqual([{ path: 'tasks[1].user.knownInfo.badge', message: expect.stringMatching(/^"EMP-20931" is an identifier: say where/) }]);
+    expect(app.scenarios.map((s) => s.id)).toEqual(['add-note', 'close-ticket']);
+  });
+
   for (const bad of BAD) {
     it(`refuses ${bad.what} as a whole, and writes nothing`, async () => {
       await app.importJson(JSON.stringify(notesPack()), 'notes.json');

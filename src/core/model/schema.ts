@@ -6,6 +6,7 @@ import type {
   Scenario,
   ScenarioPack,
   ToolSpec,
+  UserSide,
 } from './types.ts';
 import { formatPath, fromZodIssues, ValidationError, type ValidationIssue } from './validation.ts';
 import { TRAIT_MAX, TRAIT_MIN, TRAIT_NAMES } from '../personas/traits.ts';
@@ -19,6 +20,7 @@ import {
 } from '../personas/limits.ts';
 import { checkArguments } from '../scenarios/environment.ts';
 import { lintCodeTool, lintDeclarativeTool } from '../scenarios/tools/declarative.ts';
+import { knownFromIssues, userKnowledgeIssues } from '../scenarios/user-knowledge.ts';
 
 /*
  * Schemas for everything that enters from outside: scenario packs, single scenarios,
@@ -110,6 +112,12 @@ const goalRequest = z.discriminatedUnion('type', [
 const userSide = z.strictObject({
   reasonForContact: text,
   knownInfo: z.record(z.string(), z.string()).describe('Facts the user holds, slot to value.'),
+  knownFrom: z
+    .record(z.string(), text)
+    .optional()
+    .describe(
+      'Where the user has each identifier of knownInfo from, slot to source ("order confirmation email"). Needed for every slot whose value holds an identifier, personal details (name, email, phone, zip, address, date of birth) aside; each key must be a knownInfo slot.',
+    ),
   unknownInfo: z.array(text).describe('Things the user does not know and must not make up.'),
   taskInstructions: text.describe('The hidden task in natural language, for LLM user simulators.'),
   goal: z.strictObject({
@@ -326,6 +334,7 @@ function crossCheck(
   tasks: readonly { id: string; user: Scenario['user']; evaluation: Scenario['evaluation'] }[],
   catalog: DomainCatalog,
   paths: { tools: string; task: (i: number) => string; domain: string },
+  userKnowledge: UserKnowledgeCheck,
 ): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const implemented = catalog.toolsOf(domain);
@@ -384,6 +393,8 @@ function crossCheck(
         message: 'names the reason a refusal must give, but the goal does not accept a refusal: set "acceptsRefusal": true, or leave refusalReason out',
       });
     }
+    issues.push(...knownFromIssues(task.user, base));
+    if (userKnowledge === 'refuse') issues.push(...userKnowledgeIssues(task.user, base));
     task.user.goal.requests.forEach((r, ri) => {
       if (r.type === 'action' && !declared.has(r.tool)) {
         issues.push({
@@ -396,28 +407,51 @@ function crossCheck(
   return issues;
 }
 
+/**
+ * What validation does with a user side that holds what the user cannot know (an identifier
+ * without its source, a goal value the user cannot say: `userKnowledgeIssues`): `refuse` it
+ * (the default: built-in packs, the τ²-bench import), or `report` it, leaving the caller to
+ * warn (`userKnowledgeWarnings`; the Library page's imports, so files written before
+ * `knownFrom` existed still load). A `knownFrom` key naming no slot is refused either way.
+ */
+export type UserKnowledgeCheck = 'refuse' | 'report';
+
+/** Options of validateScenarioPack and validateScenario. */
+export interface ValidateOptions {
+  /** Default 'refuse'; see UserKnowledgeCheck. */
+  userKnowledge?: UserKnowledgeCheck;
+}
+
 /** Validates a scenario pack; throws ValidationError naming every bad field. */
-export function validateScenarioPack(input: unknown, catalog: DomainCatalog, source = 'scenario pack'): ScenarioPack {
+export function validateScenarioPack(input: unknown, catalog: DomainCatalog, source = 'scenario pack', options: ValidateOptions = {}): ScenarioPack {
   const { $schema: _ref, ...pack } = check(scenarioPackSchema, input, source) as ScenarioPack & { $schema?: string };
   const issues = crossCheck(pack.domain, pack.db, pack.tools, pack.tasks, catalog, {
     tools: 'tools',
     task: (i) => `tasks[${i}].`,
     domain: 'domain',
-  });
+  }, options.userKnowledge ?? 'refuse');
   if (issues.length) throw new ValidationError(source, issues);
   return pack;
 }
 
 /** Validates one scenario; throws ValidationError naming every bad field. */
-export function validateScenario(input: unknown, catalog: DomainCatalog, source = 'scenario'): Scenario {
+export function validateScenario(input: unknown, catalog: DomainCatalog, source = 'scenario', options: ValidateOptions = {}): Scenario {
   const { $schema: _ref, ...scenario } = check(scenarioSchema, input, source) as Scenario & { $schema?: string };
   const issues = crossCheck(scenario.domain, scenario.initialDb, scenario.agent.tools, [scenario], catalog, {
     tools: 'agent.tools',
     task: () => '',
     domain: 'domain',
-  });
+  }, options.userKnowledge ?? 'refuse');
   if (issues.length) throw new ValidationError(source, issues);
   return scenario;
+}
+
+/**
+ * The user-knowledge problems of tasks already validated with `userKnowledge: 'report'`, as
+ * warnings: `pathOf(i)` is the path of task i ("tasks[3]." or "").
+ */
+export function userKnowledgeWarnings(tasks: readonly { user: Scenario['user'] }[], pathOf: (index: number) => string): ValidationIssue[] {
+  return tasks.flatMap((t, i) => userKnowledgeIssues(t.user, pathOf(i)));
 }
 
 /**
@@ -472,6 +506,12 @@ export function validatePersonaSet(input: unknown, source = 'persona set'): Pers
   if (issues.length) throw new ValidationError(source, issues);
   return set;
 }
+
+/* Compile-time drift check against types.ts, as storage/bundle-schema.ts does it: a UserSide
+ * field missing here, or a parsed user side the type does not accept, fails type checking. */
+type NoneMissing<M extends never> = M;
+type Assignable<A extends B, B> = [A, B];
+type _UserSideCovered = [NoneMissing<Exclude<keyof UserSide, keyof z.output<typeof userSide>>>, Assignable<z.output<typeof userSide>, UserSide>];
 
 /** Expands a pack into full scenarios that share its policy, tools and database. */
 export function expandPack(pack: ScenarioPack): Scenario[] {

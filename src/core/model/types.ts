@@ -59,6 +59,15 @@ export interface UserSide {
    * The user reveals them when asked or, if forthcoming, unprompted.
    */
   knownInfo: Record<string, string>;
+  /**
+   * Where the user has an identifier of `knownInfo` from, slot → source, e.g. { order_id:
+   * "order confirmation email", asset_tag: "the asset tag on the laptop" }. Every slot whose
+   * value holds an identifier (a code such as "HP-30118", a number of five or more digits)
+   * needs one, unless the slot is a personal detail a person knows of themselves (name, email,
+   * phone, zip, address, date of birth); every key must be a `knownInfo` slot. See
+   * scenarios/user-knowledge.ts. Documentation only: the simulators do not read it.
+   */
+  knownFrom?: Record<string, string>;
   /** Things the user does not know and must not make up (free text, for LLM simulators). */
   unknownInfo: string[];
   /** The hidden task, in natural language, for LLM simulators. */

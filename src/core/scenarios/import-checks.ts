@@ -2,9 +2,11 @@
  * The checks a scenario file passes before anything of it is stored, beyond its schema: its
  * size, its ids against the library, and whether its gold actions replay on its own initial
  * database. Each problem is a ValidationIssue naming the path; the whole file is refused.
+ * What the user side holds that the user cannot know is a warning here (see
+ * checkScenarioPackImport).
  */
 import type { Json, Scenario, ScenarioPack } from '../model/types.ts';
-import { expandPack, validateScenario, validateScenarioPack, type DomainCatalog } from '../model/schema.ts';
+import { expandPack, userKnowledgeWarnings, validateScenario, validateScenarioPack, type DomainCatalog } from '../model/schema.ts';
 import { ValidationError, type ValidationIssue } from '../model/validation.ts';
 import { canonicalJson } from './canonical.ts';
 import type { CodeToolRunner } from './environment.ts';
@@ -130,26 +132,35 @@ export interface ImportCheckOptions {
 /**
  * Everything a scenario pack must pass before it is stored: the schema and cross-checks
  * (validateScenarioPack), ids unique against the library, gold actions that replay. Resolves
- * with the pack and its scenarios; rejects with one ValidationError listing every problem.
+ * with the pack, its scenarios and its warnings; rejects with one ValidationError listing
+ * every problem.
+ *
+ * Warnings are what the user side holds that the user cannot know (an identifier in knownInfo
+ * without its source in knownFrom, a goal value the user cannot say: user-knowledge.ts). Built-in
+ * packs and τ²-bench imports are refused for them; a file imported here is stored with them
+ * listed, because files written before `knownFrom` existed were valid and still run as they did.
  */
-export async function checkScenarioPackImport(input: unknown, opts: ImportCheckOptions): Promise<{ pack: ScenarioPack; scenarios: Scenario[] }> {
-  const pack = validateScenarioPack(input, opts.catalog, opts.source);
+export async function checkScenarioPackImport(
+  input: unknown,
+  opts: ImportCheckOptions,
+): Promise<{ pack: ScenarioPack; scenarios: Scenario[]; warnings: ValidationIssue[] }> {
+  const pack = validateScenarioPack(input, opts.catalog, opts.source, { userKnowledge: 'report' });
   const scenarios = expandPack(pack);
   const issues = [
     ...idClashIssues(scenarios, opts.library ?? [], (i) => `tasks[${i}].id`),
     ...(await goldReplayIssues(scenarios, opts, (i) => `tasks[${i}].`)),
   ];
   if (issues.length) throw new ValidationError(opts.source, issues);
-  return { pack, scenarios };
+  return { pack, scenarios, warnings: userKnowledgeWarnings(pack.tasks, (i) => `tasks[${i}].`) };
 }
 
 /** As checkScenarioPackImport, for a file holding one scenario. */
-export async function checkScenarioImport(input: unknown, opts: ImportCheckOptions): Promise<Scenario> {
-  const scenario = validateScenario(input, opts.catalog, opts.source);
+export async function checkScenarioImport(input: unknown, opts: ImportCheckOptions): Promise<{ scenario: Scenario; warnings: ValidationIssue[] }> {
+  const scenario = validateScenario(input, opts.catalog, opts.source, { userKnowledge: 'report' });
   const issues = [
     ...idClashIssues([scenario], opts.library ?? [], () => 'id'),
     ...(await goldReplayIssues([scenario], opts, () => '')),
   ];
   if (issues.length) throw new ValidationError(opts.source, issues);
-  return scenario;
+  return { scenario, warnings: userKnowledgeWarnings([scenario], () => '') };
 }

@@ -209,6 +209,19 @@ export function valueLikeTokens(text: string): string[] {
   return findValues(text).map((f) => f.text);
 }
 
+/**
+ * The identifiers among a text's values (`valueLikeTokens`), as written: words of four or more
+ * characters with a digit in them ("HP-30118", "mei_kovacs_8020") and bare whole numbers of
+ * five or more digits ("1151293680"). Never emails, dates or amounts, nor four-digit numbers
+ * (a year, a card's last digits). What a scenario must say the user has from somewhere
+ * (`UserSide.knownFrom`).
+ */
+export function identifierTokens(text: string): string[] {
+  return findValues(text)
+    .filter((f) => f.kind === 'string' && !f.text.includes('@') && (!/^[\d,]+$/.test(f.text) || f.text.replace(/,/g, '').length >= 5))
+    .map((f) => f.text);
+}
+
 /** What a set of texts holds, in the forms values are compared in. */
 interface Reference {
   compacts: string[];

@@ -14,6 +14,7 @@ import {
   MAX_IMPORT_BYTES,
   utf8Length,
 } from '../../../src/core/scenarios/import-checks.ts';
+import { isPersonalDetailSlot } from '../../../src/core/scenarios/user-knowledge.ts';
 import { schemaFiles, SCHEMA_DIR } from '../../../scripts/gen-schemas.ts';
 import { nodeCodeRunner } from '../scenarios/node-code-runner.ts';
 
@@ -395,6 +396,104 @@ describe('validateScenarioPack refuses malformed specs, naming the path and the 
   });
 });
 
+describe('what the user can know: user.knownFrom and the goal (issue 12)', () => {
+  /** The rental pack whose user holds a real identifier, their membership number, with its source. */
+  function memberPack(edit?: Edit) {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const p = structuredClone(rentalPack()) as any;
+    p.tasks[0].user.knownInfo.member_id = 'SC-40117';
+    p.tasks[0].user.knownFrom = { member_id: 'their Spoke & Chain membership card' };
+    edit?.(p);
+    return p;
+  }
+  const opts = () => ({ source: SOURCE, catalog: CATALOG, codeRunner: nodeCodeRunner() });
+
+  it('accepts an identifier with its source', () => {
+    expect(validateScenarioPack(memberPack(), CATALOG, SOURCE).tasks[0]!.user.knownFrom).toEqual({ member_id: 'their Spoke & Chain membership card' });
+  });
+
+  it('refuses an identifier in knownInfo without a source, naming its slot', async () => {
+    const err = await refusal(() => validateScenarioPack(memberPack((p) => delete p.tasks[0].user.knownFrom), CATALOG, SOURCE));
+    expect(err.issues).toEqual([
+      {
+        path: 'tasks[0].user.knownInfo.member_id',
+        message: expect.stringMatching(/^"SC-40117" is an identifier: say where the user has it from in user\.knownFrom\.member_id \(e\.g\. "/),
+      },
+    ]);
+    // An empty source is no source.
+    const blank = await refusal(() => validateScenarioPack(memberPack((p) => (p.tasks[0].user.knownFrom.member_id = '')), CATALOG, SOURCE));
+    expect(blank.issues.map((i) => i.path)).toEqual(['tasks[0].user.knownFrom.member_id']);
+  });
+
+  it('needs no source for personal details, whatever digits they hold, but does for the same value under another slot', async () => {
+    const personal = {
+      name: 'Ana Lima',
+      email_2: 'ana.lima77@example.org',
+      zip: '94105',
+      new_zip: '10001',
+      phoneNumber: '555-010-1234',
+      work_address: '200 Berkeley St, Boston, MA 02116',
+      date_of_birth: '1975-02-11',
+    };
+    expect(() => validateScenarioPack(memberPack((p) => Object.assign(p.tasks[0].user.knownInfo, personal)), CATALOG, SOURCE)).not.toThrow();
+    for (const [slot, personalSlot] of [['zip', true], ['new_zip', true], ['phone_number_2', true], ['home_address', true], ['address_id', false], ['user_id', false], ['ticket', false]] as const) {
+      expect(isPersonalDetailSlot(slot), slot).toBe(personalSlot);
+    }
+    const err = await refusal(() => validateScenarioPack(memberPack((p) => (p.tasks[0].user.knownInfo.ticket = '94105')), CATALOG, SOURCE));
+    expect(err.issues.map((i) => i.path)).toEqual(['tasks[0].user.knownInfo.ticket']);
+  });
+
+  it('refuses a goal value the user cannot know, naming the request and argument', async () => {
+    const err = await refusal(() => validateScenarioPack(memberPack((p) => (p.tasks[0].user.goal.requests[0].expect = { rental_id: 'R-2' })), CATALOG, SOURCE));
+    expect(err.issues).toEqual([
+      {
+        path: 'tasks[0].user.goal.requests[0].expect.rental_id',
+        message: expect.stringMatching(/^"R-2" is nothing the user can know: .*Add it to user\.knownInfo \(with its source in user\.knownFrom if it is an identifier\)/),
+      },
+    ]);
+    // A slot's name, a known value, or words of the user's own texts (any case, "#" aside) are things the user can say.
+    for (const expectValue of ['rental_id', 'R-1', 'r-1', 'SC-40117', '#SC-40117', 'Bike is back']) {
+      expect(() => validateScenarioPack(memberPack((p) => (p.tasks[0].user.goal.requests[0].expect = { rental_id: expectValue })), CATALOG, SOURCE), expectValue).not.toThrow();
+    }
+  });
+
+  it('refuses an identifier in a goal that only the instructions hold: it needs a known slot and a source', async () => {
+    const edit: Edit = (p) => {
+      p.tasks[0].user.taskInstructions = 'End rental R-1. Your old member number was SC-39999.';
+      p.tasks[0].user.goal.requests[0].expect = { rental_id: 'rental_id', note: 'SC-39999' };
+    };
+    const err = await refusal(() => validateScenarioPack(memberPack(edit), CATALOG, SOURCE));
+    expect(err.issues).toEqual([
+      { path: 'tasks[0].user.goal.requests[0].expect.note', message: expect.stringMatching(/^"SC-39999" is an identifier no knownInfo value holds: put it in user\.knownInfo/) },
+    ]);
+  });
+
+  it('refuses a knownFrom key that names no slot, also on the Library page', async () => {
+    const p = memberPack((x) => (x.tasks[0].user.knownFrom.order_id = 'order confirmation email'));
+    const expected = { path: 'tasks[0].user.knownFrom.order_id', message: expect.stringMatching(/^names no knownInfo slot \(slots: rental_id, member_id\)/) };
+    expect((await refusal(() => validateScenarioPack(p, CATALOG, SOURCE))).issues).toEqual([expected]);
+    expect((await refusal(() => checkScenarioPackImport(p, opts()))).issues).toEqual([expected]);
+  });
+
+  it('a file imported on the Library page is stored with warnings for what the user cannot know, not refused', async () => {
+    const p = memberPack((x) => {
+      delete x.tasks[0].user.knownFrom;
+      x.tasks[0].user.goal.requests[0].expect = { rental_id: 'R-2' };
+    });
+    const { pack, warnings } = await checkScenarioPackImport(p, opts());
+    expect(pack.tasks).toHaveLength(1);
+    expect(warnings.map((w) => w.path)).toEqual(['tasks[0].user.knownInfo.member_id', 'tasks[0].user.goal.requests[0].expect.rental_id']);
+    expect((await checkScenarioPackImport(memberPack(), opts())).warnings).toEqual([]);
+    // A single scenario: the same, with paths from the scenario.
+    const scenario = { ...p.tasks[0], domain: p.domain, agent: { policy: p.policy, tools: p.tools }, initialDb: p.db };
+    expect((await checkScenarioImport(scenario, opts())).warnings.map((w) => w.path)).toEqual(['user.knownInfo.member_id', 'user.goal.requests[0].expect.rental_id']);
+    expect((await refusal(() => validateScenario(scenario, CATALOG, 's.json'))).issues.map((i) => i.path)).toEqual([
+      'user.knownInfo.member_id',
+      'user.goal.requests[0].expect.rental_id',
+    ]);
+  });
+});
+
 describe('import checks beyond the schema', () => {
   const opts = () => ({ source: SOURCE, catalog: CATALOG, codeRunner: nodeCodeRunner() });
 
@@ -466,7 +565,7 @@ describe('import checks beyond the schema', () => {
   it('single scenario files get the replay and id checks too', async () => {
     const p = rentalPack();
     const scenario = { ...p.tasks[0]!, domain: p.domain, agent: { policy: p.policy, tools: p.tools }, initialDb: p.db };
-    expect((await checkScenarioImport(scenario, opts())).id).toBe('end-r1');
+    expect((await checkScenarioImport(scenario, opts())).scenario.id).toBe('end-r1');
     scenario.evaluation = { ...scenario.evaluation, envAssertions: [{ path: 'rentals[0].status', equals: 'lost' }] };
     const err = await refusal(() => checkScenarioImport(scenario, opts()));
     expect(err.issues[0]!.path).toBe('evaluation.envAssertions[0]');

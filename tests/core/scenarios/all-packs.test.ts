@@ -8,7 +8,9 @@
  * - changing any compared argument of a gold write action scores 0 (every other enum value,
  *   or an altered string, number, boolean or list element);
  * - dropping any gold read action scores 0 where the look-ups count (ACTION in the basis);
- * - the agenda user simulator can open every task with its first request.
+ * - the agenda user simulator can open every task with its first request;
+ * - every identifier a task's user holds says where the user has it from (user.knownFrom), and
+ *   every goal value is a known slot or in the user's own texts (issue 12).
  *
  * The session scored makes the gold calls (or the altered ones) and says what must be said.
  * Compared arguments of read actions are not mutated: reads never change the database, and a
@@ -25,6 +27,8 @@ import { checkArguments, type EnvironmentOptions } from '../../../src/core/scena
 import { evaluateSession, replayGoldAsync, type GoldReplay } from '../../../src/core/scenarios/evaluator.ts';
 import { mulberry32 } from '../../../src/core/stats/rng.ts';
 import { createAgendaUser } from '../../../src/core/users/agenda.ts';
+import { identifierTokens } from '../../../src/core/simulation/leak-check.ts';
+import { isPersonalDetailSlot } from '../../../src/core/scenarios/user-knowledge.ts';
 import { makePersona } from '../fixtures.ts';
 import { nodeCodeRunner } from './node-code-runner.ts';
 
@@ -147,6 +151,29 @@ for (const path of manifest.packs) {
           if (writes.length > 0) expect(tried).toBeGreaterThan(0);
         });
 
+        it('says where its user has each identifier from, and asks only for what the user can say', () => {
+          const u = scenario.user;
+          const sources = u.knownFrom ?? {};
+          for (const slot of Object.keys(sources)) expect(u.knownInfo, `knownFrom.${slot}`).toHaveProperty(slot);
+          const held = new Set<string>();
+          for (const [slot, value] of Object.entries(u.knownInfo)) {
+            const ids = identifierTokens(value);
+            ids.forEach((id) => held.add(id.toLowerCase()));
+            if (ids.length === 0 || isPersonalDetailSlot(slot)) continue;
+            expect(sources[slot]?.trim(), `knownInfo.${slot} = ${JSON.stringify(value)} has no source`).toBeTruthy();
+          }
+          const own = [...Object.values(u.knownInfo), u.reasonForContact, u.taskInstructions].map((t) => t.toLowerCase());
+          for (const r of u.goal.requests) {
+            if (r.type !== 'action') continue;
+            for (const [arg, v] of Object.entries(r.expect)) {
+              if (Object.hasOwn(u.knownInfo, v)) continue;
+              expect(own.some((t) => t.includes(v.toLowerCase())), `${r.tool} expects ${arg} = ${JSON.stringify(v)}`).toBe(true);
+              if (isPersonalDetailSlot(arg)) continue;
+              for (const id of identifierTokens(v)) expect(held.has(id.toLowerCase()), `${r.tool} expects ${arg} = ${JSON.stringify(v)}, held by no known slot`).toBe(true);
+            }
+          }
+        });
+
         it('can be started by the agenda user simulator', async () => {
           const user = createAgendaUser({ role: 'user', scenario, persona: makePersona('baseline') });
           const reply = await user.nextMessage([], { turnIndex: 0, rng: mulberry32(7) });
@@ -159,3 +186,18 @@ for (const path of manifest.packs) {
     }
   });
 }
+
+describe('built-in packs: sources of what users hold', () => {
+  it('the packs hold identifiers with sources, so the per-task check above checks something', () => {
+    let sourced = 0;
+    for (const path of manifest.packs) {
+      const pack = JSON.parse(readFileSync(`${PUBLIC}${path}`, 'utf8')) as ScenarioPack;
+      for (const t of pack.tasks) {
+        for (const [slot, value] of Object.entries(t.user.knownInfo)) {
+          if (identifierTokens(value).length > 0 && !isPersonalDetailSlot(slot) && t.user.knownFrom?.[slot]) sourced++;
+        }
+      }
+    }
+    expect(sourced).toBeGreaterThanOrEqual(50);
+  });
+});

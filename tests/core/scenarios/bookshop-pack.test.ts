@@ -6,7 +6,8 @@ import { getDomain } from '../../../src/core/scenarios/domains/index.ts';
 import { getPath, loadBookshopPack, replayGold } from './bookshop-helpers.ts';
 
 const pack = loadBookshopPack();
-const SLOTS = ['email', 'name', 'zip', 'order_id', 'items', 'refund_method', 'address', 'reason'];
+// second_order_id: the other order of a two-order task, which the user holds like the first (with its source).
+const SLOTS = ['email', 'name', 'zip', 'order_id', 'second_order_id', 'items', 'refund_method', 'address', 'reason'];
 
 type Obj = Record<string, Json>;
 const obj = (v: Json | undefined): Obj => v as Obj;

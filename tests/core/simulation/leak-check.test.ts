@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunSpec, Session, Turn } from '../../../src/core/model/types.ts';
 import {
+  identifierTokens,
   LEAK_CHECK_VERSION,
   unknownValues,
   userKnownTexts,
@@ -56,6 +57,25 @@ describe('valueLikeTokens', () => {
 
   it('gives each value once', () => {
     expect(valueLikeTokens('#W2378156 is W2378156')).toEqual(['W2378156']);
+  });
+});
+
+describe('identifierTokens', () => {
+  it('keeps codes and long numbers', () => {
+    expect(identifierTokens('Order #W2378156 (HP-30118), user mei_kovacs_8020, ref KQ4T7B, account 1151293680, zip 94105')).toEqual([
+      'W2378156',
+      'HP-30118',
+      'mei_kovacs_8020',
+      'KQ4T7B',
+      '1151293680',
+      '94105',
+    ]);
+  });
+
+  it('leaves out emails, dates, amounts, four-digit numbers and options with units', () => {
+    const text = 'ana.souza@example.com on 2026-06-18 or June 18, paid $107.50 (54.04), Visa ending in 2478, a 1000ml bottle, a 5000mAh bank, 1,000 pieces, size 10';
+    expect(valueLikeTokens(text).length).toBeGreaterThan(5);
+    expect(identifierTokens(text)).toEqual([]);
   });
 });
 

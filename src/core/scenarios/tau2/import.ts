@@ -19,7 +19,9 @@ import { checkArguments } from '../environment.ts';
 import { getTau2Toolset, type Tau2EnvAssertion, type Tau2Toolset } from './toolsets.ts';
 import { tauV1ToTau2 } from './tau-v1.ts';
 import { userSayer } from './describe.ts';
-import { buildGoal, mapUserSide, plainUtterance, type Tau2GoldAction, type Tau2Instructions } from './user-side.ts';
+import { buildGoal, mapUserSide, plainUtterance, sourcesFor, TAU2_INSTRUCTIONS_SOURCE, type Tau2GoldAction, type Tau2Instructions } from './user-side.ts';
+import { identifiersNeedingSource, knownFromIssues, userKnowledgeIssues } from '../user-knowledge.ts';
+import { identifierTokens } from '../../simulation/leak-check.ts';
 
 /** The three files of a τ²-bench domain, parsed. */
 export interface Tau2DomainInput {
@@ -336,6 +338,9 @@ export function importTau2DomainReport(input: Tau2DomainInput): Tau2ImportReport
   } else {
     const r = scenarioPackSchema.safeParse(shape);
     if (!r.success) throw new ValidationError(`τ²-bench ${domain} (as a scenario pack)`, fromZodIssues(r.error.issues, shape));
+    // What the user knows is checked as for a runnable pack (validateScenarioPack does it there).
+    const known = pack.tasks.flatMap((task, ti) => [...knownFromIssues(task.user, `tasks[${ti}].`), ...userKnowledgeIssues(task.user, `tasks[${ti}].`)]);
+    if (known.length) throw new ValidationError(`τ²-bench ${domain} (as a scenario pack)`, known);
   }
   return { domain, pack, scenarios: expandPack(pack), unmapped, runnable };
 }
@@ -422,26 +427,45 @@ function mapTask(t: Tau2Task, i: number, ctx: TaskContext): PackTask {
   const user = mapUserSide(instructions, t.user_scenario.persona, goal);
   // A write's argument named like a fact the user holds, with another value (the zip code of a
   // new address beside their own), is what they want it changed to: "new_zip", not their zip.
+  // "#W5061109" and "W5061109" are one order ("#" means number).
   for (const r of goal.requests) {
     if (r.type !== 'action') continue;
     for (const [slot, value] of Object.entries(r.expect)) {
       const own = user.knownInfo[slot];
-      if (own === undefined || own.trim().toLowerCase() === value.trim().toLowerCase() || slot.startsWith('new_') || r.expect[`new_${slot}`] !== undefined) continue;
+      if (own === undefined || sameValue(own, value) || slot.startsWith('new_') || r.expect[`new_${slot}`] !== undefined) continue;
       delete r.expect[slot];
       r.expect[`new_${slot}`] = value;
     }
   }
   // What a person knows of their own records, as the goal describes them (what they bought,
   // their card's kind and last digits, the options they want) is information the user holds.
+  // An id the goal holds is one of the user's known facts even where their texts give it
+  // elsewhere than the known info ("You just created your user id mei_patel_7272"), so that it
+  // has a source (knownFrom) like every other.
+  const added: Record<string, string> = {};
   for (const r of goal.requests) {
     if (r.type !== 'action') continue;
     for (const [slot, value] of Object.entries(r.expect)) {
-      if (Object.values(user.knownInfo).includes(value) || userTexts.some((text) => text.includes(value))) continue;
+      if (Object.values(user.knownInfo).some((v) => sameValue(v, value))) continue;
+      const heldIds = new Set(Object.values(user.knownInfo).flatMap((v) => identifierTokens(v).map((id) => id.toLowerCase())));
+      const unheld = identifiersNeedingSource(slot, value).some((id) => !heldIds.has(id.toLowerCase()));
+      if (!unheld && userTexts.some((text) => text.includes(value))) continue;
       let key = slot;
       for (let n = 2; user.knownInfo[key] !== undefined; n++) key = `${slot}_${n}`;
       user.knownInfo[key] = value;
+      added[key] = value;
     }
   }
+  // Each id the user holds says where they have it from: their instructions, or their own
+  // records (a description naming something printed on what they bought).
+  const given = new Set(userTexts.flatMap((text) => identifierTokens(text).map((id) => id.toLowerCase())));
+  const fromInstructions = Object.fromEntries(Object.entries(added).filter(([, v]) => identifierTokens(v).every((id) => given.has(id.toLowerCase()))));
+  const knownFrom = {
+    ...user.knownFrom,
+    ...sourcesFor(fromInstructions, TAU2_INSTRUCTIONS_SOURCE),
+    ...sourcesFor(Object.fromEntries(Object.entries(added).filter(([k]) => !(k in fromInstructions))), OWN_RECORDS_SOURCE),
+  };
+  if (Object.keys(knownFrom).length > 0) user.knownFrom = knownFrom;
 
   if (t.initial_state) {
     for (const key of Object.keys(t.initial_state)) {
@@ -473,6 +497,18 @@ function mapTask(t: Tau2Task, i: number, ctx: TaskContext): PackTask {
       rewardBasis,
     },
   };
+}
+
+/** Where a user has an id from that a description of their own records holds (what they bought, their cards). */
+const OWN_RECORDS_SOURCE = 'their own records (what they bought, their cards)';
+
+/** A value as compared with another: case, spacing and a "#" before a word ("#W5061109") aside. */
+function plain(value: string): string {
+  return value.toLowerCase().replace(/#(?=\w)/g, '').replace(/\s+/g, ' ').trim();
+}
+
+function sameValue(a: string, b: string): boolean {
+  return plain(a) === plain(b);
 }
 
 /** The scenarios of a τ²-bench domain (see importTau2DomainReport for what is not mapped). */

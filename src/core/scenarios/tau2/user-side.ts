@@ -4,6 +4,7 @@
  * from the gold write actions and the information the agent must convey.
  */
 import type { GoalRequest, Json, UserGoal, UserSide } from '../../model/types.ts';
+import { identifiersNeedingSource } from '../user-knowledge.ts';
 
 /** τ²-bench's structured user instructions (StructuredUserInstructions). */
 export interface Tau2Instructions {
@@ -79,6 +80,22 @@ export function extractKnownInfo(knownInfo: string | null | undefined, otherText
     if (reservations.length > 1) out['reservation_ids'] = reservations.join(', ');
   }
   if (text.trim()) out['details'] = text.trim();
+  return out;
+}
+
+/**
+ * Where a τ²-bench user has the ids their instructions give them (user id, order and
+ * reservation numbers, the known-info text that holds them): τ²-bench hands them over there.
+ */
+export const TAU2_INSTRUCTIONS_SOURCE = "the task's instructions (τ²-bench gives it to the user there)";
+
+/**
+ * `UserSide.knownFrom` for known facts: `source` for every slot whose value holds an
+ * identifier that needs one (personal details such as a zip code need none).
+ */
+export function sourcesFor(knownInfo: Record<string, string>, source: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [slot, value] of Object.entries(knownInfo)) if (identifiersNeedingSource(slot, value).length > 0) out[slot] = source;
   return out;
 }
 
@@ -208,7 +225,8 @@ function meaningful(text: string | null | undefined): string | undefined {
 /**
  * Maps τ²-bench's user scenario (structured instructions or a plain string, plus an optional
  * persona) onto our UserSide. The persona text, where there is one, leads the task
- * instructions, as τ²-bench puts it before the instructions in the user's prompt.
+ * instructions, as τ²-bench puts it before the instructions in the user's prompt. The ids
+ * pulled out of the instructions are known from them (`knownFrom`: TAU2_INSTRUCTIONS_SOURCE).
  */
 export function mapUserSide(
   instructions: Tau2Instructions | string,
@@ -223,11 +241,14 @@ export function mapUserSide(
     [personaText ? `Persona: ${personaText}` : undefined, ownInstructions].filter(Boolean).join('\n\n') ||
     'Pursue the reason for your call as described, one step at a time.';
   const unknown = meaningful(structured?.unknown_info);
+  const knownInfo = structured
+    ? extractKnownInfo(structured.known_info, [structured.reason_for_call, structured.task_instructions])
+    : extractKnownInfo(null, [reason]);
+  const knownFrom = sourcesFor(knownInfo, TAU2_INSTRUCTIONS_SOURCE);
   return {
     reasonForContact: reason,
-    knownInfo: structured
-      ? extractKnownInfo(structured.known_info, [structured.reason_for_call, structured.task_instructions])
-      : extractKnownInfo(null, [reason]),
+    knownInfo,
+    ...(Object.keys(knownFrom).length > 0 ? { knownFrom } : {}),
     unknownInfo: unknown ? [unknown] : [],
     taskInstructions,
     goal,
