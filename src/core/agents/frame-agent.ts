@@ -95,7 +95,10 @@ export const FRAME_AGENT_ID = 'frame';
  * two to five records is meant, they are read, so the question names them by what they hold
  * (a record with no name of its own, an order, by its id, status and the names of what it holds),
  * and when the user does not know the id such a question is asked once before giving up; a
- * choice offered back is not echoed in the confirmation, which describes the record instead.
+ * choice offered back is not echoed in the confirmation, which describes the record instead;
+ * things named that the record the user gave does not hold ("the camera" in an order without
+ * one) are looked for in the person's other records of that kind, and the one holding them all
+ * is taken instead, saying so.
  */
 export const FRAME_AGENT_VERSION = 'frame-1.7.1';
 
@@ -1160,6 +1163,14 @@ class FrameAgent implements Participant {
           const own = this.personLookup(tool);
           if (own) return own;
         }
+        // Things the user names that the record they named does not hold ("the camera" in an
+        // order without one): the person's other records of that kind are read, and the one
+        // holding them all is taken instead, saying so.
+        if (p.type === 'array' && g.phrases.has(p.name)) {
+          const moved = this.elsewhere(p, tool);
+          if (moved === 'moved') continue;
+          if (moved) return moved;
+        }
         const searched = this.search(p);
         if (searched === 'found') continue;
         if (searched) return searched;
@@ -1201,6 +1212,13 @@ class FrameAgent implements Participant {
       return this.decide();
     }
     if (!g.confirmed && g.confirmations === 0) {
+      // Things named that the record given does not hold: the one that does is taken instead.
+      for (const p of this.params.get(tool.name)!) {
+        if (p.type !== 'array' || !g.phrases.has(p.name)) continue;
+        const moved = this.elsewhere(p, tool);
+        if (moved === 'moved') return this.decide();
+        if (moved) return moved;
+      }
       // Ids picked from records that do not say what they are (a payment method seen only as an
       // order's payment): the person's own record is read first, so the confirmation can say.
       const look = this.lookupUndescribed(tool, args);
@@ -1941,6 +1959,59 @@ class FrameAgent implements Participant {
     if (!chosen) return undefined;
     this.put(p, chosen.args[p.name]!);
     return 'found';
+  }
+
+  /**
+   * For a list parameter whose words (`phrases`) the looked-up records do not resolve: another
+   * id parameter of the action (order_id) whose getter reads records listed in the person's own
+   * record; those not read yet are read, and when exactly one of them holds what the words name,
+   * it replaces the value given, and the user is told. 'moved' when it did.
+   */
+  private elsewhere(p: ParamSpec, tool: ToolSpec): Decision | 'moved' | undefined {
+    const g = this.goal!;
+    const text = g.phrases.get(p.name)!;
+    for (const q of this.params.get(tool.name)!) {
+      if (q === p || q.type === 'array' || !/_id$/.test(q.name) || this.isIdentityParam(q.name)) continue;
+      const getter = this.tools.find((t) => t.kind === 'read' && this.params.get(t.name)!.filter((x) => x.required).map((x) => x.name).join() === q.name);
+      if (!getter) continue;
+      const core = labelCore(q.name);
+      const listKeys = new Set([`${core}_ids`, `${core}s`, `${core}_list`]);
+      const ids = new Set<string>();
+      const visit = (v: Json, depth: number): void => {
+        if (depth > 4 || v === null || typeof v !== 'object') return;
+        if (Array.isArray(v)) return v.forEach((x) => visit(x, depth + 1));
+        for (const [k, x] of Object.entries(v)) {
+          if (listKeys.has(k) && Array.isArray(x)) for (const id of x) if (typeof id === 'string') ids.add(id);
+          visit(x, depth + 1);
+        }
+      };
+      for (const r of this.records) visit(r.value, 0);
+      // Where the person's records are listed: their own record, read first.
+      if (ids.size === 0) {
+        const own = this.personLookup(tool);
+        if (own) return own;
+      }
+      if (ids.size < 2 || ids.size > 8) continue;
+      const calls = [...ids].map((id) => ({ name: getter.name, arguments: { [q.name]: id } })).filter((c) => !this.called.has(callKey(c)));
+      if (calls.length > 0) return { type: 'call', calls };
+      const recordFor = (id: string) => [...this.records].reverse().find((r) => r.tool === getter.name && r.args[q.name] === id);
+      const holding = [...ids].filter((id) => {
+        const rec = recordFor(id);
+        return rec !== undefined && resolvePhrase(p, text, [rec.value]) !== undefined;
+      });
+      const given = this.slots.get(q.name)?.value;
+      if (holding.length !== 1 || holding[0] === given) continue;
+      // Only when the record given does not hold them itself.
+      const givenRec = typeof given === 'string' ? recordFor(given) : undefined;
+      if (givenRec && resolvePhrase(p, text, [givenRec.value]) !== undefined) continue;
+      for (const id of ids) this.reuse({ name: getter.name, arguments: { [q.name]: id } });
+      this.slots.set(q.name, { value: holding[0]!, session: false });
+      this.slots.delete(p.name);
+      g.unknown.delete(p.name);
+      if (typeof given === 'string') this.outbox.push(`I found ${text} in ${labelOf(q)} ${holding[0]}, not in ${given}.`);
+      return 'moved';
+    }
+    return undefined;
   }
 
   /**
