@@ -141,7 +141,6 @@ export function floorIsCurrent(floor: PackFloor | undefined): floor is PackFloor
   return !!floor && floor.agent === REFUSE_ALL_VERSION && floor.user === AGENDA_VERSION;
 }
 
-
 /** The floor over a run's tasks, which may come from several packs. */
 export interface TasksFloor {
   /** Tasks, among those with a measured floor, that the do-nothing agent passes. */
