@@ -1917,21 +1917,9 @@ class FrameAgent implements Participant {
    * order", a title they mentioned).
    */
   private search(p: ParamSpec): Decision | 'found' | undefined {
-    const getter = this.tools.find((t) => t.kind === 'read' && this.params.get(t.name)!.filter((q) => q.required).map((q) => q.name).join() === p.name);
+    const getter = this.getterOf(p.name);
     if (!getter) return undefined;
-    const core = labelCore(p.name);
-    const listKeys = new Set([`${core}_ids`, `${core}s`, `${core}_list`]);
-    const ids = new Set<string>();
-    const visit = (v: Json, depth: number): void => {
-      if (depth > 4 || v === null || typeof v !== 'object') return;
-      if (Array.isArray(v)) return v.forEach((x) => visit(x, depth + 1));
-      for (const [k, x] of Object.entries(v)) {
-        if (listKeys.has(k) && Array.isArray(x)) for (const id of x) if (typeof id === 'string') ids.add(id);
-        if (listKeys.has(k) && isObject(x)) for (const id of Object.keys(x)) ids.add(id);
-        visit(x, depth + 1);
-      }
-    };
-    for (const r of this.records) if (r.goal === -1 || r.goal === this.goalIndex) visit(r.value, 0);
+    const ids = this.listedIds(p.name, this.records.filter((r) => r.goal === -1 || r.goal === this.goalIndex));
     if (ids.size === 0 || ids.size > 8) return undefined;
     const calls = [...ids].map((id) => ({ name: getter.name, arguments: { [p.name]: id } })).filter((c) => !this.called.has(callKey(c)));
     if (calls.length > 0) return { type: 'call', calls };
@@ -1961,6 +1949,29 @@ class FrameAgent implements Participant {
     return 'found';
   }
 
+  /** The read tool that takes `param` alone: get_order_details for order_id. */
+  private getterOf(param: string): ToolSpec | undefined {
+    return this.tools.find((t) => t.kind === 'read' && this.params.get(t.name)!.filter((q) => q.required).map((q) => q.name).join() === param);
+  }
+
+  /** The ids of `param`'s kind that records list under its plural ("orders", "order_ids", "order_list"). */
+  private listedIds(param: string, records: readonly RecordEntry[]): Set<string> {
+    const core = labelCore(param);
+    const listKeys = new Set([`${core}_ids`, `${core}s`, `${core}_list`]);
+    const ids = new Set<string>();
+    const visit = (v: Json, depth: number): void => {
+      if (depth > 4 || v === null || typeof v !== 'object') return;
+      if (Array.isArray(v)) return v.forEach((x) => visit(x, depth + 1));
+      for (const [k, x] of Object.entries(v)) {
+        if (listKeys.has(k) && Array.isArray(x)) for (const id of x) if (typeof id === 'string') ids.add(id);
+        if (listKeys.has(k) && isObject(x)) for (const id of Object.keys(x)) ids.add(id);
+        visit(x, depth + 1);
+      }
+    };
+    for (const r of records) visit(r.value, 0);
+    return ids;
+  }
+
   /**
    * For a list parameter whose words (`phrases`) the looked-up records do not resolve: another
    * id parameter of the action (order_id) whose getter reads records listed in the person's own
@@ -1972,20 +1983,9 @@ class FrameAgent implements Participant {
     const text = g.phrases.get(p.name)!;
     for (const q of this.params.get(tool.name)!) {
       if (q === p || q.type === 'array' || !/_id$/.test(q.name) || this.isIdentityParam(q.name)) continue;
-      const getter = this.tools.find((t) => t.kind === 'read' && this.params.get(t.name)!.filter((x) => x.required).map((x) => x.name).join() === q.name);
+      const getter = this.getterOf(q.name);
       if (!getter) continue;
-      const core = labelCore(q.name);
-      const listKeys = new Set([`${core}_ids`, `${core}s`, `${core}_list`]);
-      const ids = new Set<string>();
-      const visit = (v: Json, depth: number): void => {
-        if (depth > 4 || v === null || typeof v !== 'object') return;
-        if (Array.isArray(v)) return v.forEach((x) => visit(x, depth + 1));
-        for (const [k, x] of Object.entries(v)) {
-          if (listKeys.has(k) && Array.isArray(x)) for (const id of x) if (typeof id === 'string') ids.add(id);
-          visit(x, depth + 1);
-        }
-      };
-      for (const r of this.records) visit(r.value, 0);
+      const ids = this.listedIds(q.name, this.records);
       // Where the person's records are listed: their own record, read first.
       if (ids.size === 0) {
         const own = this.personLookup(tool);
@@ -2020,8 +2020,8 @@ class FrameAgent implements Participant {
    */
   private fetchCandidates(p: ParamSpec): Decision | 'reused' | undefined {
     if (p.enum || p.type === 'array') return undefined;
-    const getter = this.tools.find((t) => t.kind === 'read' && t !== this.goal?.tool && this.params.get(t.name)!.filter((q) => q.required).map((q) => q.name).join() === p.name);
-    if (!getter) return undefined;
+    const getter = this.getterOf(p.name);
+    if (!getter || getter === this.goal?.tool) return undefined;
     const recs = this.records.filter((r) => r.goal === -1 || r.goal === this.goalIndex);
     const found = [...this.candidates(p, recs).values()].filter((c) => typeof c.value === 'string' && !this.goal?.rejected.get(p.name)?.has(c.value));
     if (found.length < 2 || found.length > 5) return undefined;

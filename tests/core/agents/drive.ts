@@ -1,4 +1,4 @@
-import type { JsonObject, ToolResult } from '../../../src/core/model/types.ts';
+import type { JsonObject, ToolResult, ToolSpec } from '../../../src/core/model/types.ts';
 import type { Participant, ParticipantReply, ViewMessage } from '../../../src/core/simulation/participant.ts';
 import { mulberry32 } from '../../../src/core/stats/rng.ts';
 
@@ -32,3 +32,17 @@ export async function driveAgent(agent: Participant, lines: readonly string[], r
   }
   return { said, calls };
 }
+
+/** A tool spec for a hand-made test domain: JSON-Schema parameters, no extra properties. */
+export const tool = (name: string, kind: 'read' | 'write', description: string, properties: Record<string, JsonObject>, required: string[]): ToolSpec => ({
+  name,
+  kind,
+  description,
+  parameters: { type: 'object', properties, required, additionalProperties: false },
+});
+
+/** A string parameter. */
+export const str = (description: string): JsonObject => ({ type: 'string', description });
+
+/** A tool's refusal, as a domain rule gives it. */
+export const fail = (message: string): ToolResult => ({ ok: false, error: { name: 'DomainError', message } });

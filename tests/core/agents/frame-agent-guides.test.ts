@@ -6,18 +6,12 @@
  * by the options' human-readable fields rather than their ids.
  */
 import { describe, expect, it } from 'vitest';
-import { driveAgent, type ToolRunner } from './drive.ts';
+import { driveAgent, type ToolRunner, tool, fail } from './drive.ts';
 import type { JsonObject, ToolResult, ToolSpec } from '../../../src/core/model/types.ts';
 import { choiceWords, createFrameAgent, matchOutcomes, parseGuide, pickChoice, planFrom, readingsIn } from '../../../src/core/agents/frame-agent.ts';
 import { optionsIn, parseAgentText } from '../../../src/core/users/nlu.ts';
 import { countClarifyingQuestions } from '../../../src/core/metrics/clarification.ts';
 
-const tool = (name: string, kind: 'read' | 'write', description: string, properties: Record<string, JsonObject>, required: string[]): ToolSpec => ({
-  name,
-  kind,
-  description,
-  parameters: { type: 'object', properties, required, additionalProperties: false },
-});
 
 /** Drives the agent through user lines, answering its tool calls with `run`. */
 function converse(tools: ToolSpec[], policy: string, run: ToolRunner, lines: string[]) {
@@ -25,7 +19,6 @@ function converse(tools: ToolSpec[], policy: string, run: ToolRunner, lines: str
 }
 
 const ok = (value: JsonObject | JsonObject[] | string): ToolResult => ({ ok: true, value });
-const fail = (message: string): ToolResult => ({ ok: false, error: { name: 'DomainError', message } });
 
 /* ------------------------------------------------------------ a home-internet desk with guides */
 

@@ -6,19 +6,11 @@
  * values for one parameter, guides that cover the requested action, and lookups reused.
  */
 import { describe, expect, it } from 'vitest';
-import { driveAgent, type ToolRunner } from './drive.ts';
+import { driveAgent, type ToolRunner, tool, str, fail } from './drive.ts';
 import type { JsonObject, ToolResult, ToolSpec } from '../../../src/core/model/types.ts';
 import { createFrameAgent, distinctAlternatives, pickAlternative, reportFields, unsaidVerbs } from '../../../src/core/agents/frame-agent.ts';
 import { contentWords, isVagueRequest, scoreIntents } from '../../../src/core/agents/frame-nlu.ts';
 
-const tool = (name: string, kind: 'read' | 'write', description: string, properties: Record<string, JsonObject>, required: string[]): ToolSpec => ({
-  name,
-  kind,
-  description,
-  parameters: { type: 'object', properties, required, additionalProperties: false },
-});
-const str = (description: string): JsonObject => ({ type: 'string', description });
-const fail = (message: string): ToolResult => ({ ok: false, error: { name: 'DomainError', message } });
 
 /** Drives the agent through user lines; tool calls are answered by `run`. */
 async function converse(lines: string[], tools: ToolSpec[], policy: string, run: ToolRunner) {

@@ -5,17 +5,10 @@
  * they name, and ids read out with what their records hold in a confirmation.
  */
 import { describe, expect, it } from 'vitest';
-import { driveAgent, type ToolRunner } from './drive.ts';
+import { driveAgent, type ToolRunner, tool, str } from './drive.ts';
 import type { JsonObject, ToolResult, ToolSpec } from '../../../src/core/model/types.ts';
 import { createFrameAgent } from '../../../src/core/agents/frame-agent.ts';
 
-const tool = (name: string, kind: 'read' | 'write', description: string, properties: Record<string, JsonObject>, required: string[]): ToolSpec => ({
-  name,
-  kind,
-  description,
-  parameters: { type: 'object', properties, required, additionalProperties: false },
-});
-const str = (description: string): JsonObject => ({ type: 'string', description });
 const list = (description: string): JsonObject => ({ type: 'array', items: { type: 'string' }, description });
 
 const TOOLS: ToolSpec[] = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { driveAgent, type ToolRunner } from './drive.ts';
+import { driveAgent, type ToolRunner, tool } from './drive.ts';
 import type { Json, JsonObject, ToolResult, ToolSpec } from '../../../src/core/model/types.ts';
 import { createFrameAgent, reportFields } from '../../../src/core/agents/frame-agent.ts';
 import {
@@ -18,12 +18,6 @@ import { agentSeat } from '../../../src/core/participants.ts';
 
 /* ------------------------------------------------------------ a small hand-made domain */
 
-const tool = (name: string, kind: 'read' | 'write', description: string, properties: Record<string, JsonObject>, required: string[]): ToolSpec => ({
-  name,
-  kind,
-  description,
-  parameters: { type: 'object', properties, required, additionalProperties: false },
-});
 
 const TOOLS: ToolSpec[] = [
   tool('find_member_by_email', 'read', 'Find a member by email. Returns id, name, plan and subscription_ids.', { email: { type: 'string', description: 'Email, e.g. "ann@example.com".' } }, ['email']),
