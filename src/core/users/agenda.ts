@@ -37,7 +37,8 @@ import { ControlState, isUnhelpful, netChanges, recordControls, toolErrorsSeen }
  * picked among options, and found stated in a confirmation, by what the agent says it holds;
  * a detail a later request holds with another value is offered again, not taken as said; a
  * question for several new details ("which new color, brightness and power source…") asks each;
- * among options, the one holding what the current request is about is picked first.
+ * among options, the one holding what the current request is about is picked first; asked
+ * several things at once, it says what it knows before "I don't know".
  */
 export const AGENDA_VERSION = 'agenda-1.3';
 
@@ -649,6 +650,21 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
     }
     if (answers.length === 0 && !progress && !s.finished && acts.length === 0) {
       answers.push({ act: 'complain', value: 'confused' });
+    }
+    // Asked several things at once, what the user knows is said first; "I don't know" (with
+    // what a forthcoming user offers instead) comes after, so it never holds up a real answer.
+    if (acts.filter((a) => a.act === 'request').length > 1) {
+      const known: DialogueAct[] = [];
+      const unknown: DialogueAct[] = [];
+      for (let i = 0; i < answers.length; i++) {
+        if (answers[i]!.act !== 'dont_know') {
+          known.push(answers[i]!);
+          continue;
+        }
+        unknown.push(answers[i]!);
+        while (answers[i + 1]?.act === 'inform' && answers[i + 1]!.unprompted) unknown.push(answers[++i]!);
+      }
+      answers.splice(0, answers.length, ...known, ...unknown);
     }
     // An answer replaces any pending act that would say the same slot again.
     const answered = new Set(answers.filter((a) => a.act === 'inform' || a.act === 'repeat').map((a) => a.slot));

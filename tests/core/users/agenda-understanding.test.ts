@@ -394,3 +394,16 @@ describe("agenda user: which record a request is about", () => {
     expect(pick?.value).toMatch(/#W7387996/);
   });
 });
+
+describe('agenda user: asked several things at once', () => {
+  it('says what it knows before what it does not', async () => {
+    const scenario = withUser({ email: 'mei@x.org', new_size: 'L' }, [
+      { type: 'action', utterance: 'exchange my hoodie for a bigger size', tool: 'exchange_item', expect: { new_size: 'new_size' } },
+    ]);
+    for (const seed of [1, 2, 3]) {
+      const { replies } = await dialogue(scenario, ['Which new color and size would you like?'], { persona: PERSONAS.terse, seed });
+      expect(acts(replies[0]!)[0], `seed ${seed}: "${replies[0]!.content}"`).not.toMatchObject({ act: 'dont_know' });
+      expect(replies[0]!.content, `seed ${seed}`).toMatch(/\bL\b/);
+    }
+  });
+});
