@@ -195,6 +195,7 @@ export const turnSchema = z.object({
   satisfaction: z.number().optional(),
   flags: z.array(z.string()),
   unknownValues: z.array(z.string()).optional(),
+  reasoning: z.string().optional(),
   startedAt: time,
   durationMs: z.number().nonnegative(),
   usage: z

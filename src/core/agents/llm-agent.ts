@@ -1,6 +1,7 @@
 import type { ToolCall, ToolSpec } from '../model/types.ts';
 import { sinceLastOwn, type Participant, type ParticipantReply, type AgentSeatContext, type ViewMessage } from '../simulation/participant.ts';
 import type { LlmMessage, LlmReply, LlmReplyOptions, SeatFactory, SeatToolCalling } from '../simulation/llm-seat.ts';
+import { withoutThinking } from '../simulation/thinking.ts';
 import { TOOL_GRAMMAR_VERSION, toolCallFormat } from './tool-grammar.ts';
 import {
   parseToolCalls,
@@ -13,7 +14,7 @@ import {
 } from './tool-protocol.ts';
 
 /** Bumped whenever the agent prompt's wording changes. */
-export const LLM_AGENT_PROMPT_VERSION = `llm-agent-2/tools-${TOOL_PROTOCOL_VERSION}/grammar-${TOOL_GRAMMAR_VERSION}`;
+export const LLM_AGENT_PROMPT_VERSION = `llm-agent-3/tools-${TOOL_PROTOCOL_VERSION}/grammar-${TOOL_GRAMMAR_VERSION}`;
 
 /**
  * With native function calling (web-llm's Hermes models) every reply is a list of calls, so
@@ -91,7 +92,8 @@ function readNative(reply: LlmReply, tools: readonly ToolSpec[]): ParsedReply {
 export function createLlmAgent(ctx: AgentSeatContext, makeSeat: SeatFactory): Participant {
   const mode = makeSeat.toolCalling ?? PROMPTED;
   const offered = mode.native ? [...ctx.tools, REPLY_TO_USER_TOOL] : ctx.tools;
-  const seat = makeSeat(renderAgentSystemPrompt(ctx, { nativeTools: mode.native }));
+  // Reasoning is taken out before anything is read: a call drafted while thinking never runs.
+  const seat = withoutThinking(makeSeat(renderAgentSystemPrompt(ctx, { nativeTools: mode.native })));
   // Native calling constrains the output itself (web-llm forbids a response format with it).
   const extra: Pick<LlmReplyOptions, 'tools' | 'responseFormat'> = mode.native
     ? { tools: offered.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters })) }
@@ -116,10 +118,12 @@ export function createLlmAgent(ctx: AgentSeatContext, makeSeat: SeatFactory): Pa
       const opts = { ...extra, signal: turnCtx.signal, onDelta: turnCtx.onDelta };
       const flags: string[] = [];
       let reply = await seat.reply(incoming, opts);
+      const reasoning: string[] = reply.reasoning ? [reply.reasoning] : [];
       let parsed = read(reply);
       if (isEmpty(parsed)) {
         flags.push('empty_reply_retried');
         reply = await seat.reply([{ role: 'user', content: EMPTY_NUDGE }], opts);
+        if (reply.reasoning) reasoning.push(reply.reasoning);
         parsed = read(reply);
         if (isEmpty(parsed)) flags.push('participant_error', 'empty_reply');
       }
@@ -131,6 +135,7 @@ export function createLlmAgent(ctx: AgentSeatContext, makeSeat: SeatFactory): Pa
         flags,
         usage: reply.usage,
         authorDetail: seat.model,
+        ...(reasoning.length ? { reasoning: reasoning.join('\n\n') } : {}),
       };
     },
   };

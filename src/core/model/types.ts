@@ -424,6 +424,11 @@ export interface Turn {
   latent?: JsonObject;
   /** 1–5, where the user simulator rated the previous agent turn. */
   satisfaction?: number;
+  /**
+   * A thinking model's reasoning before its visible reply, taken out of `content` (see
+   * simulation/thinking.ts): never shown to the other seat, hidden in the transcript by default.
+   */
+  reasoning?: string;
   /** Named flags raised on this turn, e.g. "tool_error". */
   flags: string[];
   /**

@@ -11,9 +11,11 @@
 import { z } from 'zod';
 import type { ErrorRecord, JudgeClipping, NlAssertionResult, Scenario, ToolCall, Turn } from '../model/types.ts';
 import type { LlmMessage, SeatFactory } from '../simulation/llm-seat.ts';
+import { withoutThinking } from '../simulation/thinking.ts';
 
 /** Bump when the prompt or the expected output changes, so results stay comparable. */
-export const JUDGE_PROMPT_VERSION = 'judge-1.0';
+/** judge-1.1: a thinking model's reasoning is taken out of its reply before the verdicts are read. */
+export const JUDGE_PROMPT_VERSION = 'judge-1.1';
 
 /** What the judge decided for one session. */
 export interface NlJudgement {
@@ -368,7 +370,8 @@ export async function judgeAssertions(
   let attempts = 0;
   let last: ParsedVerdicts | null = null;
   try {
-    const seat = makeSeat(JUDGE_SYSTEM_PROMPT);
+    // A thinking model's reasoning before its JSON is no verdict: it is taken out first.
+    const seat = withoutThinking(makeSeat(JUDGE_SYSTEM_PROMPT));
     model = seat.model;
     let message: LlmMessage = { role: 'user', content: request.text };
     for (attempts = 1; attempts <= 2; attempts++) {

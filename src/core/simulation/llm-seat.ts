@@ -33,6 +33,8 @@ export interface LlmReply {
   usage: TurnUsage;
   /** Calls read by the engine, when the request offered native tools. */
   toolCalls?: LlmToolCall[];
+  /** The reasoning a thinking model wrote, once `withoutThinking` took it out of `content`. */
+  reasoning?: string;
 }
 
 /**

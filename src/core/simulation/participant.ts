@@ -85,6 +85,8 @@ export interface ParticipantReply {
   control?: ControlSignal;
   latent?: JsonObject;
   satisfaction?: number;
+  /** A thinking model's reasoning, taken out of `content`; stored on the turn, never shown to the other seat. */
+  reasoning?: string;
   /** Flags to record on the turn. "participant_error" also counts toward maximum errors. */
   flags?: string[];
   usage?: TurnUsage;

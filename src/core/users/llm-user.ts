@@ -4,9 +4,11 @@ import { renderControlUpdate, renderPolicy } from '../personas/policy.ts';
 import { ControlState, isUnhelpful, netChanges, recordControls, toolErrorsSeen } from '../personas/controls.ts';
 import type { LlmMessage, LlmReply, SeatFactory } from '../simulation/llm-seat.ts';
 import { sinceLastOwn, type Participant, type ParticipantReply, type UserSeatContext, type ViewMessage } from '../simulation/participant.ts';
+import { withoutThinking, type VisibleReply } from '../simulation/thinking.ts';
 
 /** Bumped whenever the prompt's wording changes, so results stay comparable. */
-export const LLM_USER_PROMPT_VERSION = 'llm-user-5';
+/** llm-user-6: a thinking model's reasoning is taken out of every reply before it is read or sent. */
+export const LLM_USER_PROMPT_VERSION = 'llm-user-6';
 
 /** The first request: there is no agent message yet for the simulator to answer. */
 export const KICKOFF = '[The customer-service chat has opened. Write your first message to the agent.]';
@@ -243,7 +245,8 @@ export interface LlmUserOptions {
  */
 export function createLlmUser(ctx: UserSeatContext, makeSeat: SeatFactory, opts: LlmUserOptions = {}): Participant {
   const latentState = opts.latentState ?? true;
-  const seat = makeSeat(renderUserSystemPrompt(ctx));
+  // A thinking model's reasoning would leak the hidden goal to the agent: it is taken out first.
+  const seat = withoutThinking(makeSeat(renderUserSystemPrompt(ctx)));
   const hidden = `${ctx.scenario.user.taskInstructions}\n${ctx.scenario.user.reasonForContact}`;
   // Dynamic persona controls: what this seat has seen so far, and the traits in force.
   const controls = new ControlState(ctx.persona);
@@ -257,7 +260,7 @@ export function createLlmUser(ctx: UserSeatContext, makeSeat: SeatFactory, opts:
       const first: LlmMessage[] = incoming.length ? incoming : [{ role: 'user', content: KICKOFF }];
       const flags: string[] = [];
       let toSpeak = first;
-      let thought: LlmReply | undefined;
+      let thought: VisibleReply | undefined;
       let inner: InnerState | undefined;
       // Rate the agent's last turn when there is one: an opening message answers nobody.
       const rate = incoming.length > 0;
@@ -305,6 +308,7 @@ export function createLlmUser(ctx: UserSeatContext, makeSeat: SeatFactory, opts:
         }
       }
       const content = reply.content.trim();
+      const reasoning = [thought?.reasoning, reply.reasoning].filter(Boolean).join('\n\n');
       const latent: JsonObject = { ...inner?.latent, ...control?.latent };
       if (AS_ASSISTANT.test(content)) flags.push('replied_as_assistant');
       if (copiesVerbatim(content, hidden)) flags.push('copied_instructions');
@@ -315,6 +319,7 @@ export function createLlmUser(ctx: UserSeatContext, makeSeat: SeatFactory, opts:
         authorDetail: seat.model,
         ...(Object.keys(latent).length ? { latent } : {}),
         ...(inner?.satisfaction !== undefined ? { satisfaction: inner.satisfaction } : {}),
+        ...(reasoning ? { reasoning } : {}),
       };
     },
   };
