@@ -570,7 +570,7 @@ class FrameAgent implements Participant {
     let fixed = false;
     for (const p of params) {
       if (p.type !== 'array' || !/^new_./.test(p.name) || !Array.isArray(call.arguments[p.name]) || this.slots.get(p.name)?.said !== undefined) continue;
-      const elem = p.name.slice(4).replace(/_ids$/, '_id').replace(/s$/, '');
+      const elem = elementKey(p.name);
       // Every record of the kind looked up: what a detail may be a value of.
       const held = new Set<string>();
       const visit = (v: Json, depth: number): void => {
@@ -1127,14 +1127,14 @@ class FrameAgent implements Participant {
       }
       // New records for a list: asked by what tells them apart ("which new color and size for the T-Shirt?"), not by id.
       if (p.type === 'array' && /^new_./.test(p.name)) {
+        const list = this.newList(p);
         // What could replace them is looked up first: a read tool taking ids the current ones hold (their product).
-        const look = this.lookupReplacements(this.newList(p).bare ?? [], p.name.slice(4).replace(/_ids$/, '_id').replace(/s$/, ''));
+        const look = this.lookupReplacements(list.bare ?? [], elementKey(p.name));
         if (look) return look;
-      }
-      // Each of the current records may need its own question: the budget is per record.
-      const currentCount = Array.isArray(this.slots.get(p.name.slice(4))?.value) ? (this.slots.get(p.name.slice(4))!.value as Json[]).length : 1;
-      if (p.type === 'array' && /^new_./.test(p.name) && g.detailAsks < this.maxAsks * Math.max(1, currentCount)) {
-        const open = this.newList(p).open;
+        // Each of the current records may need its own question: the budget is per record.
+        const current = this.slots.get(p.name.slice(4))?.value;
+        // (Read again when records were only taken over from an earlier request: they count now.)
+        const open = g.detailAsks < this.maxAsks * (Array.isArray(current) ? Math.max(1, current.length) : 1) ? (list.bare ? this.newList(p) : list).open : undefined;
         const keys = open && open.holders.length > 1 ? differingKeys(open.holders) : undefined;
         if (keys) {
           g.detailAsks++;
@@ -1177,8 +1177,7 @@ class FrameAgent implements Participant {
         // The user does not know the id, and two to five records could be meant: ask which, by
         // what each holds, once, before giving up.
         if (!g.choiceAsked.has(p.name) && !p.enum && p.type !== 'array') {
-          const recs = this.records.filter((r) => r.goal === -1 || r.goal === this.goalIndex);
-          const n = [...this.candidates(p, recs).values()].filter((c) => !g.rejected.get(p.name)?.has(String(c.value))).length;
+          const n = this.liveCandidates(p).length;
           if (n >= 2 && n <= 5) {
             g.choiceAsked.add(p.name);
             return this.ask(p, false);
@@ -1305,8 +1304,7 @@ class FrameAgent implements Participant {
     let q = `${lead}What ${plural ? 'are' : 'is'} your ${label}${options}?`;
     // Several records fit: name them briefly and ask which one is meant.
     if (!p.enum && p.type !== 'array') {
-      const recs = this.records.filter((r) => r.goal === -1 || r.goal === this.goalIndex);
-      let found = [...this.candidates(p, recs).values()].filter((c) => !g.rejected.get(p.name)?.has(String(c.value)));
+      let found = this.liveCandidates(p);
       // Only those the user's words fit best ("Main Street", "blood pressure"), when the words fit some.
       const words = this.recordWords();
       const fit = found.map((c) => {
@@ -1519,7 +1517,7 @@ class FrameAgent implements Participant {
     const key = p.name.slice(4);
     const current = this.slots.get(key)?.value;
     if (!Array.isArray(current) || current.length === 0 || !current.every((v) => typeof v === 'string')) return {};
-    const elem = key.replace(/_ids$/, '_id').replace(/s$/, '');
+    const elem = elementKey(key);
     const recs = this.records.filter((r) => r.goal === -1 || r.goal === this.goalIndex);
     const holders: { id: string; rec: JsonObject; from: number }[] = [];
     const visit = (v: Json, from: number, depth: number): void => {
@@ -1529,7 +1527,7 @@ class FrameAgent implements Participant {
       Object.values(v).forEach((x) => visit(x, from, depth + 1));
     };
     recs.forEach((r, i) => visit(r.value, i, 0));
-    const attrsOf = (rec: JsonObject) => textLeaves(rec).filter((l) => !/\bid\b|_id$|ids$/.test(l.key) && !CODE_VALUE.test(l.value));
+    const attrsOf = (rec: JsonObject) => textLeaves(rec).filter(isAttribute);
     const rejected = g.rejected.get(p.name) ?? new Set<string>();
     const said = this.saidAttributes(p, false);
     const values: string[] = [];
@@ -1831,8 +1829,13 @@ class FrameAgent implements Participant {
   /** The records that could give p (a product's variants), less those the user said no to. */
   private detailHolders(p: ParamSpec): JsonObject[] {
     if (p.type === 'array' && /^new_./.test(p.name)) return this.newList(p).open?.holders ?? [];
+    return this.liveCandidates(p).map((c) => c.holder);
+  }
+
+  /** What could fill p in this request's records (see `candidates`), less the values the user said no to. */
+  private liveCandidates(p: ParamSpec): { value: Json; holder: JsonObject; key?: string }[] {
     const recs = this.records.filter((r) => r.goal === -1 || r.goal === this.goalIndex);
-    return [...this.candidates(p, recs).values()].filter((c) => !this.goal?.rejected.get(p.name)?.has(String(c.value))).map((c) => c.holder);
+    return [...this.candidates(p, recs).values()].filter((c) => !this.goal?.rejected.get(p.name)?.has(String(c.value)));
   }
 
   /**
@@ -2022,8 +2025,7 @@ class FrameAgent implements Participant {
     if (p.enum || p.type === 'array') return undefined;
     const getter = this.getterOf(p.name);
     if (!getter || getter === this.goal?.tool) return undefined;
-    const recs = this.records.filter((r) => r.goal === -1 || r.goal === this.goalIndex);
-    const found = [...this.candidates(p, recs).values()].filter((c) => typeof c.value === 'string' && !this.goal?.rejected.get(p.name)?.has(c.value));
+    const found = this.liveCandidates(p).filter((c) => typeof c.value === 'string');
     if (found.length < 2 || found.length > 5) return undefined;
     let reused = false;
     const calls = found
@@ -2219,7 +2221,7 @@ class FrameAgent implements Participant {
       // Ids in a list (the items, the new variants) are read out with what their records hold, so
       // the user can check them: the user's own words would only be echoed back.
       if (Array.isArray(v) && v.length > 0 && !p.enum) {
-        const elem = p.name.replace(/^new_/, '').replace(/_ids$/, '_id').replace(/s$/, '');
+        const elem = elementKey(p.name);
         const words = v.map((x) => (typeof x === 'string' ? this.attributesOf(elem, x) : '')).filter(Boolean);
         if (words.length === v.length) {
           about = words.join('; ');
@@ -2252,7 +2254,7 @@ class FrameAgent implements Participant {
     for (const r of [...this.records].reverse()) if (r.goal === -1 || r.goal === this.goalIndex) visit(r.value, 0);
     const rec = all.find((r) => Object.keys(r).some((k) => NAME_KEY.test(k) && typeof r[k] === 'string')) ?? all[0];
     if (!rec) return '';
-    const leaves = textLeaves(rec).filter((l) => !/\bid\b|_id$|ids$/.test(l.key) && !CODE_VALUE.test(l.value));
+    const leaves = textLeaves(rec).filter(isAttribute);
     const nameKey = Object.keys(rec).find((k) => NAME_KEY.test(k) && typeof rec[k] === 'string');
     const rest = leaves.filter((l) => !nameKey || l.key !== normalize(nameKey)).slice(0, 5).map((l) => `${l.key} ${l.value}`).join(', ');
     return nameKey ? `${rec[nameKey] as string}${rest ? `: ${rest}` : ''}` : rest;
@@ -2734,12 +2736,20 @@ const OTHER_THING = /\b(another|other|different|second|new|else)\b/i;
 /** Values that are codes rather than attributes: long numbers, letters joined to digits by a dash ("750ml" is an attribute). */
 const CODE_VALUE = /^\d{5,}$|\d{6,}|[a-z]+-\d|\d-[a-z]/;
 
+/** A record's field that describes it (color silver, capacity 750ml), not an id or a code. */
+const isAttribute = (l: { key: string; value: string }): boolean => !/\bid\b|_id$|ids$/.test(l.key) && !CODE_VALUE.test(l.value);
+
+/** The key of one element of a list parameter: new_item_ids → item_id, item_ids → item_id, flights → flight. */
+function elementKey(listParam: string): string {
+  return listParam.replace(/^new_/, '').replace(/_ids$/, '_id').replace(/s$/, '');
+}
+
 /** The keys whose short text values differ among records ("size", "color"), at most three. */
 function differingKeys(holders: readonly JsonObject[]): string[] | undefined {
   const byKey = new Map<string, Set<string>>();
   for (const h of holders) {
     for (const l of textLeaves(h)) {
-      if (/\bid\b|_id$|ids$/.test(l.key) || CODE_VALUE.test(l.value)) continue;
+      if (!isAttribute(l)) continue;
       byKey.set(l.key, (byKey.get(l.key) ?? new Set()).add(l.value));
     }
   }
