@@ -90,9 +90,8 @@ interface AgendaState {
   agenda: DialogueAct[];
   requestIdx: number;
   requests: RequestState[];
-  given: Set<string>;
-  /** The value said for each slot given: a later request's other value for it is news, not a repeat. */
-  givenValues: Map<string, string>;
+  /** Slots said, with the value said: a later request's other value for one is news, not a repeat. */
+  given: Map<string, string | undefined>;
   deflected: Set<string>;
   pushedBack: Set<number>;
   /** Requests met with a refusal that gave no reason (or not the goal's), or with an inability. */
@@ -144,8 +143,7 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
     agenda: [],
     requestIdx: 0,
     requests: goal.map(() => 'pending'),
-    given: new Set(),
-    givenValues: new Map(),
+    given: new Map(),
     deflected: new Set(),
     pushedBack: new Set(),
     unearned: new Set(),
@@ -270,7 +268,7 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
       details.sort((x, y) => near(y[0]) - near(x[0]));
       for (const [k, g] of details) {
         const v = valueOf(k, g);
-        if (v === undefined || (s.given.has(k) && s.givenValues.get(k) === v) || out.length > 2 || out.some((x) => x.slot === k)) continue;
+        if (v === undefined || (s.given.has(k) && s.given.get(k) === v) || out.length > 2 || out.some((x) => x.slot === k)) continue;
         out.push({ act: 'inform', slot: k, value: v, unprompted: true });
       }
     }
@@ -301,13 +299,14 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
         .filter((f) => f.length >= 3 && f.split(' ').length <= 6);
     // What this request is about decides first ("the order with the Gaming Mouse"), before
     // everything the user knows (the items of an earlier request).
-    const own = r?.type === 'action' ? factsOf(Object.keys(r.expect).map((k) => valueOf(k) ?? '')) : [];
+    const requestValues = r?.type === 'action' ? Object.keys(r.expect).map((k) => valueOf(k) ?? '') : [];
+    const own = factsOf(requestValues);
     if (own.length > 0) {
       const hits = norm.map((o) => own.filter((f) => o.includes(f)).length);
       const top = Math.max(...hits);
       if (top > 0 && hits.filter((h) => h === top).length === 1) return options[hits.indexOf(top)];
     }
-    const facts = factsOf([...Object.values(known), ...(r?.type === 'action' ? Object.keys(r.expect).map((k) => valueOf(k) ?? '') : [])]);
+    const facts = factsOf([...Object.values(known), ...requestValues]);
     const words = norm.map((o) => new Set(contentWords(o)));
     const scores = norm.map((o, i) => {
       const head = o.replace(/\s*\(.*\)\s*/g, ' ').trim();
@@ -514,7 +513,7 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
             if (slot !== undefined && v !== undefined) {
               picked.set(slot, said);
               // Said now: not volunteered again later.
-              s.given.add(slot);
+              s.given.set(slot, v);
               s.agenda = s.agenda.filter((x) => !(x.act === 'inform' && x.slot === slot));
             }
           } else if (slot !== undefined && v !== undefined) answerSlot(slot, undefined, rng, answers);
@@ -768,8 +767,7 @@ export function createAgendaUser(ctx: UserSeatContext, params?: AgendaParams): P
       if (acts.length === 0) acts = [{ act: 'complain', value: 'confused' }];
       for (const a of acts) {
         if (a.act !== 'inform' || !a.slot) continue;
-        s.given.add(a.slot);
-        if (a.value !== undefined) s.givenValues.set(a.slot, a.value);
+        s.given.set(a.slot, a.value);
       }
       const ended = acts.some((a) => a.act === 'bye');
       const content = renderUserActs(acts, { ...p.style, upset: s.frustration }, rng);
