@@ -1,4 +1,5 @@
-import type { JsonObject, ToolResult, ToolSpec } from '../../../src/core/model/types.ts';
+import type { JsonObject, RunSpec, ToolResult, ToolSpec } from '../../../src/core/model/types.ts';
+import { AGENDA_VERSION } from '../../../src/core/users/agenda.ts';
 import type { Participant, ParticipantReply, ViewMessage } from '../../../src/core/simulation/participant.ts';
 import { mulberry32 } from '../../../src/core/stats/rng.ts';
 
@@ -46,3 +47,18 @@ export const str = (description: string): JsonObject => ({ type: 'string', descr
 
 /** A tool's refusal, as a domain rule gives it. */
 export const fail = (message: string): ToolResult => ({ ok: false, error: { name: 'DomainError', message } });
+
+/** A run of the agenda user against the generic frame agent: one trial, seed 2027, 60 turns, 4 errors. */
+export function agendaVsFrameSpec(name: string, personaIds: string[]): RunSpec {
+  return {
+    name,
+    scenarioIds: [],
+    personaIds,
+    user: { kind: 'agenda', label: 'Agenda', version: AGENDA_VERSION, settings: {} },
+    agent: { kind: 'frame', label: 'Generic rule-based agent', version: 'frame', settings: {} },
+    trials: 1,
+    seed: 2027,
+    maxTurns: 60,
+    maxErrors: 4,
+  };
+}

@@ -15,7 +15,8 @@ import { expandPack } from '../../../src/core/model/schema.ts';
 import { createFrameAgent } from '../../../src/core/agents/frame-agent.ts';
 import { planSessions, runSession } from '../../../src/core/simulation/session.ts';
 import { importTau2Domain } from '../../../src/core/scenarios/tau2/import.ts';
-import { AGENDA_VERSION, createAgendaUser } from '../../../src/core/users/agenda.ts';
+import { createAgendaUser } from '../../../src/core/users/agenda.ts';
+import { agendaVsFrameSpec } from './drive.ts';
 import { nodeCodeRunner } from '../scenarios/node-code-runner.ts';
 
 const PUBLIC = fileURLToPath(new URL('../../../public/', import.meta.url));
@@ -25,17 +26,7 @@ const personas = (JSON.parse(readFileSync(`${PUBLIC}personas/core.json`, 'utf8')
 // The cooperative baseline persona: the rate measures the agent, not the simulator's moods.
 const baseline = personas.filter((p) => p.id === 'baseline');
 
-const SPEC: RunSpec = {
-  name: 'frame agent',
-  scenarioIds: [],
-  personaIds: baseline.map((p) => p.id),
-  user: { kind: 'agenda', label: 'Agenda', version: AGENDA_VERSION, settings: {} },
-  agent: { kind: 'frame', label: 'Generic rule-based agent', version: 'frame', settings: {} },
-  trials: 1,
-  seed: 2027,
-  maxTurns: 60,
-  maxErrors: 4,
-};
+const SPEC: RunSpec = agendaVsFrameSpec('frame agent', baseline.map((p) => p.id));
 
 /** How a conversation between two working participants may end. */
 const PROPER: readonly TerminationReason[] = ['user_stop', 'transfer', 'out_of_scope', 'max_turns', 'too_many_errors'];

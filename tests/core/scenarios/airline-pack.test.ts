@@ -16,7 +16,7 @@ import { createEnvironment } from '../../../src/core/scenarios/environment.ts';
 import { evaluateSession, readPath, replayGold } from '../../../src/core/scenarios/evaluator.ts';
 import { createAgendaUser } from '../../../src/core/users/agenda.ts';
 import { buildAirlinePack } from '../../../scripts/gen-packs/airline.ts';
-import { loadPack, numbersIn, PUBLIC, refusal, userWaitsFor, value, waitedFor, type Obj } from './pack-fixture.ts';
+import { expectEarnedRefusal, inRefusalReason, loadPack, numbersIn, PUBLIC, refusal, userWaitsFor, value, waitedFor, type Obj } from './pack-fixture.ts';
 import { converse, makePersona, say, scripted, type ScriptStep } from '../fixtures.ts';
 
 const { pack, scenarios, scenario, table, env } = loadPack('airline');
@@ -188,7 +188,7 @@ describe('airline pack: tasks', () => {
       const values = s.evaluation.goldActions.map((a) => value(e.call(a.name, a.arguments)));
       for (const info of s.evaluation.communicateInfo) {
         // A refusal's reason comes from the tools' refusal of the request, checked with the refusal tasks below.
-        if (s.user.goal.refusalReason?.says.some((p) => p.toLowerCase().includes(info.toLowerCase()))) continue;
+        if (inRefusalReason(s, info)) continue;
         if (/^\d+(\.\d+)?$/.test(info)) expect(numbersIn(values), `${s.id}: ${info}`).toContain(Number(info));
         else expect(JSON.stringify(values), `${s.id}: ${info}`).toContain(info);
       }
@@ -221,12 +221,7 @@ describe('airline pack: tasks', () => {
       expect(request.type === 'action' && request.tool, id).toBe(name);
       const message = refusal(createEnvironment(s), name, args);
       expect(message, id).toMatch(why);
-      // The refusal is earned: the user waits for the tools' own reason, and the reward needs it said and the look-ups made.
-      const says = s.user.goal.refusalReason?.says ?? [];
-      expect(says.some((p) => message.toLowerCase().replace(/-/g, ' ').includes(p.toLowerCase().replace(/-/g, ' '))), `${id}: ${JSON.stringify(says)} in "${message}"`).toBe(true);
-      expect(s.evaluation.communicateInfo.length, id).toBeGreaterThan(0);
-      for (const info of s.evaluation.communicateInfo) expect(message.toLowerCase(), id).toContain(info.toLowerCase());
-      expect(s.evaluation.rewardBasis, id).toEqual(expect.arrayContaining(['DB', 'ACTION', 'COMMUNICATE']));
+      expectEarnedRefusal(s, message);
     }
   });
 

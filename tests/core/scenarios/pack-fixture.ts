@@ -64,10 +64,27 @@ export function waitedFor(task: Pick<PackTask, 'user'>): string[] {
   return [...asked, ...(task.user.goal.refusalReason?.says ?? [])];
 }
 
+/** Whether `info` is held by one of the refusal reason phrases the user waits for (case aside). */
+export function inRefusalReason(task: Pick<PackTask, 'user'>, info: string): boolean {
+  return (task.user.goal.refusalReason?.says ?? []).some((p) => p.toLowerCase().includes(info.toLowerCase()));
+}
+
 /** Whether `info` is among what the user waits to hear, or held by a refusal reason phrase (case aside). */
 export function userWaitsFor(task: Pick<PackTask, 'user'>, info: string): boolean {
-  const says = task.user.goal.refusalReason?.says ?? [];
-  return waitedFor(task).includes(info) || says.some((p) => p.toLowerCase().includes(info.toLowerCase()));
+  return waitedFor(task).includes(info) || inRefusalReason(task, info);
+}
+
+/**
+ * A refusal task is earned: the user waits for the tools' own reason (`message`, the refusal of
+ * the request), and the reward needs that reason said and the look-ups made.
+ */
+export function expectEarnedRefusal(s: Scenario, message: string): void {
+  const says = s.user.goal.refusalReason?.says ?? [];
+  const flat = (t: string) => t.toLowerCase().replace(/-/g, ' ');
+  expect(says.some((p) => flat(message).includes(flat(p))), `${s.id}: ${JSON.stringify(says)} in "${message}"`).toBe(true);
+  expect(s.evaluation.communicateInfo.length, s.id).toBeGreaterThan(0);
+  for (const info of s.evaluation.communicateInfo) expect(message.toLowerCase(), s.id).toContain(info.toLowerCase());
+  expect(s.evaluation.rewardBasis, s.id).toEqual(expect.arrayContaining(['DB', 'ACTION', 'COMMUNICATE']));
 }
 
 /** Every number anywhere in a JSON value. */

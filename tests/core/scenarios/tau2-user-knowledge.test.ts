@@ -12,13 +12,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { Json, JsonObject, Persona, RunSpec, Scenario, Turn } from '../../../src/core/model/types.ts';
+import type { Json, JsonObject, Persona, Scenario, Turn } from '../../../src/core/model/types.ts';
 import { createFrameAgent } from '../../../src/core/agents/frame-agent.ts';
 import { planSessions, runSession } from '../../../src/core/simulation/session.ts';
 import { unknownValues, userKnownTexts, USER_UNKNOWN_VALUE_FLAG } from '../../../src/core/simulation/leak-check.ts';
 import { importTau2Domain } from '../../../src/core/scenarios/tau2/import.ts';
 import { describeItems, describePaymentArg, findRecord, userSayer } from '../../../src/core/scenarios/tau2/describe.ts';
-import { AGENDA_VERSION, createAgendaUser } from '../../../src/core/users/agenda.ts';
+import { createAgendaUser } from '../../../src/core/users/agenda.ts';
+import { agendaVsFrameSpec } from '../agents/drive.ts';
 import { describedIn } from '../../../src/core/users/nlu.ts';
 
 const PUBLIC = fileURLToPath(new URL('../../../public/', import.meta.url));
@@ -78,17 +79,7 @@ describe.skipIf(!have)('τ²-bench retail: the simulated user knows only what th
   it('a session of the agenda user against the generic agent raises no leak flag on any task', { timeout: 600_000 }, async () => {
     const personas = (JSON.parse(readFileSync(`${PUBLIC}personas/core.json`, 'utf8')) as { personas: Persona[] }).personas;
     const baseline = personas.filter((p) => p.id === 'baseline');
-    const spec: RunSpec = {
-      name: 'leak check',
-      scenarioIds: [],
-      personaIds: ['baseline'],
-      user: { kind: 'agenda', label: 'Agenda', version: AGENDA_VERSION, settings: {} },
-      agent: { kind: 'frame', label: 'Generic rule-based agent', version: 'frame', settings: {} },
-      trials: 1,
-      seed: 2027,
-      maxTurns: 60,
-      maxErrors: 4,
-    };
+    const spec = agendaVsFrameSpec('leak check', ['baseline']);
     const flagged: string[] = [];
     let userTurns = 0;
     const goldCache = new Map();
