@@ -1,5 +1,12 @@
 import type { JsonObject, TurnUsage } from '../core/model/types.ts';
 import { deriveSeed } from '../core/stats/rng.ts';
+import {
+  calibratedCharsPerToken,
+  ContextExhaustedError,
+  DEFAULT_CHARS_PER_TOKEN,
+  estimateRequestTokens,
+  exhaustedMessage,
+} from '../core/simulation/context-fit.ts';
 import { RoleChat, isPrefixExtension } from './role-chat.ts';
 import type { ChatEngine, ChatMessage, ChatTool, ChatToolCall, ResponseFormat, SamplingParams, ToolRoleMode } from './types.ts';
 
@@ -82,6 +89,14 @@ export function contextTokensOf(runtime: JsonObject | undefined): number | undef
 }
 
 /**
+ * Characters per token each engine's model was measured at, from a request it prefilled whole:
+ * kept across sessions, since a role's engine serves every session of a run.
+ */
+const measuredCharsPerToken = new WeakMap<ChatEngine, number>();
+
+const ROLE_NAMES: Record<EngineRole, string> = { user: 'user simulator', agent: 'agent', judge: 'judge' };
+
+/**
  * One role of one session on one engine. It keeps the role's requests prefix-extending (so a
  * per-role engine reuses its KV cache across turns), sends explicit sampling with a seed
  * derived from the session seed, and turns the engine's usage into what a Turn records.
@@ -115,6 +130,19 @@ export class EngineSeat {
     opts: { onDelta?: (text: string) => void; signal?: AbortSignal; responseFormat?: ResponseFormat; tools?: ChatTool[] } = {},
   ): Promise<SeatReply> {
     const messages = this.#chat.next(newMessages);
+    // A request that would leave no room for the reply ends the session as context_exhausted
+    // (an infrastructure ending) instead of failing inside the engine as the seat's error.
+    const context = contextTokensOf(this.settings.runtime);
+    if (context !== undefined) {
+      const prompt = estimateRequestTokens(messages, measuredCharsPerToken.get(this.engine) ?? DEFAULT_CHARS_PER_TOKEN);
+      const reply = this.settings.sampling.max_tokens;
+      if (prompt + reply > context) {
+        this.#chat.abandon();
+        this.#broken = true;
+        throw new ContextExhaustedError(exhaustedMessage(ROLE_NAMES[this.role], prompt, reply, context), prompt, reply, context);
+      }
+    }
+    const first = this.#requests === 0;
     const seed = requestSeed(this.sessionSeed, this.role, this.#requests++);
     const prefixExtending = !this.#broken && isPrefixExtension(this.#previous, this.#previousReply, messages);
     let result;
@@ -138,6 +166,12 @@ export class EngineSeat {
       throw err;
     }
     this.#chat.record(result.content);
+    // A seat's first request is prefilled whole (or read partly from llama.cpp's prompt cache,
+    // which it reports apart): its token count calibrates the estimate for later requests.
+    if (first && result.usage.promptTokens > 0) {
+      const ratio = calibratedCharsPerToken(messages, result.usage.promptTokens + (result.usage.cachedPromptTokens ?? 0));
+      if (ratio !== undefined) measuredCharsPerToken.set(this.engine, ratio);
+    }
     // After an abort or a length cut the engine starts fresh, so nothing extends this request.
     this.#broken = !(result.finishReason === 'stop' || result.finishReason === 'tool_calls');
     this.#previous = messages;

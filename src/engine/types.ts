@@ -96,6 +96,13 @@ export interface ChatRequest {
    * see tool-support.ts). The engine reports the calls it read in ChatResult.toolCalls.
    */
   tools?: ChatTool[];
+  /**
+   * Thinking models (Qwen3 and the families that take the switch): false asks the model not to
+   * think (web-llm `extra_body.enable_thinking`, llama.cpp's `enable_thinking` template flag);
+   * true lets it; absent sends nothing, so the model's own default holds. Set per model on the
+   * Models page and stored with the seat (src/engine/thinking-switch.ts decides the default).
+   */
+  enableThinking?: boolean;
 }
 
 export type FinishReason = 'stop' | 'length' | 'abort' | 'tool_calls' | 'error';
@@ -154,6 +161,7 @@ export const ENGINE_ERROR_NAMES = [
   'ShaderF16MissingError',
   'LoadTimeoutError',
   'AbortError',
+  'ContextExhaustedError',
 ] as const;
 export type EngineErrorName = (typeof ENGINE_ERROR_NAMES)[number];
 

@@ -120,3 +120,39 @@ describe('EngineSeat', () => {
     expect(seatSettingsJson(s)).toMatchObject({ toolCalling: { toolRole: 'native', native: false, constrain: true }, runtime: { nCtx: 8192 } });
   });
 });
+
+describe('EngineSeat and the context window', () => {
+  const big = (n: number) => 'x'.repeat(n);
+
+  it('refuses a request that leaves no room for the reply, before the engine sees it, as ContextExhaustedError', async () => {
+    const engine = new ScriptedEngine(['ok']);
+    // 1,000 tokens of window: a 3,000-character prompt (about 1,000 tokens) and a 64-token reply cannot fit.
+    const seat = new EngineSeat(engine, settings({ runtime: { nCtx: 1000 } }), 'agent', 1, 'sys');
+    const err = await seat.reply([{ role: 'user', content: big(3000) }]).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'ContextExhaustedError', contextTokens: 1000, replyTokens: 64 });
+    expect((err as Error).message).toMatch(/agent's context window is full: its next request is about 1,0\d\d tokens and its reply may take 64, more than the 1,000 tokens/);
+    expect(engine.requests).toHaveLength(0);
+  });
+
+  it('lets the same request through with a larger window, and without a known window', async () => {
+    for (const runtime of [{ contextWindowSize: 4096 }, undefined]) {
+      const engine = new ScriptedEngine(['ok']);
+      const seat = new EngineSeat(engine, settings(runtime ? { runtime } : {}), 'user', 1, 'sys');
+      expect((await seat.reply([{ role: 'user', content: big(3000) }])).content).toBe('ok');
+    }
+  });
+
+  it('measures the model on its first request: a dense tokenizer fills the window sooner', async () => {
+    // The engine reports one token per character (stories260K's 512-token vocabulary does about that).
+    const dense = new ScriptedEngine((req) => ({ content: 'ok', usage: { promptTokens: req.messages.reduce((n, m) => n + m.content.length, 0) + 6 * req.messages.length } }));
+    const seat = new EngineSeat(dense, settings({ runtime: { nCtx: 2048 } }), 'user', 1, 'sys');
+    await seat.reply([{ role: 'user', content: big(900) }]);
+    // 903 + 2 + 1,100 characters: about 700 tokens at the default three characters a token, but
+    // over 2,000 at this model's one, which with the 64-token reply is more than 2,048.
+    const err = await seat.reply([{ role: 'user', content: big(1100) }]).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'ContextExhaustedError' });
+    // A later session on the same engine starts from the measured ratio.
+    const next = new EngineSeat(dense, settings({ runtime: { nCtx: 2048 } }), 'user', 2, 'sys');
+    await expect(next.reply([{ role: 'user', content: big(2000) }])).rejects.toMatchObject({ name: 'ContextExhaustedError' });
+  });
+});

@@ -244,6 +244,7 @@ describe('sessions', () => {
       agent_error: 1,
       user_error: 0,
       engine_lost: 0,
+      context_exhausted: 0,
       aborted: 0,
     });
 

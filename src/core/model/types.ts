@@ -369,6 +369,11 @@ export type TerminationReason =
   | 'agent_error'
   | 'user_error'
   | 'engine_lost'
+  /**
+   * A model seat's context window filled up (or its first request did not fit): an
+   * infrastructure ending, like engine_lost, counted apart from agent and user failures.
+   */
+  | 'context_exhausted'
   | 'aborted';
 
 export const TERMINATION_REASONS: readonly TerminationReason[] = [
@@ -380,6 +385,7 @@ export const TERMINATION_REASONS: readonly TerminationReason[] = [
   'agent_error',
   'user_error',
   'engine_lost',
+  'context_exhausted',
   'aborted',
 ];
 

@@ -86,6 +86,7 @@ export const ENDING_TEXT: Record<TerminationReason, string> = {
   agent_error: 'in an agent error',
   user_error: 'in a user simulator error',
   engine_lost: 'when the model engine was lost',
+  context_exhausted: "when a model's context window was full",
   aborted: 'when the run was stopped',
 };
 

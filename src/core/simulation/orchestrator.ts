@@ -13,9 +13,23 @@ import type { Environment } from '../scenarios/environment.ts';
 import { deriveSeed, mulberry32 } from '../stats/rng.ts';
 import type { Participant, ParticipantReply, ViewMessage } from './participant.ts';
 import { USER_UNKNOWN_VALUE_FLAG } from './leak-check.ts';
+import { CONTEXT_ERRORS } from './context-fit.ts';
 
 /** Error names that mean the model runtime died (GPU lost, worker gone), not the participant. */
 export const ENGINE_LOST_ERRORS: readonly string[] = ['DeviceLostError', 'EngineLostError', 'GPUDeviceLostError'];
+
+/**
+ * How a seat's failure ends the session: infrastructure endings (the engine lost, the context
+ * window full) apart from the seat's own errors. A full window says at which turn it filled.
+ */
+export function failureEnding(error: ErrorRecord, seat: Role, turnIndex: number): { end: TerminationReason; error: ErrorRecord } {
+  if (ENGINE_LOST_ERRORS.includes(error.name)) return { end: 'engine_lost', error };
+  if (CONTEXT_ERRORS.includes(error.name)) {
+    const where = `Turn ${turnIndex + 1}, the ${seat === 'user' ? 'user simulator' : 'agent'}'s request.`;
+    return { end: 'context_exhausted', error: { name: error.name, message: `${where} ${error.message}` } };
+  }
+  return { end: seat === 'user' ? 'user_error' : 'agent_error', error };
+}
 
 export interface ConversationSeats {
   user: Participant;
@@ -220,8 +234,8 @@ export async function runConversation(
     } catch (err) {
       const error = toErrorRecord(err);
       if (opts.signal?.aborted || error.name === 'AbortError') return end('aborted', error);
-      if (ENGINE_LOST_ERRORS.includes(error.name)) return end('engine_lost', error);
-      return end(next === 'user' ? 'user_error' : 'agent_error', error);
+      const failure = failureEnding(error, next, index);
+      return end(failure.end, failure.error);
     }
     // A turn finished after the user pressed stop is the turn in flight: not recorded.
     if (opts.signal?.aborted) return end('aborted');
@@ -243,8 +257,7 @@ export async function runConversation(
       } catch (err) {
         const error = toErrorRecord(err);
         if (opts.signal?.aborted || error.name === 'AbortError') return { end: 'aborted', error };
-        if (ENGINE_LOST_ERRORS.includes(error.name)) return { end: 'engine_lost', error };
-        return { end: 'user_error', error };
+        return failureEnding(error, 'user', index);
       }
     };
     let transferred = false;

@@ -159,7 +159,7 @@ export async function runSession(plan: SessionPlan, deps: SessionDeps): Promise<
     gold = await replayGoldAsync(plan.scenario, envOptions);
     deps.goldCache?.set(plan.scenario.id, gold);
   }
-  const hardError = ['agent_error', 'user_error', 'engine_lost', 'aborted'].includes(result.termination);
+  const hardError = ['agent_error', 'user_error', 'engine_lost', 'context_exhausted', 'aborted'].includes(result.termination);
   const judgement = await judgeSession(plan, deps, result.turns, hardError);
   const { expectedDb, ...score } = evaluateSession(
     plan.scenario,

@@ -27,7 +27,54 @@ export interface GgufHeader {
    * null when it could not be worked out (prefix too short, unknown tensor type).
    */
   minFileSize: number | null;
+  /**
+   * The model's shape, from `<architecture>.*` metadata, where the header has it: what the
+   * Models page needs for the context setting (trained window) and the KV cache's memory.
+   */
+  shape: GgufShape;
 }
+
+/** Architecture metadata of a GGUF model (every field absent when the header lacks it). */
+export interface GgufShape {
+  /** `<arch>.context_length`: the window the model was trained for (llama.cpp's n_ctx_train). */
+  contextLength?: number;
+  /** `<arch>.block_count`: transformer layers. */
+  blockCount?: number;
+  embeddingLength?: number;
+  headCount?: number;
+  /** `<arch>.attention.head_count_kv` (grouped-query attention); equals headCount when absent. */
+  headCountKv?: number;
+  /** `<arch>.attention.key_length` / `value_length`: per-head sizes, when not embedding / heads. */
+  keyLength?: number;
+  valueLength?: number;
+  /** Entries of `tokenizer.ggml.tokens`. */
+  vocabSize?: number;
+}
+
+/**
+ * Bytes the KV cache takes per token of context at f16 (llama.cpp's default cache type): keys
+ * and values for every layer and KV head. Undefined when the header lacks the shape.
+ */
+export function kvBytesPerToken(shape: GgufShape): number | undefined {
+  const { blockCount, embeddingLength, headCount } = shape;
+  if (!blockCount || !headCount || !embeddingLength) return undefined;
+  const kvHeads = shape.headCountKv || headCount;
+  const headDim = embeddingLength / headCount;
+  const k = shape.keyLength || headDim;
+  const v = shape.valueLength || headDim;
+  return Math.round(blockCount * kvHeads * (k + v) * 2);
+}
+
+/** The metadata keys (after `<arch>.`) read into GgufShape. */
+const SHAPE_KEYS: Record<string, keyof GgufShape> = {
+  context_length: 'contextLength',
+  block_count: 'blockCount',
+  embedding_length: 'embeddingLength',
+  'attention.head_count': 'headCount',
+  'attention.head_count_kv': 'headCountKv',
+  'attention.key_length': 'keyLength',
+  'attention.value_length': 'valueLength',
+};
 
 /** Bytes per block and elements per block of the ggml tensor types, for the size check. */
 const GGML_BLOCK: Record<number, [bytes: number, elems: number]> = {
@@ -131,7 +178,23 @@ export function readGgufHeader(bytes: Uint8Array, fileSize = bytes.length): Gguf
     p += size;
   };
 
-  const out: GgufHeader = { version: 0, tensorCount: 0, kvCount: 0, architecture: null, name: null, chatTemplate: null, complete: false, minFileSize: null };
+  const out: GgufHeader = { version: 0, tensorCount: 0, kvCount: 0, architecture: null, name: null, chatTemplate: null, complete: false, minFileSize: null, shape: {} };
+  /** Integer metadata by key, resolved against the architecture once it is known. */
+  const ints = new Map<string, number>();
+  const INT_TYPES: Record<number, () => number> = {
+    [T.U32]: () => u32(),
+    [T.I32]: () => {
+      const v = u32();
+      return v | 0;
+    },
+    [T.U64]: () => u64(),
+    [T.U16]: () => {
+      need(2);
+      const v = view.getUint16(p, true);
+      p += 2;
+      return v;
+    },
+  };
   let alignment = 32;
   try {
     out.version = u32();
@@ -150,10 +213,18 @@ export function readGgufHeader(bytes: Uint8Array, fileSize = bytes.length): Gguf
         else out.chatTemplate = v;
       } else if (key === 'general.alignment' && type === T.U32) {
         alignment = u32() || 32;
+      } else if (INT_TYPES[type] && /\.(context_length|block_count|embedding_length|attention\.(head_count|head_count_kv|key_length|value_length))$/.test(key)) {
+        ints.set(key, INT_TYPES[type]!());
+      } else if (key === 'tokenizer.ggml.tokens' && type === T.ARRAY) {
+        const before = p;
+        skip(type);
+        // The array's element count sits after its element type (u32).
+        out.shape.vocabSize = Number(view.getBigUint64(before + 4, true));
       } else {
         skip(type);
       }
     }
+    readShape(out, ints);
     // The tensor table: name, dims, type, offset into the data section.
     let end = 0;
     let known = true;
@@ -185,9 +256,19 @@ export function readGgufHeader(bytes: Uint8Array, fileSize = bytes.length): Gguf
     }
   } catch (err) {
     if (!(err instanceof OutOfBytes)) throw err;
+    readShape(out, ints);
     if (bytes.length >= fileSize) {
       throw new GgufHeaderError('truncated', `is truncated: the file (${fileSize} bytes) ends inside its GGUF header`);
     }
   }
   return out;
+}
+
+function readShape(out: GgufHeader, ints: ReadonlyMap<string, number>): void {
+  const arch = out.architecture;
+  if (!arch) return;
+  for (const [suffix, field] of Object.entries(SHAPE_KEYS)) {
+    const v = ints.get(`${arch}.${suffix}`);
+    if (v !== undefined && v > 0) out.shape[field] = v;
+  }
 }

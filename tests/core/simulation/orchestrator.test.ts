@@ -196,6 +196,18 @@ describe('runConversation: termination', () => {
     },
   );
 
+  it.each(['ContextExhaustedError', 'ContextWindowSizeExceededError', 'ContextOverflowError'])(
+    'ends with context_exhausted, saying at which turn, when a seat throws %s',
+    async (name) => {
+      const user = scripted('user', [say('Hi.'), say('Order BK-1, please.')]);
+      const agent = scripted('agent', [say('Which order?'), { throws: { name, message: 'The window is full.' } }]);
+      const r = await converse(user, agent);
+      expect(r.termination).toBe('context_exhausted');
+      expect(r.error).toEqual({ name, message: "Turn 4, the agent's request. The window is full." });
+      expect(r.turns).toHaveLength(3);
+    },
+  );
+
   it('ends with aborted and no turns when the signal is aborted before the first turn', async () => {
     const controller = new AbortController();
     controller.abort();

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { GgufHeaderError, describeBytes, hasGgufMagic, readGgufHeader } from '../../../src/engine/wllama/gguf.ts';
+import { GgufHeaderError, describeBytes, hasGgufMagic, kvBytesPerToken, readGgufHeader } from '../../../src/engine/wllama/gguf.ts';
 
 /** A small GGUF v3 file built in memory: metadata strings and one F32 tensor of `elems` values. */
 function gguf(kv: Record<string, string>, elems = 8, dataBytes = elems * 4): Uint8Array {
@@ -86,5 +86,19 @@ describe('GGUF header check', () => {
     expect(h.minFileSize).toBeLessThanOrEqual(bytes.length);
     expect(h.minFileSize).toBeGreaterThan(bytes.length - 64);
     expect(() => readGgufHeader(bytes.subarray(0, bytes.length - 1000))).toThrow(/truncated/);
+  });
+
+  it.skipIf(!existsSync(real))('reads the shape of stories260K.gguf: trained window, layers, heads, vocabulary', () => {
+    const h = readGgufHeader(new Uint8Array(readFileSync(real)));
+    expect(h.shape).toEqual({ vocabSize: 512, contextLength: 2048, blockCount: 5, embeddingLength: 64, headCount: 8, headCountKv: 4 });
+    // 5 layers × 4 KV heads × (8 + 8) per-head values × 2 bytes.
+    expect(kvBytesPerToken(h.shape)).toBe(640);
+  });
+
+  it('has no shape for a file without architecture metadata, and no KV estimate from a partial one', () => {
+    expect(readGgufHeader(gguf({ 'general.name': 'x' })).shape).toEqual({});
+    expect(kvBytesPerToken({ blockCount: 4 })).toBeUndefined();
+    // Llama-3.2-1B: 16 layers, 8 KV heads of 64 → 32 KiB a token.
+    expect(kvBytesPerToken({ blockCount: 16, embeddingLength: 2048, headCount: 32, headCountKv: 8 })).toBe(32768);
   });
 });
