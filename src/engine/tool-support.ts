@@ -7,7 +7,9 @@
  * its request stream is the same whatever runs it. Engines then honour `ChatRequest.toolRole`:
  *
  * - **web-llm** (mlc-chat-config.json `conv_template`). A template without a `tool` entry in its
- *   `roles` makes web-llm 0.2.86 throw `Role is not supported: tool`. The chat options could
+ *   `roles` makes web-llm 0.2.86 throw `Role is not supported: tool` (Conversation.appendMessage
+ *   checks `roles` only; a `tool` entry in `role_templates`, as Qwen's configs have, does not
+ *   count). The chat options could
  *   override `conv_config.roles`, but web-llm merges `conv_config` over the template shallowly,
  *   so an override must restate the model's own user and assistant role strings, which the page
  *   only learns inside web-llm after a load. Rendering a tool message with the user role string
@@ -22,6 +24,13 @@
  *   Mistral-7B, whose `mistral_default` role for tools is "[INST]" anyway (user and tool render
  *   the same), so 'user' costs nothing and cannot hit an older config without the entry.
  *   Custom models are treated as 'user' unless their id names one of those families.
+ *   That table is only the fallback: after a load the worker reads the chat config web-llm
+ *   actually built (mlc-chat-config.json, the record's overrides and the load's chat options,
+ *   `conv_config` merged over `conv_template` as web-llm does) and reports the mode from its
+ *   `roles` (webLlmToolRoleFromRoles, LoadedModelInfo.toolRole); WebLlmClient.toolSupport uses
+ *   that whenever it is known, so a custom build or a changed config cannot fool the id table.
+ *   The id table answers only when the config could not be read (before a load, or if a later
+ *   web-llm stops keeping it where src/engine/webllm/worker-api.ts looks).
  * - **wllama** (llama.cpp, GGUF). The plain built-in template has a "Tool:" line: 'native'.
  *   A Jinja template (the GGUF's own or an override) is 'native' when its text handles a tool
  *   role (`'tool'`, `"tool"` or `ipython`), else 'user': templates that only know user and
@@ -49,10 +58,22 @@ export const WEBLLM_FUNCTION_CALLING_MODELS: readonly string[] = [
 /** Model id prefixes whose web-llm chat template has a tool role (see the module comment). */
 const WEBLLM_TOOL_ROLE_FAMILIES = /^(Llama-3\.1-|Llama-3\.2-|Hermes-2-Pro-Llama-3-|Hermes-2-Theta-Llama-3-|Hermes-3-Llama-3\.[12]-)/;
 
-/** How web-llm should be sent tool results for `modelId`. */
-export function webLlmToolSupport(modelId: string): ToolSupport {
+/**
+ * The tool mode a web-llm conversation template's `roles` allows: 'native' only with a `tool`
+ * entry (whatever string it renders, e.g. Llama 3.1's "<|start_header_id|>ipython").
+ */
+export function webLlmToolRoleFromRoles(roles: unknown): ToolRoleMode {
+  // The same test as web-llm's Conversation.appendMessage (`role in this.config.roles`).
+  return typeof roles === 'object' && roles !== null && 'tool' in roles ? 'native' : 'user';
+}
+
+/**
+ * How web-llm should be sent tool results for `modelId`. `configToolRole` is what the loaded
+ * model's chat config says (LoadedModelInfo.toolRole); it wins over the id table when given.
+ */
+export function webLlmToolSupport(modelId: string, configToolRole?: ToolRoleMode): ToolSupport {
   return {
-    toolRole: WEBLLM_TOOL_ROLE_FAMILIES.test(modelId) ? 'native' : 'user',
+    toolRole: configToolRole ?? (WEBLLM_TOOL_ROLE_FAMILIES.test(modelId) ? 'native' : 'user'),
     nativeTools: WEBLLM_FUNCTION_CALLING_MODELS.includes(modelId),
     // xgrammar's structural tags work with every web-llm model.
     constrainedCalls: true,

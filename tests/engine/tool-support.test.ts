@@ -6,6 +6,7 @@ import {
   WEBLLM_FUNCTION_CALLING_MODELS,
   applyToolRole,
   templateHasToolRole,
+  webLlmToolRoleFromRoles,
   webLlmToolSupport,
   wllamaToolSupport,
 } from '../../src/engine/tool-support.ts';
@@ -38,6 +39,20 @@ describe('which web-llm models get which tool mode', () => {
       expect(ids).toContain(id);
       if (!id.includes('Mistral')) expect(webLlmToolSupport(id).toolRole).toBe('native');
     }
+  });
+});
+
+describe("web-llm's tool role from the loaded chat config", () => {
+  it("is 'native' only when the template's roles has a tool entry", () => {
+    expect(webLlmToolRoleFromRoles({ user: 'u', assistant: 'a', tool: '<|start_header_id|>ipython' })).toBe('native');
+    expect(webLlmToolRoleFromRoles({ user: 'u', assistant: 'a' })).toBe('user');
+    expect(webLlmToolRoleFromRoles(undefined)).toBe('user');
+  });
+
+  it('wins over the id table when known', () => {
+    expect(webLlmToolSupport('Llama-3.2-1B-Instruct-q4f32_1-MLC', 'user').toolRole).toBe('user');
+    expect(webLlmToolSupport('Qwen2.5-0.5B-Instruct-q4f32_1-MLC', 'native')).toEqual({ toolRole: 'native', nativeTools: false, constrainedCalls: true });
+    expect(webLlmToolSupport('Hermes-3-Llama-3.1-8B-q4f16_1-MLC', 'native').nativeTools).toBe(true);
   });
 });
 

@@ -7,16 +7,45 @@
  * worker is ended and a fresh one starts on the next call; the error is rethrown by name.
  */
 import * as Comlink from 'comlink';
+import type { JsonObject } from '../../core/model/types.ts';
 import { webLlmToolSupport } from '../tool-support.ts';
 import { EngineError, type ChatEngine, type ChatRequest, type ChatResult, type CompleteOptions, type ToolSupport } from '../types.ts';
-import { isEngineLost } from './errors.ts';
-import type { CatalogModel, DeviceReport, LlmWorkerApi, LoadProgress } from './protocol.ts';
+import { isEngineLost, lostAfterLoad } from './errors.ts';
+import type { CatalogModel, DeviceReport, LlmWorkerApi, LoadedModelInfo, LoadOptions, LoadProgress } from './protocol.ts';
+
+export { DEFAULT_CUSTOM_CONTEXT_TOKENS, type LoadedModelInfo, type LoadOptions } from './protocol.ts';
 
 export interface WebLlmClientOptions {
   /** Makes the worker; tests pass a fake. */
   createWorker?: () => Worker;
-  /** A load with no progress report for this long fails with LoadTimeoutError (default 60 s). */
+  /**
+   * A load fails with LoadTimeoutError when the GPU shader phase goes this long without a
+   * progress report (default 60 s). Downloads have no such limit (see load()).
+   */
   stallTimeoutMs?: number;
+}
+
+/** Options of WebLlmClient.load: the worker's LoadOptions plus page-side settings. */
+export interface WebLlmLoadOptions extends LoadOptions {
+  /**
+   * The thinking switch for this model (thinking-switch.ts): sent with every request that does
+   * not set ChatRequest.enableThinking itself, and reported by runtimeInfo(). Absent: nothing is
+   * sent, and the model's own default holds.
+   */
+  enableThinking?: boolean;
+}
+
+/**
+ * Whether a load is past downloading, in the GPU part where silence means a stall. web-llm
+ * (tvmjs) reports nothing while the config, model library and tokenizer download, then once per
+ * finished ~32 MB shard (four at a time), so a slow link can be silent for minutes and still be
+ * fine. Shader compilation reports at most once a second, but only after its first module is
+ * done, and starts right after the last shard is loaded from the cache onto the GPU: the stall
+ * clock runs from that last 'cache' report on, and through the 'shaders' phase.
+ */
+function inShaderPhase(p: LoadProgress): boolean {
+  if (p.phase === 'shaders') return true;
+  return p.phase === 'cache' && (p.fraction >= 1 || (p.step !== undefined && p.step === p.steps));
 }
 
 const defaultCreateWorker = (): Worker =>
@@ -47,6 +76,10 @@ export class WebLlmClient implements ChatEngine {
   readonly #stallTimeoutMs: number;
   #live: Live | null = null;
   #loaded: string | null = null;
+  /** What the worker says it loaded (chat config); null before a load or when unreadable. */
+  #info: LoadedModelInfo | null = null;
+  /** The load's options, for runtimeInfo() and the thinking default. */
+  #loadOpts: WebLlmLoadOptions = {};
 
   constructor(opts: WebLlmClientOptions = {}) {
     this.#createWorker = opts.createWorker ?? defaultCreateWorker;
@@ -58,9 +91,43 @@ export class WebLlmClient implements ChatEngine {
     return this.#loaded;
   }
 
-  /** Tool role, native tools and constrained calls for a catalog model (tool-support.ts). */
+  /** What the worker loaded, read from the model's chat config after the load; null if unknown. */
+  loadedModelInfo(): LoadedModelInfo | null {
+    return this.#info && this.#info.modelId === this.#loaded ? { ...this.#info } : null;
+  }
+
+  /**
+   * Tool role, native tools and constrained calls (tool-support.ts). The tool role comes from the
+   * loaded model's chat template when the worker could read it; the id table answers otherwise.
+   */
   toolSupport(model: string): ToolSupport {
-    return webLlmToolSupport(model);
+    const info = this.loadedModelInfo();
+    return webLlmToolSupport(model, info?.modelId === model ? info.toolRole : undefined);
+  }
+
+  /**
+   * What shapes this engine's prompts, for the session record: the context window (and sliding
+   * window) the model runs with, its conversation template, the tool role and where it came
+   * from, and the thinking switch when one was set. Empty before a load.
+   */
+  runtimeInfo(): JsonObject {
+    const model = this.#loaded;
+    if (model === null) return {};
+    const out: JsonObject = {};
+    const info = this.loadedModelInfo();
+    if (info) {
+      if (info.contextWindowSize !== undefined) out.contextWindowSize = info.contextWindowSize;
+      if (info.slidingWindowSize !== undefined) out.slidingWindowSize = info.slidingWindowSize;
+      if (info.convTemplate !== undefined) out.convTemplate = info.convTemplate;
+      out.toolRole = info.toolRole;
+      out.toolRoleFrom = 'chat-config';
+    } else {
+      if (this.#loadOpts.contextWindowSize !== undefined) out.contextWindowSize = this.#loadOpts.contextWindowSize;
+      out.toolRole = webLlmToolSupport(model).toolRole;
+      out.toolRoleFrom = 'model-id';
+    }
+    if (this.#loadOpts.enableThinking !== undefined) out.enableThinking = this.#loadOpts.enableThinking;
+    return out;
   }
 
   /** Whether a worker is running now (for tests and diagnostics). */
@@ -93,6 +160,7 @@ export class WebLlmClient implements ChatEngine {
     if (this.#live === live) {
       this.#live = null;
       this.#loaded = null;
+      this.#info = null;
     }
     live.kill(err ?? new EngineError('EngineLostError', 'The model worker was stopped.'));
     try {
@@ -118,19 +186,28 @@ export class WebLlmClient implements ChatEngine {
   }
 
   /**
-   * Loads a model into this client's worker (replacing any other). Fails with LoadTimeoutError
-   * if no progress arrives for stallTimeoutMs, and with AbortError when the signal fires; both
-   * end the worker, since web-llm cannot always stop a load half-way.
+   * Loads a model into this client's worker (replacing any other), with the context window of
+   * `opts` (the worker gives custom records DEFAULT_CUSTOM_CONTEXT_TOKENS when none is given).
+   * Fails with AbortError when the signal fires, in any phase; and with LoadTimeoutError when
+   * the GPU shader phase reports nothing for stallTimeoutMs (inShaderPhase). Downloads have no
+   * time limit: web-llm is silent for long stretches on a slow link, a dead connection fails
+   * the fetch on its own, and the person can cancel. Both failures end the worker, since web-llm
+   * cannot always stop a load half-way; neither deletes anything from the cache, so a retry
+   * downloads only the shards that are still missing.
    */
   async load(
     modelId: string,
     custom: CatalogModel[] | null,
     onProgress?: (p: LoadProgress) => void,
     signal?: AbortSignal,
+    opts: WebLlmLoadOptions = {},
   ): Promise<void> {
     if (signal?.aborted) throw new EngineError('AbortError', `Loading ${modelId} was cancelled.`);
     const live = this.#start();
     this.#loaded = null;
+    this.#info = null;
+    this.#loadOpts = { ...opts };
+    const workerOpts: LoadOptions = opts.contextWindowSize !== undefined ? { contextWindowSize: opts.contextWindowSize } : {};
     let timer: ReturnType<typeof setTimeout> | undefined;
     let fail!: (e: EngineError) => void;
     const failed = new Promise<never>((_, reject) => {
@@ -143,7 +220,7 @@ export class WebLlmClient implements ChatEngine {
       timer = setTimeout(() => {
         const e = new EngineError(
           'LoadTimeoutError',
-          `Loading ${modelId} stalled: no progress for ${seconds} s. The download or the GPU may be stuck; try again, or pick a smaller model.`,
+          `Loading ${modelId} stalled: no progress for ${seconds} s while compiling GPU shaders. The GPU may be stuck; try again (the download is kept), or pick a smaller model.`,
         );
         this.#discard(live, e);
         fail(e);
@@ -156,17 +233,25 @@ export class WebLlmClient implements ChatEngine {
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     const progress = Comlink.proxy((p: LoadProgress) => {
-      arm();
+      if (inShaderPhase(p)) arm();
+      else clearTimeout(timer);
       try {
         onProgress?.(p);
       } catch {
         // A broken progress listener must not break the load.
       }
     });
-    arm();
     try {
-      await Promise.race([this.#call((api) => api.load(modelId, custom, progress), live), failed]);
-      if (this.#live === live) this.#loaded = modelId;
+      const loaded = async (): Promise<LoadedModelInfo | null> => {
+        await this.#call((api) => api.load(modelId, custom, progress, workerOpts), live);
+        // Unreadable info is not a failed load: the id table in tool-support.ts answers then.
+        return this.#call((api) => api.modelInfo(), live).catch(() => null);
+      };
+      const info = await Promise.race([loaded(), failed]);
+      if (this.#live === live) {
+        this.#loaded = modelId;
+        this.#info = info;
+      }
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
@@ -175,6 +260,7 @@ export class WebLlmClient implements ChatEngine {
 
   async unload(): Promise<void> {
     this.#loaded = null;
+    this.#info = null;
     if (!this.#live) return;
     await this.#call((api) => api.unload());
   }
@@ -187,9 +273,23 @@ export class WebLlmClient implements ChatEngine {
       live.api.abort().catch(() => undefined);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
+    const loaded = this.#loaded;
+    const thinking = this.#loadOpts.enableThinking;
+    const req = request.enableThinking === undefined && thinking !== undefined ? { ...request, enableThinking: thinking } : request;
     try {
       const delta = onDelta ? Comlink.proxy((t: string) => onDelta(t)) : undefined;
-      return await this.#call((api) => api.complete(request, delta), live);
+      return await this.#call((api) => api.complete(req, delta), live);
+    } catch (err) {
+      // After a successful load, "not loaded" means web-llm unloaded the model itself, which it
+      // does (and only logs) when the GPU device is lost. The worker already says so; this
+      // covers any path where the plain error still arrives. Ending the worker makes the next
+      // load start fresh (src/state/engines.svelte.ts recover()).
+      if (err instanceof EngineError && err.name === 'ModelNotLoadedError' && loaded !== null && (!request.model || request.model === loaded)) {
+        const lost = lostAfterLoad(loaded, err.message);
+        this.#discard(live, lost);
+        throw lost;
+      }
+      throw err;
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
@@ -211,7 +311,10 @@ export class WebLlmClient implements ChatEngine {
 
   async deleteModel(id: string, custom: CatalogModel[] | null): Promise<void> {
     await this.#call((api) => api.deleteModel(id, custom));
-    if (this.#loaded === id) this.#loaded = null;
+    if (this.#loaded === id) {
+      this.#loaded = null;
+      this.#info = null;
+    }
   }
 
   async deviceReport(): Promise<DeviceReport> {

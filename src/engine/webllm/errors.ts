@@ -50,6 +50,36 @@ export function isEngineLost(err: unknown): boolean {
   );
 }
 
+/**
+ * A device lost after a successful load is only logged by web-llm, which then unloads the
+ * model itself; the next request fails with ModelNotLoadedError. When we know the model had
+ * loaded, that error means the engine is gone: this is the EngineLostError it becomes, so the
+ * page ends the worker and loads the model again in a fresh one.
+ */
+export function lostAfterLoad(modelId: string | null | undefined, detail?: string): EngineError {
+  return new EngineError(
+    'EngineLostError',
+    `The GPU device was lost after ${modelId ?? 'the model'} had loaded (web-llm unloaded it), most often because the GPU ran out of memory or was reset. ` +
+      'The engine will be restarted and the model loaded again.' +
+      (detail ? ` (${detail})` : ''),
+  );
+}
+
+/**
+ * The message for web-llm's ContextWindowSizeExceededError, whose own text reads
+ * "number of prompt tokens: P; context window size: W": the name is kept (the page matches on
+ * it), the words say where the size is set.
+ */
+function contextWindowExceeded(message: string, model: string): EngineError {
+  const m = /prompt tokens:\s*(\d+)\s*;\s*context window size:\s*(-?\d+)/i.exec(message);
+  const window = m ? `the ${m[2]}-token context window` : 'the context window';
+  const counted = m ? ` (web-llm counted ${m[1]} prompt tokens to add)` : '';
+  return new EngineError(
+    'ContextWindowSizeExceededError',
+    `The prompt did not fit ${window} of ${model}${counted}. Shorten the conversation, or set a larger context size for the model on the Models page (a larger window takes more GPU memory).`,
+  );
+}
+
 export function toEngineError(err: unknown, ctx: ErrorContext): EngineError {
   const { name, message } = nameAndMessage(err);
   const model = ctx.modelId ?? 'the model';
@@ -99,6 +129,11 @@ export function toEngineError(err: unknown, ctx: ErrorContext): EngineError {
         'Use a browser with WebGPU enabled (a recent Chrome or Edge, or Chromium with --enable-unsafe-webgpu).' +
         (message ? ` (${message})` : ''),
     );
+  }
+
+  if (name === 'ContextWindowSizeExceededError') {
+    if (err instanceof EngineError) return err;
+    return contextWindowExceeded(message, model);
   }
 
   if (name === 'ModelNotLoadedError') {

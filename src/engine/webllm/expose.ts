@@ -20,9 +20,9 @@ function release(cb: unknown): void {
 export function releasingCallbacks(api: LlmWorkerApi): LlmWorkerApi {
   return {
     ...api,
-    async load(modelId, custom, onProgress) {
+    async load(modelId, custom, onProgress, opts) {
       try {
-        return await api.load(modelId, custom, onProgress);
+        return await api.load(modelId, custom, onProgress, opts);
       } finally {
         release(onProgress);
       }

@@ -3,7 +3,44 @@
  * Callbacks cross as comlink.proxy; errors cross as { name, message } and are rebuilt on the
  * page side as EngineError with the same name.
  */
-import type { ChatRequest, ChatResult } from '../types.ts';
+import type { ChatRequest, ChatResult, ToolRoleMode } from '../types.ts';
+
+/**
+ * The context window (tokens) a custom model record gets when the load names none. Without it
+ * web-llm takes the model's own mlc-chat-config.json (often 32k–128k; Qwen3 says 40960) and
+ * allocates the whole KV cache at that size up front, which fails or crowds out the GPU.
+ * Catalog records set their own (mostly 4096) in `overrides`, and keep it.
+ */
+export const DEFAULT_CUSTOM_CONTEXT_TOKENS = 4096;
+
+/** Options of one load, applied through web-llm's `reload(modelId, chatOpts)`. */
+export interface LoadOptions {
+  /**
+   * Context window in tokens (a positive integer). Absent: a catalog model keeps its record's
+   * `overrides.context_window_size`; a custom one gets its record's contextWindowSize, else
+   * DEFAULT_CUSTOM_CONTEXT_TOKENS.
+   */
+  contextWindowSize?: number;
+}
+
+/**
+ * What the worker actually loaded, read from the chat config web-llm built in `reload()`
+ * (mlc-chat-config.json, then the record's overrides, then our chatOpts).
+ */
+export interface LoadedModelInfo {
+  modelId: string;
+  /** Tokens the KV cache holds (absent when the model runs a sliding window instead). */
+  contextWindowSize?: number;
+  /** Sliding attention window in tokens, when the model uses one. */
+  slidingWindowSize?: number;
+  /** The conv_template's name (e.g. "qwen2", "llama-3_1", "chatml"), when the config names it. */
+  convTemplate?: string;
+  /**
+   * 'native' when the template's `roles` has a `tool` entry (web-llm renders tool messages with
+   * it), else 'user': web-llm 0.2.86 throws "Role is not supported: tool" for those.
+   */
+  toolRole: ToolRoleMode;
+}
 
 /** Load phases, read from web-llm's progress text; each restarts its fraction at 0. */
 export type LoadPhase = 'fetching' | 'cache' | 'shaders' | 'ready';
@@ -62,7 +99,12 @@ export interface DeviceReport {
 
 export interface LlmWorkerApi {
   /** Loads a model (unloading any other first). Progress arrives through the callback. */
-  load(modelId: string, custom: CatalogModel[] | null, onProgress?: (p: LoadProgress) => void): Promise<void>;
+  load(modelId: string, custom: CatalogModel[] | null, onProgress?: (p: LoadProgress) => void, opts?: LoadOptions): Promise<void>;
+  /**
+   * What the last successful load actually loaded; null when nothing is loaded or its chat
+   * config could not be read (then the page falls back to the id-based table in tool-support.ts).
+   */
+  modelInfo(): Promise<LoadedModelInfo | null>;
   unload(): Promise<void>;
   /** Streams text through onDelta in small batches; resolves with the whole result. */
   complete(request: ChatRequest, onDelta?: (text: string) => void): Promise<ChatResult>;

@@ -6,12 +6,13 @@
 import type {
   AppConfig,
   ChatCompletionChunk,
+  ChatOptions,
   ChatCompletionMessageParam,
   ChatCompletionRequestStreaming,
   InitProgressCallback,
   ResponseFormat as WebLlmResponseFormat,
 } from '@mlc-ai/web-llm';
-import { applyToolRole } from '../tool-support.ts';
+import { applyToolRole, webLlmToolRoleFromRoles } from '../tool-support.ts';
 import {
   EngineError,
   type ChatMessage,
@@ -23,15 +24,24 @@ import {
   type ResponseFormat,
 } from '../types.ts';
 import { buildAppConfig, catalogOf, f32VariantOf, validateCustomModel } from './catalog.ts';
-import { toEngineError, type ErrorContext } from './errors.ts';
+import { lostAfterLoad, toEngineError, type ErrorContext } from './errors.ts';
 import { parseInitProgress } from './progress.ts';
-import type { CatalogModel, DeviceReport, LlmWorkerApi, LoadPhase, LoadProgress } from './protocol.ts';
+import {
+  DEFAULT_CUSTOM_CONTEXT_TOKENS,
+  type CatalogModel,
+  type DeviceReport,
+  type LlmWorkerApi,
+  type LoadedModelInfo,
+  type LoadOptions,
+  type LoadPhase,
+  type LoadProgress,
+} from './protocol.ts';
 
 /** The part of MLCEngine this API uses. */
 export interface MlcEngineLike {
   setAppConfig(appConfig: AppConfig): void;
   setInitProgressCallback(cb?: InitProgressCallback): void;
-  reload(modelId: string): Promise<void>;
+  reload(modelId: string, chatOpts?: ChatOptions): Promise<void>;
   unload(): Promise<void>;
   interruptGenerate(): Promise<void> | void;
   resetChat(keepStats?: boolean, modelId?: string): Promise<void>;
@@ -107,6 +117,63 @@ function toResponseFormat(f: ResponseFormat | undefined): WebLlmResponseFormat |
   }
 }
 
+/**
+ * The chat options of one load. A context size given, or the default a custom record gets,
+ * also turns the sliding window off: web-llm refuses a config where both are positive
+ * (WindowSizeConfigurationError), and a custom model's own config may set one (the catalog's
+ * Mistral records override it to -1 for the same reason). Catalog models with no size given
+ * get no options, so their record's `overrides` decide.
+ */
+export function chatOptionsFor(modelId: string, custom: CatalogModel[] | null, opts: LoadOptions | undefined): ChatOptions | undefined {
+  const valid = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n > 0;
+  let size = opts?.contextWindowSize;
+  if (size !== undefined && !valid(size)) {
+    throw new EngineError('ModelLoadError', `The context size of ${modelId} must be a positive whole number of tokens (got ${String(size)}).`);
+  }
+  if (size === undefined) {
+    const record = custom?.find((m) => m.modelId === modelId);
+    if (record) size = valid(record.contextWindowSize) ? record.contextWindowSize : DEFAULT_CUSTOM_CONTEXT_TOKENS;
+  }
+  return size === undefined ? undefined : { context_window_size: size, sliding_window_size: -1 };
+}
+
+/**
+ * The chat config web-llm built for `modelId` in reload(): mlc-chat-config.json, then the
+ * record's `overrides`, then the chat options, exactly what the pipeline runs with. MLCEngine
+ * keeps it in `loadedModelIdToChatConfig` (private in the typings, a plain Map at run time) and
+ * offers no getter. Reading it there is the robust choice: it needs no second fetch (which could
+ * fail offline or, with the IndexedDB or OPFS cache backends, miss web-llm's cache) and no copy
+ * of web-llm's merge. tests/engine/webllm/worker-api.test.ts checks that the installed web-llm
+ * still has the Map; if a later version moves it, this returns undefined and the page falls
+ * back to the id-based table in tool-support.ts.
+ */
+function loadedChatConfig(engine: MlcEngineLike, modelId: string): Record<string, unknown> | undefined {
+  const map = (engine as { loadedModelIdToChatConfig?: unknown }).loadedModelIdToChatConfig;
+  if (!(map instanceof Map)) return undefined;
+  const config: unknown = map.get(modelId);
+  return typeof config === 'object' && config !== null ? (config as Record<string, unknown>) : undefined;
+}
+
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const positive = (x: unknown): number | undefined => (typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : undefined);
+
+/** LoadedModelInfo from a chat config; null when it has no conversation template to read. */
+export function modelInfoFromChatConfig(modelId: string, config: Record<string, unknown>): LoadedModelInfo | null {
+  const template = config.conv_template;
+  if (!isRecord(template)) return null;
+  // web-llm's getConversation merges conv_config over conv_template shallowly, roles included.
+  const convConfig = isRecord(config.conv_config) ? config.conv_config : {};
+  const roles = 'roles' in convConfig ? convConfig.roles : template.roles;
+  const info: LoadedModelInfo = { modelId, toolRole: webLlmToolRoleFromRoles(roles) };
+  const ctx = positive(config.context_window_size);
+  if (ctx !== undefined) info.contextWindowSize = ctx;
+  const sliding = positive(config.sliding_window_size);
+  if (sliding !== undefined) info.slidingWindowSize = sliding;
+  const name = typeof convConfig.name === 'string' ? convConfig.name : template.name;
+  if (typeof name === 'string' && name) info.convTemplate = name;
+  return info;
+}
+
 /** web-llm's errors when its Hermes output cannot be read as calls: the text is read instead. */
 const TOOL_OUTPUT_ERRORS = new Set(['ToolCallOutputParseError', 'ToolCallOutputInvalidTypeError', 'JSONFieldError']);
 
@@ -131,6 +198,9 @@ export function toWebLlmRequest(req: ChatRequest, modelId: string | null): ChatC
     out.tools = req.tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.parameters } }));
   }
   if (modelId) out.model = modelId;
+  // web-llm reads the switch from extra_body only (ChatCompletionRequestBase.extra_body); send
+  // it only when the request decides, so other models keep their prompt untouched.
+  if (typeof req.enableThinking === 'boolean') out.extra_body = { enable_thinking: req.enableThinking };
   return out;
 }
 
@@ -165,6 +235,8 @@ export function createLlmWorkerApi(deps: LlmWorkerDeps): LlmWorkerApi {
 
   let engine: MlcEngineLike | null = null;
   let loadedId: string | null = null;
+  /** What the last successful load loaded, from its chat config; null when unknown. */
+  let info: LoadedModelInfo | null = null;
   /** Bumped by unload/load, so a load overtaken by another call knows it was cancelled. */
   let loadGeneration = 0;
   /** Set while a completion runs; abort() flips it so a stop requested during prefill sticks. */
@@ -195,14 +267,16 @@ export function createLlmWorkerApi(deps: LlmWorkerDeps): LlmWorkerApi {
   }
 
   const api: LlmWorkerApi = {
-    async load(modelId, custom, onProgress) {
+    async load(modelId, custom, onProgress, opts) {
       const appConfig = configFor(custom);
       if (!appConfig.model_list.some((r) => r.model_id === modelId)) {
         throw new EngineError('ModelLoadError', `Unknown model id ${modelId}: it is neither in web-llm's catalog nor a custom model.`);
       }
+      const chatOpts = chatOptionsFor(modelId, custom, opts);
       const ctx = contextFor('load', modelId, appConfig);
       const generation = ++loadGeneration;
       loadedId = null;
+      info = null;
       let phase: LoadPhase | undefined;
       let sawReady = false;
       // As with deltas: progress travels on the callback's own port, so wait for it to land
@@ -222,7 +296,10 @@ export function createLlmWorkerApi(deps: LlmWorkerDeps): LlmWorkerApi {
           if (p.phase === 'ready') sawReady = true;
           report(p);
         });
-        await eng.reload(modelId);
+        // A failed or cancelled load deletes nothing: web-llm caches each weight shard whole
+        // (Cache.add per file) as it arrives and skips cached ones, so a retry resumes where
+        // this one stopped. Only deleteModel (the Models page's Delete) clears the cache.
+        await (chatOpts ? eng.reload(modelId, chatOpts) : eng.reload(modelId));
       } catch (err) {
         throw toEngineError(err, ctx);
       } finally {
@@ -231,6 +308,8 @@ export function createLlmWorkerApi(deps: LlmWorkerDeps): LlmWorkerApi {
       // web-llm's reload() returns quietly when unload() aborted it.
       if (generation !== loadGeneration) throw new EngineError('AbortError', `Loading ${modelId} was cancelled.`);
       loadedId = modelId;
+      const config = loadedChatConfig(eng, modelId);
+      info = config ? modelInfoFromChatConfig(modelId, config) : null;
       if (!sawReady) {
         const done: LoadProgress = { phase: 'ready', fraction: 1, elapsedSeconds: 0, text: `Loaded ${modelId}` };
         report(done);
@@ -238,9 +317,14 @@ export function createLlmWorkerApi(deps: LlmWorkerDeps): LlmWorkerApi {
       await Promise.all(pending);
     },
 
+    async modelInfo() {
+      return info && info.modelId === loadedId ? { ...info } : null;
+    },
+
     async unload() {
       loadGeneration++;
       loadedId = null;
+      info = null;
       if (!engine) return;
       try {
         await engine.unload();
@@ -314,6 +398,14 @@ export function createLlmWorkerApi(deps: LlmWorkerDeps): LlmWorkerApi {
         const name = (err as { name?: unknown } | null)?.name;
         if (request.tools?.length && typeof name === 'string' && TOOL_OUTPUT_ERRORS.has(name)) {
           return { content, finishReason: 'stop', usage: toUsage(usage, deltas) } satisfies ChatResult;
+        }
+        // web-llm unloads itself when the device is lost after a load and only logs it; our
+        // model was loaded, so "not loaded" now means the engine is gone.
+        if (name === 'ModelNotLoadedError' && loadedId !== null) {
+          const lost = loadedId;
+          loadedId = null;
+          info = null;
+          throw lostAfterLoad(lost, err instanceof Error ? err.message : undefined);
         }
         throw toEngineError(err, { op: 'complete', modelId: loadedId ?? request.model });
       } finally {

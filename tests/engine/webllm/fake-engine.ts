@@ -2,7 +2,7 @@
  * A fake MLCEngine for the worker API tests: the methods the API uses, with web-llm's progress
  * texts and streaming chunk shapes, and switches to make each step fail or wait.
  */
-import { functionCallingModelIds, type AppConfig, type ChatCompletionChunk, type ChatCompletionRequestStreaming, type InitProgressCallback } from '@mlc-ai/web-llm';
+import { functionCallingModelIds, type AppConfig, type ChatCompletionChunk, type ChatCompletionRequestStreaming, type ChatOptions, type InitProgressCallback } from '@mlc-ai/web-llm';
 import type { MlcEngineLike } from '../../../src/engine/webllm/worker-api.ts';
 import { EngineError } from '../../../src/engine/types.ts';
 import { expect } from 'vitest';
@@ -14,7 +14,7 @@ export const LIBS = 'https://raw.githubusercontent.com/mlc-ai/binary-mlc-llm-lib
 export const APP_CONFIG: AppConfig = {
   cacheBackend: 'cache',
   model_list: [
-    { model: `${HF}Qwen2.5-0.5B-Instruct-q4f32_1-MLC`, model_id: 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC', model_lib: `${LIBS}Qwen2-0.5B-Instruct-q4f32_1_cs1k-webgpu.wasm`, vram_required_MB: 1060.2, low_resource_required: true },
+    { model: `${HF}Qwen2.5-0.5B-Instruct-q4f32_1-MLC`, model_id: 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC', model_lib: `${LIBS}Qwen2-0.5B-Instruct-q4f32_1_cs1k-webgpu.wasm`, vram_required_MB: 1060.2, low_resource_required: true, overrides: { context_window_size: 4096 } },
     { model: `${HF}SmolLM2-360M-Instruct-q4f16_1-MLC`, model_id: 'SmolLM2-360M-Instruct-q4f16_1-MLC', model_lib: `${LIBS}SmolLM2-360M-Instruct-q4f16_1_cs1k-webgpu.wasm`, vram_required_MB: 376.06, low_resource_required: true, required_features: ['shader-f16'] },
     { model: `${HF}SmolLM2-360M-Instruct-q4f32_1-MLC`, model_id: 'SmolLM2-360M-Instruct-q4f32_1-MLC', model_lib: `${LIBS}SmolLM2-360M-Instruct-q4f32_1_cs1k-webgpu.wasm`, vram_required_MB: 579.61, low_resource_required: true },
     { model: `${HF}Phi-3.5-mini-instruct-q4f16_1-MLC`, model_id: 'Phi-3.5-mini-instruct-q4f16_1-MLC', model_lib: `${LIBS}Phi-3.5-mini-instruct-q4f16_1_cs1k-webgpu.wasm`, vram_required_MB: 3672.07, low_resource_required: false },
@@ -41,6 +41,27 @@ export function namedError(name: string, message: string): Error {
   const e = new Error(message);
   e.name = name;
   return e;
+}
+
+/** The part of an mlc-chat-config.json the fake builds (real ones have many more fields). */
+export interface FakeChatConfig {
+  conv_template: { name?: string; roles: Record<string, string>; [k: string]: unknown };
+  conv_config?: { roles?: Record<string, string>; [k: string]: unknown };
+  context_window_size: number;
+  sliding_window_size: number;
+  [k: string]: unknown;
+}
+
+/** A Qwen-style ChatML config (no tool role) or a Llama-3.1-style one (tool role "ipython"). */
+export function fakeChatConfig(toolRole: boolean, over: Partial<FakeChatConfig> = {}): FakeChatConfig {
+  return {
+    conv_template: toolRole
+      ? { name: 'llama-3_1', roles: { user: '<|start_header_id|>user', assistant: '<|start_header_id|>assistant', tool: '<|start_header_id|>ipython' } }
+      : { name: 'qwen2', roles: { user: '<|im_start|>user', assistant: '<|im_start|>assistant' }, role_templates: { user: '{user_message}', assistant: '{assistant_message}', tool: '{tool_message}' } },
+    context_window_size: 40960,
+    sliding_window_size: -1,
+    ...over,
+  };
 }
 
 const chunk = (content: string | null, finish: ChatCompletionChunk.Choice['finish_reason'] = null): ChatCompletionChunk => ({
@@ -77,6 +98,16 @@ export class FakeMLCEngine implements MlcEngineLike {
    * throws `Role is not supported: tool` for a tool message (Conversation.appendMessage).
    */
   templateHasToolRole = false;
+  /** The model's mlc-chat-config.json; default: fakeChatConfig(templateHasToolRole). */
+  chatConfigFor: (modelId: string) => FakeChatConfig = () => fakeChatConfig(this.templateHasToolRole);
+  /** The chat options each reload() got. */
+  readonly reloadOptions: Array<ChatOptions | undefined> = [];
+  /**
+   * As MLCEngine: the merged chat config of each loaded model (config, then the record's
+   * overrides, then chatOpts), in a private-by-typing Map. Set to undefined to play a web-llm
+   * that no longer keeps it there.
+   */
+  loadedModelIdToChatConfig: Map<string, FakeChatConfig> | undefined = new Map();
   private interrupted = false;
   private loadedId: string | null = null;
 
@@ -93,13 +124,21 @@ export class FakeMLCEngine implements MlcEngineLike {
 
   /** The checks web-llm makes before generating (postInitAndCheckFields and the conversation). */
   private check(req: ChatCompletionRequestStreaming): void {
+    // getLLMStates: nothing loaded (never, or unloaded after a lost device).
+    if (this.loadedId === null) {
+      throw namedError('ModelNotLoadedError', 'Model not loaded before trying to complete ChatCompletionRequest. Please ensure you have called MLCEngine.reload(model) to load the model before initiating APIs, or initialize your engine using CreateMLCEngine() with a valid model configuration.');
+    }
     if (req.tools != null) {
       const id = req.model ?? this.loadedId ?? '';
       if (!functionCallingModelIds.includes(id)) throw namedError('UnsupportedModelIdError', `${id} is not supported for ChatCompletionRequest.tools.`);
       if (req.response_format != null) throw namedError('CustomResponseFormatError', 'When using Hermes-2-Pro function calling, the response_format cannot be customized.');
       if (req.messages.some((m) => m.role === 'system')) throw namedError('CustomSystemPromptError', 'When using Hermes-2-Pro function calling, you cannot customize the system prompt.');
     }
-    if (!this.templateHasToolRole && req.messages.some((m) => m.role === 'tool')) throw new Error('Role is not supported: tool');
+    // Conversation.appendMessage: `role in roles`, conv_config merged over conv_template.
+    const config = this.loadedModelIdToChatConfig?.get(this.loadedId);
+    const roles = config ? (config.conv_config?.roles ?? config.conv_template.roles) : undefined;
+    const hasTool = roles ? 'tool' in roles : this.templateHasToolRole;
+    if (!hasTool && req.messages.some((m) => m.role === 'tool')) throw new Error('Role is not supported: tool');
   }
 
   setAppConfig(appConfig: AppConfig): void {
@@ -109,13 +148,24 @@ export class FakeMLCEngine implements MlcEngineLike {
   setInitProgressCallback(cb?: InitProgressCallback): void {
     this.progress = cb;
   }
-  async reload(modelId: string): Promise<void> {
+  async reload(modelId: string, chatOpts?: ChatOptions): Promise<void> {
     this.calls.push(`reload:${modelId}`);
+    this.reloadOptions.push(chatOpts === undefined ? undefined : structuredClone(chatOpts));
     await this.onReload(modelId, this);
+    const overrides = this.appConfig?.model_list.find((r) => r.model_id === modelId)?.overrides;
+    this.loadedModelIdToChatConfig?.set(modelId, { ...this.chatConfigFor(modelId), ...overrides, ...chatOpts } as FakeChatConfig);
     this.loadedId = modelId;
   }
   async unload(): Promise<void> {
     this.calls.push('unload');
+    this.loadedId = null;
+    this.loadedModelIdToChatConfig?.clear();
+  }
+  /** What web-llm does when the device is lost after a load: logs it and unloads everything. */
+  loseDevice(): void {
+    this.calls.push('device-lost');
+    this.loadedId = null;
+    this.loadedModelIdToChatConfig?.clear();
   }
   async interruptGenerate(): Promise<void> {
     this.calls.push('interrupt');

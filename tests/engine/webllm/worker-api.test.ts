@@ -1,9 +1,10 @@
+import { MLCEngine } from '@mlc-ai/web-llm';
 import { describe, expect, it } from 'vitest';
 import type { ChatRequest } from '../../../src/engine/types.ts';
-import type { CatalogModel, LoadProgress } from '../../../src/engine/webllm/protocol.ts';
-import { createLlmWorkerApi, type LlmWorkerDeps } from '../../../src/engine/webllm/worker-api.ts';
+import { DEFAULT_CUSTOM_CONTEXT_TOKENS, type CatalogModel, type LoadProgress } from '../../../src/engine/webllm/protocol.ts';
+import { createLlmWorkerApi, toWebLlmRequest, type LlmWorkerDeps } from '../../../src/engine/webllm/worker-api.ts';
 import { TOOL_RESULT_AS_USER_PREFIX } from '../../../src/engine/tool-support.ts';
-import { APP_CONFIG, FakeMLCEngine, namedError, rejection } from './fake-engine.ts';
+import { APP_CONFIG, FakeMLCEngine, fakeChatConfig, namedError, rejection } from './fake-engine.ts';
 
 const QWEN = 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC';
 
@@ -292,6 +293,25 @@ describe('worker API: complete', () => {
     expect((await rejection(api.complete(request()))).name).toBe('ContextWindowSizeExceededError');
   });
 
+  it('says a prompt did not fit the window, how large it is, and where it is set', async () => {
+    const { api, engine } = setup();
+    engine.prefill = () => {
+      // web-llm 0.2.86's own text (ContextWindowSizeExceededError).
+      throw namedError(
+        'ContextWindowSizeExceededError',
+        'Prompt tokens exceed context window size: number of prompt tokens: 5012; context window size: 4096\nConsider shortening the prompt, or increase `context_window_size`, or using sliding window via `sliding_window_size`.',
+      );
+    };
+    await api.load(QWEN, null);
+    const e = await rejection(api.complete(request()));
+    expect(e.name).toBe('ContextWindowSizeExceededError');
+    expect(e.message).toMatch(/did not fit the 4096-token context window of Qwen2\.5-0\.5B/);
+    expect(e.message).toContain('5012');
+    expect(e.message).toMatch(/context size .* Models page/);
+    // The model stays loaded: the next, shorter request may go on.
+    expect(await api.loaded()).toBe(QWEN);
+  });
+
   it('refuses a request for another model than the loaded one', async () => {
     const { api } = setup();
     await api.load(QWEN, null);
@@ -406,5 +426,154 @@ describe('worker API: tool messages, native tools and constrained calls', () => 
     await api.load(QWEN, null);
     const e = await rejection(api.complete(request({ tools: [{ name: 'x', description: 'x', parameters: { type: 'object' } }] })));
     expect(e.name).toBe('UnsupportedModelIdError');
+  });
+});
+
+describe('worker API: context size at load', () => {
+  const LLAMA = 'Llama-3.2-1B-Instruct-q4f32_1-MLC';
+  const custom: CatalogModel = {
+    modelId: 'Mirror-Qwen3-0.6B-q4f16_1-MLC',
+    modelUrl: 'https://models.example.org/qwen3/',
+    modelLibUrl: 'https://libs.example.org/qwen3.wasm',
+    requiredFeatures: [],
+    custom: true,
+  };
+
+  it('a catalog model with no size keeps its record\'s overrides: no chat options', async () => {
+    const { api, engine } = setup();
+    await api.load(QWEN, null);
+    expect(engine.reloadOptions).toEqual([undefined]);
+    expect((await api.modelInfo())!.contextWindowSize).toBe(4096);
+  });
+
+  it('a size given goes to reload() as chat options, with the sliding window off', async () => {
+    const { api, engine } = setup();
+    await api.load(QWEN, null, undefined, { contextWindowSize: 8192 });
+    expect(engine.reloadOptions).toEqual([{ context_window_size: 8192, sliding_window_size: -1 }]);
+    expect((await api.modelInfo())!.contextWindowSize).toBe(8192);
+  });
+
+  it('a custom record gets the default, or its own size, rather than its config\'s 40960', async () => {
+    const { api, engine } = setup();
+    await api.load(custom.modelId, [custom]);
+    expect(DEFAULT_CUSTOM_CONTEXT_TOKENS).toBe(4096);
+    expect(engine.reloadOptions[0]).toEqual({ context_window_size: DEFAULT_CUSTOM_CONTEXT_TOKENS, sliding_window_size: -1 });
+    expect((await api.modelInfo())!.contextWindowSize).toBe(4096);
+    await api.load(custom.modelId, [{ ...custom, contextWindowSize: 2048 }]);
+    expect(engine.reloadOptions[1]).toEqual({ context_window_size: 2048, sliding_window_size: -1 });
+    await api.load(custom.modelId, [{ ...custom, contextWindowSize: 2048 }], undefined, { contextWindowSize: 16384 });
+    expect(engine.reloadOptions[2]).toEqual({ context_window_size: 16384, sliding_window_size: -1 });
+  });
+
+  it('refuses a size that is not a positive whole number, before loading anything', async () => {
+    const { api, engine } = setup();
+    for (const bad of [0, -1, 1.5, Number.NaN]) {
+      const e = await rejection(api.load(QWEN, null, undefined, { contextWindowSize: bad }));
+      expect(e.name).toBe('ModelLoadError');
+      expect(e.message).toMatch(/positive whole number/);
+    }
+    expect(engine.calls.filter((c) => c.startsWith('reload'))).toEqual([]);
+  });
+
+  it('a sliding-window model reports its window when no size is forced', async () => {
+    const { api, engine } = setup();
+    engine.chatConfigFor = () => fakeChatConfig(true, { context_window_size: -1, sliding_window_size: 4096 });
+    await api.load(LLAMA, null);
+    expect(await api.modelInfo()).toEqual({ modelId: LLAMA, slidingWindowSize: 4096, convTemplate: 'llama-3_1', toolRole: 'native' });
+  });
+
+  it('a failed or cancelled load deletes nothing from the cache, so a retry resumes', async () => {
+    const { api, engine, deleted } = setup();
+    engine.onReload = async () => {
+      throw new TypeError('Failed to fetch');
+    };
+    await rejection(api.load(QWEN, null));
+    let release!: () => void;
+    engine.onReload = () => new Promise<void>((r) => (release = r));
+    const loading = api.load(QWEN, null);
+    await Promise.resolve();
+    await api.unload();
+    release();
+    await rejection(loading);
+    expect(deleted).toEqual([]);
+  });
+});
+
+describe('worker API: what was loaded (chat config)', () => {
+  const LLAMA = 'Llama-3.2-1B-Instruct-q4f32_1-MLC';
+
+  it('reads the template, the window and the tool role from the config web-llm built', async () => {
+    const { api } = setup();
+    expect(await api.modelInfo()).toBeNull();
+    await api.load(QWEN, null);
+    expect(await api.modelInfo()).toEqual({ modelId: QWEN, contextWindowSize: 4096, convTemplate: 'qwen2', toolRole: 'user' });
+    await api.unload();
+    expect(await api.modelInfo()).toBeNull();
+  });
+
+  it('the template decides the tool role, not the id, both ways', async () => {
+    const { api, engine } = setup();
+    // Llama 3.2's id suggests a tool role; this build's template has none.
+    engine.chatConfigFor = () => fakeChatConfig(false);
+    await api.load(LLAMA, null);
+    expect((await api.modelInfo())!.toolRole).toBe('user');
+    // Qwen's id suggests none; this build's template has one.
+    engine.chatConfigFor = () => fakeChatConfig(true);
+    await api.load(QWEN, null);
+    expect((await api.modelInfo())!.toolRole).toBe('native');
+  });
+
+  it('reads roles as web-llm does: conv_config over conv_template', async () => {
+    const { api, engine } = setup();
+    engine.chatConfigFor = () => ({
+      ...fakeChatConfig(false),
+      conv_config: { roles: { user: '<|im_start|>user', assistant: '<|im_start|>assistant', tool: '<|im_start|>user' } },
+    });
+    await api.load(QWEN, null);
+    expect((await api.modelInfo())!.toolRole).toBe('native');
+  });
+
+  it('is null when the engine keeps no chat config where we look', async () => {
+    const { api, engine } = setup();
+    engine.loadedModelIdToChatConfig = undefined;
+    await api.load(QWEN, null);
+    expect(await api.loaded()).toBe(QWEN);
+    expect(await api.modelInfo()).toBeNull();
+  });
+
+  it("the installed web-llm's MLCEngine still keeps its chat configs in loadedModelIdToChatConfig", () => {
+    // worker-api.ts reads the loaded model's config there (MLCEngine has no getter); if a later
+    // web-llm moves it, this fails here rather than silently falling back to the id table.
+    const engine = new MLCEngine() as unknown as { loadedModelIdToChatConfig?: unknown };
+    expect(engine.loadedModelIdToChatConfig).toBeInstanceOf(Map);
+  });
+});
+
+describe('worker API: thinking switch', () => {
+  it('sends extra_body.enable_thinking only when the request decides', async () => {
+    expect(toWebLlmRequest(request({ enableThinking: false }), QWEN).extra_body).toEqual({ enable_thinking: false });
+    expect(toWebLlmRequest(request({ enableThinking: true }), QWEN).extra_body).toEqual({ enable_thinking: true });
+    expect(toWebLlmRequest(request(), QWEN).extra_body).toBeUndefined();
+    expect('extra_body' in toWebLlmRequest(request(), QWEN)).toBe(false);
+    const { api, engine } = setup();
+    await api.load(QWEN, null);
+    await api.complete(request({ enableThinking: false }));
+    expect(engine.requests[0]!.extra_body).toEqual({ enable_thinking: false });
+  });
+});
+
+describe('worker API: a device lost after loading', () => {
+  it("turns web-llm's ModelNotLoadedError after a successful load into EngineLostError", async () => {
+    const { api, engine } = setup();
+    await api.load(QWEN, null);
+    await api.complete(request());
+    engine.loseDevice();
+    const e = await rejection(api.complete(request()));
+    expect(e.name).toBe('EngineLostError');
+    expect(e.message).toMatch(/device was lost after Qwen2\.5-0\.5B-Instruct-q4f32_1-MLC had loaded/);
+    expect(await api.loaded()).toBeNull();
+    expect(await api.modelInfo()).toBeNull();
+    // Nothing loaded now, as far as we know: a further request is refused plainly.
+    expect((await rejection(api.complete(request()))).name).toBe('ModelNotLoadedError');
   });
 });
