@@ -317,7 +317,7 @@ export function scriptedSeatSettings(model: string, sampling: Partial<EngineSeat
 export function userScript(speech: readonly string[], structured = '{"satisfaction": 4, "reason": "fine"}'): Script {
   let s = 0;
   return (q) => {
-    if (q.responseFormat?.type === 'json_object') return structured;
+    if (q.responseFormat?.type === 'grammar') return structured;
     const r = speech[s++];
     return r ?? { error: { name: 'ScriptExhaustedError', message: `no spoken reply ${s}` } };
   };

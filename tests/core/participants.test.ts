@@ -26,9 +26,9 @@ describe('seat settings', () => {
   });
 
   it.each([
-    [{ latentState: true }, 'json_object'],
+    [{ latentState: true }, 'grammar'],
     [{ latentState: false }, undefined],
-    [{}, 'json_object'],
+    [{}, 'grammar'],
   ] as [JsonObject, string | undefined][])('passes the stored settings %j to the LLM user simulator', async (settings, firstFormat) => {
     const engine = new ScriptedEngine((q) => (q.responseFormat ? '{"progress": "a", "emotion": "b", "beliefAboutAgent": "c"}' : 'Hello.'));
     const seats: string[] = [];

@@ -6,8 +6,9 @@
  * Two forms of the same rule, one per engine family:
  * - a GBNF grammar (llama.cpp) whose root starts with the trigger; wllama sends it as a *lazy*
  *   grammar, so sampling is unconstrained until the model writes `<tool_call>`. The arguments
- *   follow each tool's schema, converted here for the subset tool schemas use (llama.cpp's own
- *   JSON-Schema converter cannot be combined with a lazy trigger).
+ *   follow each tool's schema, converted by src/core/simulation/json-grammar.ts for the subset
+ *   tool schemas use (llama.cpp's own JSON-Schema converter cannot be combined with a lazy
+ *   trigger).
  * - an xgrammar structural tag (web-llm), `triggered_tags` with one tag per tool whose begin
  *   string fixes the name and whose content is the tool's own argument schema (reduced to the
  *   keywords every grammar compiler handles).
@@ -18,46 +19,18 @@
  * are what the engines offer for exactly this, so they are used. Pure: no engine imports.
  */
 import type { Json, JsonObject, ToolSpec } from '../model/types.ts';
+import { grammarLiteral, isJsonObject as isObj, JSON_RULES, renderRules, schemaExpr } from '../simulation/json-grammar.ts';
 import type { LlmResponseFormat } from '../simulation/llm-seat.ts';
 import { TOOL_CALL_CLOSE, TOOL_CALL_OPEN } from './tool-protocol.ts';
 
 /** Bumped whenever the grammar or the structural tag change, for provenance. */
 export const TOOL_GRAMMAR_VERSION = '1';
 
-/** A GBNF / EBNF string literal for `s`: quotes, backslashes and control characters escaped. */
-export function grammarLiteral(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const code = ch.codePointAt(0)!;
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else out += ch;
-  }
-  return `${out}"`;
-}
+/** Re-exported: the literal quoting lives with the JSON rules in json-grammar.ts. */
+export { grammarLiteral };
 
 /** The JSON text of a tool's name as the model must write it: `"get_order"`, JSON-escaped. */
 const jsonName = (name: string) => JSON.stringify(name);
-
-const isObj = (v: Json | undefined): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** The shared JSON rules every tool-call grammar ends with. */
-const JSON_RULES: [string, string][] = [
-  ['value', 'object | array | string | number | "true" | "false" | "null"'],
-  ['object', '"{" ws ( member ( ws "," ws member )* )? ws "}"'],
-  ['member', 'string ws ":" ws value'],
-  ['array', '"[" ws ( value ( ws "," ws value )* )? ws "]"'],
-  ['string', '"\\"" char* "\\""'],
-  ['char', '[^"\\\\\\x00-\\x1F\\x7F] | "\\\\" ( ["\\\\/bfnrt] | "u" hex hex hex hex )'],
-  ['hex', '[0-9a-fA-F]'],
-  ['integer', '"-"? ( "0" | [1-9] [0-9]* )'],
-  ['number', '"-"? ( "0" | [1-9] [0-9]* ) ( "." [0-9]+ )? ( [eE] [-+]? [0-9]+ )?'],
-  ['ws', '( [ \\t\\n] ( [ \\t\\n] ( [ \\t\\n] )? )? )?'],
-];
 
 /**
  * Most calls one reply may hold. A bound, like the whitespace one: a small model that never
@@ -65,58 +38,6 @@ const JSON_RULES: [string, string][] = [
  * of the reply is allowed.
  */
 export const MAX_CALLS_PER_REPLY = 4;
-
-/** Deepest argument schema nesting turned into rules; below it any JSON value is allowed. */
-const MAX_SCHEMA_DEPTH = 6;
-
-/**
- * A GBNF expression for a value matching `schema`, for the subset tool schemas use: enum and
- * const, the primitive types, arrays of one item schema, and objects whose properties are
- * written required first, then optional ones, each in declaration order (no extra keys).
- * Anything else (unions, $ref, combinators) allows any JSON value rather than guessing.
- * Named rules go into `rules` under `prefix`.
- */
-function schemaExpr(schema: Json | undefined, prefix: string, rules: Map<string, string>, depth: number): string {
-  if (!isObj(schema) || depth > MAX_SCHEMA_DEPTH) return 'value';
-  if (Array.isArray(schema.enum) && schema.enum.length > 0) return `( ${schema.enum.map((v) => grammarLiteral(JSON.stringify(v))).join(' | ')} )`;
-  if ('const' in schema && schema.const !== undefined) return grammarLiteral(JSON.stringify(schema.const));
-  switch (schema.type) {
-    case 'string':
-      return 'string';
-    case 'integer':
-      return 'integer';
-    case 'number':
-      return 'number';
-    case 'boolean':
-      return '( "true" | "false" )';
-    case 'null':
-      return '"null"';
-    case 'array': {
-      const item = schemaExpr(schema.items, `${prefix}-item`, rules, depth + 1);
-      const atLeastOne = typeof schema.minItems === 'number' && schema.minItems >= 1;
-      rules.set(prefix, atLeastOne ? `"[" ws ${item} ( ws "," ws ${item} )* ws "]"` : `"[" ws ( ${item} ( ws "," ws ${item} )* )? ws "]"`);
-      return prefix;
-    }
-    case 'object': {
-      const props = isObj(schema.properties) ? schema.properties : {};
-      const keys = Object.keys(props);
-      if (keys.length === 0) return 'object';
-      const req = Array.isArray(schema.required) ? schema.required : [];
-      const required = keys.filter((k) => req.includes(k));
-      const optional = keys.filter((k) => !req.includes(k));
-      const kv = new Map(keys.map((k, i) => [k, `${grammarLiteral(JSON.stringify(k))} ws ":" ws ${schemaExpr(props[k], `${prefix}-p${i}`, rules, depth + 1)}`]));
-      const opt = (k: string) => `( ws "," ws ${kv.get(k)} )?`;
-      const inner = required.length
-        ? [required.map((k) => kv.get(k)).join(' ws "," ws '), ...optional.map(opt)].join(' ')
-        : // Nothing required: nothing, or the optional keys from any one of them on, in order.
-          `( ${optional.map((k, i) => [kv.get(k), ...optional.slice(i + 1).map(opt)].join(' ')).join(' | ')} )?`;
-      rules.set(prefix, `"{" ws ${inner} ws "}"`);
-      return prefix;
-    }
-    default:
-      return 'value';
-  }
-}
 
 /**
  * The call blocks as a GBNF grammar: one to MAX_CALLS_PER_REPLY `<tool_call>{"name": …, "arguments": {…}}</tool_call>`
@@ -143,14 +64,14 @@ export function buildToolCallGrammar(tools: readonly Pick<ToolSpec, 'name' | 'pa
       grammarLiteral(TOOL_CALL_CLOSE),
     ].join(' ');
   });
-  const all: [string, string][] = [
+  const all: (readonly [string, string])[] = [
     ['root', `call ${'( ws call '.repeat(MAX_CALLS_PER_REPLY - 1)}${')? '.repeat(MAX_CALLS_PER_REPLY - 1).trim()}`],
     ['call', unique.map((_, i) => `call${i}`).join(' | ')],
     ...calls.map((body, i): [string, string] => [`call${i}`, body]),
     ...rules,
     ...JSON_RULES,
   ];
-  return all.map(([name, body]) => `${name} ::= ${body}`).join('\n');
+  return renderRules(all);
 }
 
 /** JSON-Schema keywords kept for a structural tag's argument schema; the rest are dropped. */

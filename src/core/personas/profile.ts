@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Json, Persona, TraitName, TraitValues } from '../model/types.ts';
 import { fromZodIssues, type ValidationIssue } from '../model/validation.ts';
 import { readLoose } from '../agents/tool-protocol.ts';
+import { jsonGrammarFormat } from '../simulation/json-grammar.ts';
 import type { SeatFactory } from '../simulation/llm-seat.ts';
 import { deriveSeed, mulberry32, type Rng } from '../stats/rng.ts';
 import type { Conversation } from './conversations.ts';
@@ -17,7 +18,8 @@ import { ROLES, roleOf, TRAIT_MAX, TRAIT_MIN, TRAIT_NAMES, TRAITS } from './trai
  */
 
 /** Bumped whenever the judge prompt changes, so extracted profiles stay comparable. */
-export const PROFILE_PROMPT_VERSION = 'profile-1';
+/** profile-2: the answer is constrained by a grammar built from JUDGE_RESPONSE_SCHEMA (whitespace bounded), not json_object. */
+export const PROFILE_PROMPT_VERSION = 'profile-2';
 
 /** Longest message text shown to the judge; longer ones are cut (user text is kept longer). */
 const USER_CHARS = 1200;
@@ -96,6 +98,13 @@ export const JUDGE_RESPONSE_SCHEMA = JSON.stringify({
   required: ['traits', 'role', 'background', 'summary'],
   additionalProperties: false,
 });
+
+/**
+ * The response format sent: a grammar generated from JUDGE_RESPONSE_SCHEMA (keys in its order,
+ * as the prompt shows them), with bounded whitespace; json_object would let a small model pad
+ * with whitespace until max_tokens.
+ */
+export const JUDGE_RESPONSE_FORMAT = jsonGrammarFormat(JUDGE_RESPONSE_SCHEMA);
 
 /** The judge's instructions: the trait schema with its anchors, the roles, the output format. */
 export function renderJudgeSystemPrompt(): string {
@@ -176,7 +185,7 @@ function describeIssues(issues: readonly ValidationIssue[]): string {
 export async function extractProfile(conversation: Conversation, makeSeat: SeatFactory, opts: { signal?: AbortSignal } = {}): Promise<ProfileResult> {
   const seat = makeSeat(renderJudgeSystemPrompt());
   const raw: string[] = [];
-  const format = { type: 'json_object' as const, schema: JUDGE_RESPONSE_SCHEMA };
+  const format = JUDGE_RESPONSE_FORMAT;
   let ask = renderTranscript(conversation);
   let issues: ValidationIssue[] = [];
   for (let attempt = 1; attempt <= 2; attempt++) {

@@ -11,11 +11,13 @@
 import { z } from 'zod';
 import type { ErrorRecord, JudgeClipping, NlAssertionResult, Scenario, ToolCall, Turn } from '../model/types.ts';
 import type { LlmMessage, SeatFactory } from '../simulation/llm-seat.ts';
+import { jsonGrammarFormat } from '../simulation/json-grammar.ts';
 import { withoutThinking } from '../simulation/thinking.ts';
 
 /** Bump when the prompt or the expected output changes, so results stay comparable. */
 /** judge-1.1: a thinking model's reasoning is taken out of its reply before the verdicts are read. */
-export const JUDGE_PROMPT_VERSION = 'judge-1.1';
+/** judge-1.2: the reply is constrained by a grammar built from JUDGE_OUTPUT_SCHEMA (whitespace bounded), not json_object. */
+export const JUDGE_PROMPT_VERSION = 'judge-1.2';
 
 /** What the judge decided for one session. */
 export interface NlJudgement {
@@ -64,6 +66,12 @@ export const JUDGE_OUTPUT_SCHEMA = JSON.stringify({
   },
   required: ['verdicts'],
 });
+
+/**
+ * The response format sent: a grammar generated from JUDGE_OUTPUT_SCHEMA, keys in its order,
+ * with bounded whitespace (json_object lets a small model pad with whitespace until max_tokens).
+ */
+export const JUDGE_OUTPUT_FORMAT = jsonGrammarFormat(JUDGE_OUTPUT_SCHEMA);
 
 /** How much of each message and tool result the transcript quotes. */
 interface ClipLevel {
@@ -377,7 +385,7 @@ export async function judgeAssertions(
     for (attempts = 1; attempts <= 2; attempts++) {
       const reply = await seat.reply([message], {
         signal: opts.signal,
-        responseFormat: { type: 'json_object', schema: JUDGE_OUTPUT_SCHEMA },
+        responseFormat: JUDGE_OUTPUT_FORMAT,
       });
       if (opts.signal?.aborted) throw Object.assign(new Error('The run was stopped while the judge was working.'), { name: 'AbortError' });
       last = parseJudgeReply(reply.content, assertions.length);

@@ -39,11 +39,13 @@ export interface LlmReply {
 
 /**
  * Constrained output where the engine supports it: a JSON object (optionally with a JSON
- * Schema given as a string), or free text whose tool-call blocks are constrained (built by
- * src/core/agents/tool-grammar.ts).
+ * Schema given as a string), a grammar over the whole reply (GBNF that xgrammar parses too;
+ * the core's JSON replies use one built by json-grammar.ts, whose whitespace is bounded), or
+ * free text whose tool-call blocks are constrained (built by src/core/agents/tool-grammar.ts).
  */
 export type LlmResponseFormat =
   | { type: 'json_object'; schema?: string }
+  | { type: 'grammar'; grammar: string }
   | { type: 'tool_call_tags'; trigger: string; grammar: string; structuralTag: string };
 
 /** Per-request options: abort, streaming, constrained output and native tools where supported. */

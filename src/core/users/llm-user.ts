@@ -2,13 +2,15 @@ import type { Json, JsonObject, Scenario, TurnUsage } from '../model/types.ts';
 import { readLoose } from '../agents/tool-protocol.ts';
 import { renderControlUpdate, renderPolicy } from '../personas/policy.ts';
 import { ControlState, isUnhelpful, netChanges, recordControls, toolErrorsSeen } from '../personas/controls.ts';
+import { jsonGrammarFormat } from '../simulation/json-grammar.ts';
 import type { LlmMessage, LlmReply, SeatFactory } from '../simulation/llm-seat.ts';
 import { sinceLastOwn, type Participant, type ParticipantReply, type UserSeatContext, type ViewMessage } from '../simulation/participant.ts';
 import { withoutThinking, type VisibleReply } from '../simulation/thinking.ts';
 
 /** Bumped whenever the prompt's wording changes, so results stay comparable. */
 /** llm-user-6: a thinking model's reasoning is taken out of every reply before it is read or sent. */
-export const LLM_USER_PROMPT_VERSION = 'llm-user-6';
+/** llm-user-7: the inner state and the rating are constrained by grammars built from their schemas (whitespace bounded), not json_object. */
+export const LLM_USER_PROMPT_VERSION = 'llm-user-7';
 
 /** The first request: there is no agent message yet for the simulator to answer. */
 export const KICKOFF = '[The customer-service chat has opened. Write your first message to the agent.]';
@@ -123,6 +125,15 @@ export function renderSatisfactionRequest(): string {
     'Answer with only this JSON object and nothing else: {"satisfaction": <a whole number from 1 to 5: how satisfied you are with the agent\'s last message, 5 = very>, "reason": "<one line: why>"}]'
   );
 }
+
+/**
+ * The response formats sent for the inner state and the rating: grammars generated from the
+ * schemas above (keys in their order, as the requests show them), with bounded whitespace;
+ * json_object would let a small model pad with whitespace until max_tokens.
+ */
+export const LATENT_FORMAT = jsonGrammarFormat(LATENT_SCHEMA);
+export const LATENT_SATISFACTION_FORMAT = jsonGrammarFormat(LATENT_SATISFACTION_SCHEMA);
+export const SATISFACTION_FORMAT = jsonGrammarFormat(SATISFACTION_SCHEMA);
 
 /** Sent after the inner state or the rating: now the customer speaks. */
 export const SPEAK_REQUEST = '[Now write your next message to the agent, as the customer. Only the message itself, no JSON.]';
@@ -269,9 +280,9 @@ export function createLlmUser(ctx: UserSeatContext, makeSeat: SeatFactory, opts:
         // The request rides on the last incoming message, so one user message follows the
         // previous reply (roles keep alternating, which some chat templates require).
         const request = latentState ? renderLatentRequest(rate) : renderSatisfactionRequest();
-        const schema = latentState ? (rate ? LATENT_SATISFACTION_SCHEMA : LATENT_SCHEMA) : SATISFACTION_SCHEMA;
+        const format = latentState ? (rate ? LATENT_SATISFACTION_FORMAT : LATENT_FORMAT) : SATISFACTION_FORMAT;
         const ask: LlmMessage[] = [...first.slice(0, -1), { role: 'user', content: `${last.content}\n\n${request}` }];
-        thought = await seat.reply(ask, { signal: turnCtx.signal, responseFormat: { type: 'json_object', schema } });
+        thought = await seat.reply(ask, { signal: turnCtx.signal, responseFormat: format });
         if (turnCtx.signal?.aborted) {
           const err = new Error(`Aborted while the user simulator was ${latentState ? 'thinking' : 'rating the agent'}.`);
           err.name = 'AbortError';

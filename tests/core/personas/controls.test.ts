@@ -37,7 +37,7 @@ const withControls = (controls: PersonaControl[], traits: Partial<Persona['trait
 });
 
 const lastMessage = (q: ChatRequest) => q.messages[q.messages.length - 1]!.content;
-const isThought = (q: ChatRequest) => q.responseFormat?.type === 'json_object';
+const isThought = (q: ChatRequest) => q.responseFormat?.type === 'grammar';
 const NOTE = '[Your character changes from this message on';
 
 describe('ControlState', () => {

@@ -16,6 +16,7 @@ import {
 } from '../../../src/core/personas/profile.ts';
 import { BASELINE_TRAITS, TRAIT_NAMES, TRAITS } from '../../../src/core/personas/traits.ts';
 import type { SeatFactory } from '../../../src/core/simulation/llm-seat.ts';
+import { jsonSchemaGrammar } from '../../../src/core/simulation/json-grammar.ts';
 
 const HUMAN = fileURLToPath(new URL('../../../../shared/data/human-conversations/', import.meta.url));
 const FILES = ['oasst1_mirror.jsonl', 'clariq_mirror.jsonl', 'chatbot_arena_mirror.jsonl'];
@@ -74,7 +75,8 @@ describe('profile extraction with a scripted judge', () => {
       { quote: 'Dear Sir', found: false },
     ]);
     const q = engine.requests[0]!;
-    expect(q.responseFormat).toEqual({ type: 'json_object', schema: JUDGE_RESPONSE_SCHEMA });
+    // A grammar generated from the schema (bounded whitespace), not json_object.
+    expect(q.responseFormat).toEqual({ type: 'grammar', grammar: jsonSchemaGrammar(JSON.parse(JUDGE_RESPONSE_SCHEMA)) });
     const system = q.messages[0]!.content;
     for (const t of TRAITS) {
       expect(system).toContain(t.name);

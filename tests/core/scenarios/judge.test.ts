@@ -9,6 +9,7 @@ import {
   renderJudgeRequest,
 } from '../../../src/core/scenarios/judge.ts';
 import type { SeatFactory } from '../../../src/core/simulation/llm-seat.ts';
+import { jsonSchemaGrammar } from '../../../src/core/simulation/json-grammar.ts';
 import { runSession } from '../../../src/core/simulation/session.ts';
 import { EngineSeat } from '../../../src/engine/seat.ts';
 import { ScriptedEngine, type Script } from '../../../src/engine/scripted.ts';
@@ -110,7 +111,8 @@ describe('judgeAssertions', () => {
     const req = engine.requests[0]!;
     expect(req.messages[0]).toEqual({ role: 'system', content: JUDGE_SYSTEM_PROMPT });
     expect(req.messages[1]!.content).toBe(renderJudgeRequest(ASSERTIONS, turns));
-    expect(req.responseFormat).toEqual({ type: 'json_object', schema: JUDGE_OUTPUT_SCHEMA });
+    // A grammar generated from the schema (bounded whitespace), not json_object.
+    expect(req.responseFormat).toEqual({ type: 'grammar', grammar: jsonSchemaGrammar(JSON.parse(JUDGE_OUTPUT_SCHEMA)) });
   });
 
   it('retries once on malformed output, telling the model what was wrong', async () => {

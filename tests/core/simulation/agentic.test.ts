@@ -81,7 +81,7 @@ describe('agentic mode: ask_user', () => {
  */
 function promptBoundModel(): Script {
   return (q) => {
-    if (q.responseFormat?.type === 'json_object') {
+    if (q.responseFormat?.type === 'grammar') {
       return '{"progress": "answering", "emotion": "calm", "beliefAboutAgent": "ok", "satisfaction": 4, "reason": "fair question"}';
     }
     const system = q.messages[0]!.content;

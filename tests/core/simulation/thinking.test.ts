@@ -71,7 +71,7 @@ describe('LLM participants with a thinking model', () => {
     const scenario = makeScenario();
     const secret = scenario.user.taskInstructions;
     const engine = new ScriptedEngine((q) =>
-      q.responseFormat?.type === 'json_object'
+      q.responseFormat?.type === 'grammar'
         ? '<think>Rate it.</think>{"progress": "started", "emotion": "calm", "beliefAboutAgent": "fine", "satisfaction": 4, "reason": "ok"}'
         : `<think>My hidden task: ${secret}</think>\n\nHi, I need help with my plan. ###STOP###`,
     );

@@ -17,7 +17,8 @@ import {
   SPEAK_REQUEST,
 } from '../../../src/core/users/llm-user.ts';
 import type { SeatFactory } from '../../../src/core/simulation/llm-seat.ts';
-import type { Json } from '../../../src/core/model/types.ts';
+import { jsonSchemaGrammar } from '../../../src/core/simulation/json-grammar.ts';
+import type { Json, JsonObject } from '../../../src/core/model/types.ts';
 import { agentTurns, converse, makePersona, makeScenario, PERSONAS, say, scripted, userTurns, scriptedSeatSettings } from '../fixtures.ts';
 
 const settings = scriptedSeatSettings('tiny-user', { temperature: 0.8, top_p: 0.9, max_tokens: 80 });
@@ -27,11 +28,13 @@ function seatOn(script: Script): { engine: ScriptedEngine; make: SeatFactory } {
   return { engine, make: (system) => new EngineSeat(engine, settings, 'user', 5, system) };
 }
 
-const isThought = (q: ChatRequest) => q.responseFormat?.type === 'json_object';
+const isThought = (q: ChatRequest) => q.responseFormat?.type === 'grammar';
+/** The format the simulator must send for a schema: a grammar generated from it, not json_object. */
+const grammarOf = (schema: string) => ({ type: 'grammar', grammar: jsonSchemaGrammar(JSON.parse(schema) as JsonObject) });
 const THOUGHT = '{"progress": "just started", "emotion": "calm", "beliefAboutAgent": "seems fine"}';
 
 /**
- * A seat whose engine answers inner-state requests (json_object) from `thoughts` and the
+ * A seat whose engine answers inner-state requests (a grammar) from `thoughts` and the
  * spoken ones from `speech`, each in order; a missing thought is a valid default one.
  */
 function thinkingSeatOn(speech: readonly string[], thoughts: readonly string[] = []) {
@@ -159,7 +162,7 @@ describe('LLM user simulator: inner state and satisfaction', () => {
   const rated = (sat: Json, reason = 'ok', extra = '') =>
     `{"progress": "halfway", "emotion": "hopeful", "beliefAboutAgent": "helpful", "satisfaction": ${JSON.stringify(sat)}, "reason": ${JSON.stringify(reason)}${extra}}`;
 
-  it('thinks, then speaks, on the same seat: json_object with a schema, the format in the text, history prefix-extending', async () => {
+  it('thinks, then speaks, on the same seat: a grammar from the schema, the format in the text, history prefix-extending', async () => {
     const { engine, make } = thinkingSeatOn(['Hi, I want premium.', 'A1.', 'Thanks ###STOP###'], [THOUGHT, rated(4), rated(5)]);
     const user = createLlmUser({ role: 'user', scenario: makeScenario(), persona: makePersona() }, make);
     const r = await converse(user, scripted('agent', [say('Which account?'), say('Done.')]));
@@ -167,8 +170,8 @@ describe('LLM user simulator: inner state and satisfaction', () => {
     // Two requests per user turn: the inner state, then the message.
     expect(engine.requests.map((q) => (isThought(q) ? 'think' : 'speak'))).toEqual(['think', 'speak', 'think', 'speak', 'think', 'speak']);
     const [t0, s0, t1, s1] = engine.requests;
-    expect(t0!.responseFormat).toEqual({ type: 'json_object', schema: LATENT_SCHEMA });
-    expect(t1!.responseFormat).toEqual({ type: 'json_object', schema: LATENT_SATISFACTION_SCHEMA });
+    expect(t0!.responseFormat).toEqual(grammarOf(LATENT_SCHEMA));
+    expect(t1!.responseFormat).toEqual(grammarOf(LATENT_SATISFACTION_SCHEMA));
     expect(JSON.parse(LATENT_SATISFACTION_SCHEMA).required).toEqual(['progress', 'emotion', 'beliefAboutAgent', 'satisfaction', 'reason']);
     expect(s0!.responseFormat).toBeUndefined();
     // The format is described in the request text too; the first turn asks for no rating.
@@ -276,7 +279,7 @@ describe('LLM user simulator: inner state and satisfaction', () => {
     expect(engine.requests.map((q) => (isThought(q) ? 'rate' : 'speak'))).toEqual(['speak', 'rate', 'speak', 'rate', 'speak']);
     const [s0, t1, s1, t2] = engine.requests;
     expect(s0!.messages.at(-1)).toEqual({ role: 'user', content: KICKOFF });
-    expect(t1!.responseFormat).toEqual({ type: 'json_object', schema: SATISFACTION_SCHEMA });
+    expect(t1!.responseFormat).toEqual(grammarOf(SATISFACTION_SCHEMA));
     expect(JSON.parse(SATISFACTION_SCHEMA).required).toEqual(['satisfaction', 'reason']);
     expect(t1!.messages.at(-1)).toEqual({ role: 'user', content: `Which account?\n\n${renderSatisfactionRequest()}` });
     for (const f of ['progress', 'emotion', 'beliefAboutAgent']) expect(t1!.messages.at(-1)!.content).not.toContain(f);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { responseFormat } from '../../../src/engine/wllama/request.ts';
 import { toolCallFormat } from '../../../src/core/agents/tool-grammar.ts';
+import { JUDGE_OUTPUT_FORMAT } from '../../../src/core/scenarios/judge.ts';
 import { ACME_TOOLS } from '../../core/fixtures.ts';
 
 describe('llama.cpp request fields for constrained output', () => {
@@ -17,6 +18,14 @@ describe('llama.cpp request fields for constrained output', () => {
       preserved_tokens: ['<tool_call>'],
     });
     expect(String(fields.grammar).startsWith('root ::= call')).toBe(true);
+  });
+
+  it("sends the core's JSON-reply grammars (judge, inner state) as a plain grammar, not a JSON schema", () => {
+    const f = JUDGE_OUTPUT_FORMAT;
+    if (f.type !== 'grammar') throw new Error('wrong type');
+    // Whole-reply and not lazy: no trigger, no json_schema (whose whitespace llama.cpp would choose).
+    expect(responseFormat({ responseFormat: f })).toEqual({ grammar: f.grammar });
+    expect(f.grammar.startsWith('root ::= "{" ws "\\"verdicts\\""')).toBe(true);
   });
 
   it('keeps plain grammars, JSON schemas and JSON mode as before, and nothing for text', () => {
