@@ -9,12 +9,36 @@
  * literals, double-encoded arguments, invented name prefixes), so the parser accepts those
  * whenever the intent is unambiguous, and reports the rest as problems rather than guessing.
  * It never throws: whatever a model writes is data.
+ *
+ * Which forms may run which tools (tool-protocol 3): a call to a write tool (`kind: 'write'`)
+ * runs only from a form that can only mean "call this now":
+ * - tagged forms: `<tool_call>…</tool_call>` (also unclosed, when the closing tag was a stop
+ *   string or the output was cut), its `<|tool_call|>` variants, `<tool_call name="…">{args}`,
+ *   Llama 3.1's `<function=name>{…}</function>`, Qwen3-Coder / Qwen3.5's XML
+ *   (`<function=name><parameter=key>value</parameter></function>`, with or without
+ *   `<tool_call>` around it), Mistral's `[TOOL_CALLS]`, Llama's `<|python_tag|>`, Kimi's
+ *   `<|tool_call_begin|>`, and code fences labelled as calls (tool_call, tool_code…);
+ * - a reply that is nothing but calls: a Python-style call list (Llama 3.2), or bare JSON calls
+ *   or a fence holding only calls, with nothing else for the user (Llama 3.2 and Hermes answer
+ *   so natively).
+ * A write call found loose, in an unlabelled or json code fence or as JSON in prose ("Here is
+ * the change I will make: {…} Do you confirm?"), is a proposal shown to the customer: it stays
+ * in the text and nothing runs. Read calls in those loose forms still run (harmless lookups,
+ * and small models write them so). Reasoning (`<think>`, `<thinking>`, `<reasoning>`) is taken
+ * out first, as withoutThinking does, so a call drafted while thinking never runs; protocol
+ * debris (`</function>`, `<parameter=…>`, `<|tool_call_end|>`, `<tools>`…) never reaches the
+ * text shown to the user.
  */
 import type { Json, JsonObject, ToolResult, ToolSpec } from '../model/types.ts';
 import type { ToolCallRequest } from '../simulation/participant.ts';
+import { splitThinking } from '../simulation/thinking.ts';
 
-/** Bumped whenever the rendered instructions or result format change, for provenance. */
-export const TOOL_PROTOCOL_VERSION = '2';
+/**
+ * Bumped whenever the rendered instructions, the result format or what the parser takes as a
+ * call change, for provenance. 3: write calls only from tagged forms or a reply of nothing but
+ * calls; Qwen's XML calls and `<tool_call name=…>`; reasoning and protocol debris taken out.
+ */
+export const TOOL_PROTOCOL_VERSION = '3';
 
 export const TOOL_CALL_OPEN = '<tool_call>';
 export const TOOL_CALL_CLOSE = '</tool_call>';
@@ -174,17 +198,25 @@ function exampleArguments(schema: JsonObject): JsonObject {
 /* --------------------------------------------------------------- parsing */
 
 const CLOSE_TAG = /<\|?\s*\/\s*tool[_\- ]?calls?\s*\|?>|<\|\s*end_?tool[_\- ]?calls?\s*\|>/gi;
-const NEXT_OPEN_TAG = /<\|?\s*tool[_\- ]?calls?\s*\|?>|<function\s*=|<function\s+name\s*=/gi;
+/** `<tool_call name="cancel_order">`: the name as an attribute, the arguments as the body. */
+const NAMED_TAG = `<\\|?\\s*tool[_\\- ]?calls?\\s+name\\s*=\\s*(?:"[^"<>]*"|'[^'<>]*'|[\\w.\\-]+)\\s*\\|?>`;
+const NEXT_OPEN_TAG = new RegExp(`<\\|?\\s*tool[_\\- ]?calls?\\s*\\|?>|${NAMED_TAG}|<function\\s*=|<function\\s+name\\s*=`, 'gi');
 const FUNCTION_CLOSE = /<\/function\s*>/gi;
-const NEXT_FUNCTION = /<function\s*=|<function\s+name\s*=|<\|?\s*tool[_\- ]?calls?\s*\|?>/gi;
+const NEXT_FUNCTION = NEXT_OPEN_TAG;
+const PARAMETER_OPEN = /<parameter(?:\s*=\s*([^<>\n]*?)|\s+name\s*=\s*(?:"([^"<>]*)"|'([^'<>]*)'))\s*>/gi;
+const PARAMETER_CLOSE = /<\/parameter\s*>/gi;
+/** Call tags a code fence may hold, in which case its content is scanned like a reply. */
+const TAG_INSIDE = new RegExp(`<\\|?\\s*tool[_\\- ]?calls?\\s*\\|?>|${NAMED_TAG}|<function\\s*=|<function\\s+name\\s*=`, 'i');
 
 /**
  * Everything the scanner reacts to. The order of the alternatives matters only where two
- * could start at the same character; none of them can.
+ * could start at the same character: `[TOOL_CALLS]` is a special token before it is JSON.
  */
 const TRIGGER = new RegExp(
   [
     '(?<tag><\\|?\\s*tool[_\\- ]?calls?\\s*\\|?>)',
+    `(?<named>${NAMED_TAG})`,
+    '(?<kimi><\\|tool_call_begin\\|>)',
     '(?<close><\\|?\\s*\\/\\s*tool[_\\- ]?calls?\\s*\\|?>|<\\|\\s*end_?tool[_\\- ]?calls?\\s*\\|>|<\\/function\\s*>)',
     '(?<fn><function\\s*=\\s*[\\w.\\-]+\\s*>|<function\\s+name\\s*=\\s*["\'][^"\'<>]+["\']\\s*>)',
     '(?<fence>```)',
@@ -197,12 +229,99 @@ const TRIGGER = new RegExp(
   'gi',
 );
 
+/** Special tokens after which a model writes its calls (Mistral, Llama 3.1). */
+const LEAD_TOKEN = /^(?:\[TOOL_CALLS\]|<\|python_tag\|>)$/i;
+
 /** Labels of code fences that announce a call, so their content must be one. */
 const STRONG_FENCE_LABELS = new Set(['tool_call', 'tool_calls', 'toolcall', 'tool-call', 'tool_code', 'tool', 'tools', 'function_call', 'functions', 'function']);
+
+/** Reasoning tags; the blocks are taken out before anything is read. */
+const THINK_TAG = /<\/?(?:think|thinking|reasoning)>/i;
+
+/**
+ * Protocol debris that must not reach the user: chat-template special tokens
+ * (`<|tool_call_end|>`, `<|tool_calls_section_begin|>`, `<｜tool▁sep｜>`), the pieces of Qwen's
+ * XML form, Hermes's `<tools>` wrapper, closing result tags, reasoning tags. Only whole tags
+ * with these names, so that `a < b` and other text stay as written.
+ */
+const STRAY_TAGS = new RegExp(
+  `(?:[ \\t]*(?:${[
+    '<\\|[\\w\\-.]{1,48}\\|>',
+    '<\uff5c[^\uff5c<>\\n]{1,48}\uff5c>',
+    '<\\/?function(?:\\s*=\\s*[\\w.\\-]*|\\s+name\\s*=\\s*(?:"[^"<>]*"|\'[^\'<>]*\'))?\\s*>',
+    '<\\/?parameter(?:\\s*=\\s*[^<>\\n]*|\\s+name\\s*=\\s*(?:"[^"<>]*"|\'[^\'<>]*\'))?\\s*>',
+    '<\\/?tools\\s*>',
+    '<\\/\\s*tool[_\\- ]?(?:result|response|output)s?\\s*>',
+    '<\\/?(?:think|thinking|reasoning)>',
+  ].join('|')}))+[ \\t]*`,
+  'gi',
+);
+/** Mistral's control tokens, case-sensitive so that prose such as "[args]" stays. */
+const STRAY_MISTRAL = /(?:[ \t]*\[\/?(?:TOOL_CALLS|ARGS|CALL_ID|TOOL_RESULTS|TOOL_CONTENT)\])+[ \t]*/g;
+
+/** Text without protocol debris; a run of it between two words leaves one space. */
+function withoutStrays(s: string): string {
+  const drop = (run: string, at: number, all: string): string => {
+    const before = all[at - 1];
+    const after = all[at + run.length];
+    if (before === undefined || before === '\n' || after === undefined || after === '\n') return '';
+    return /[ \t]/.test(run) ? ' ' : '';
+  };
+  return s.replace(STRAY_TAGS, drop).replace(STRAY_MISTRAL, drop);
+}
 
 interface Found {
   calls: ToolCallRequest[];
   problems: ToolParseProblem[];
+}
+
+function newFound(): Found {
+  return { calls: [], problems: [] };
+}
+
+/**
+ * What the scanner makes of a reply, in order: text for the user (`verbatim` where it must be
+ * shown as written: a code block, a tag mentioned in prose), calls that run, and proposals:
+ * write calls found loose in the text, which run only when nothing else is shown.
+ */
+type Piece =
+  | { kind: 'text'; text: string; verbatim: boolean }
+  | { kind: 'calls'; found: Found }
+  | { kind: 'proposal'; found: Found; raw: string };
+
+class Scan {
+  readonly pieces: Piece[] = [];
+  constructor(readonly tools: readonly ToolSpec[]) {}
+
+  text(text: string, verbatim = false): void {
+    if (text !== '') this.pieces.push({ kind: 'text', text, verbatim });
+  }
+
+  /** Calls from a tagged form: always used. */
+  tagged(found: Found): void {
+    if (found.calls.length + found.problems.length > 0) this.pieces.push({ kind: 'calls', found });
+  }
+
+  /** Calls found loose in the text (a json fence, bare JSON): reads run, writes are proposals. */
+  loose(found: Found, raw: string): void {
+    if (found.calls.length + found.problems.length === 0) return;
+    if (touchesWrite(found, this.tools)) this.pieces.push({ kind: 'proposal', found, raw });
+    else this.pieces.push({ kind: 'calls', found });
+  }
+
+  get anyCall(): boolean {
+    return this.pieces.some((p) => p.kind !== 'text');
+  }
+}
+
+/** Whether a call (or a failed attempt) names a tool that changes something. */
+function touchesWrite(found: Found, tools: readonly ToolSpec[]): boolean {
+  const isWrite = (written: string | undefined): boolean => {
+    if (written === undefined) return false;
+    const name = resolveToolName(written, tools);
+    return name !== undefined && tools.some((t) => t.name === name && t.kind === 'write');
+  };
+  return found.calls.some((c) => isWrite(c.name)) || found.problems.some((p) => isWrite(p.name));
 }
 
 /**
@@ -211,12 +330,18 @@ interface Found {
  */
 export function parseToolCalls(text: string, tools: readonly ToolSpec[]): ParsedReply {
   try {
-    const input = typeof text === 'string' ? text : String(text ?? '');
+    let input = typeof text === 'string' ? text : String(text ?? '');
+    // Normally done by the participant already (withoutThinking); a call drafted while
+    // thinking must never run, whoever calls this.
+    if (THINK_TAG.test(input)) input = splitThinking(input).visible;
     const whole = parseWholePythonCalls(input, tools);
     if (whole) return { text: '', calls: whole, problems: [] };
-    const found: Found = { calls: [], problems: [] };
-    const kept = scan(input, tools, found);
-    return { text: tidy(kept), calls: found.calls, problems: found.problems };
+    const sc = new Scan(tools);
+    scan(input, sc);
+    // Proposals run only when the reply is nothing but calls (Llama 3.2 and Hermes answer
+    // with a bare JSON call); with anything else to show, the customer sees them as text.
+    const onlyCalls = assemble(sc.pieces, true);
+    return onlyCalls.text === '' ? onlyCalls : assemble(sc.pieces, false);
   } catch (err) {
     // Defensive only: the scanner is written not to throw. Should it ever, the model's text
     // still reaches the caller and the failure is visible.
@@ -228,6 +353,36 @@ export function parseToolCalls(text: string, tools: readonly ToolSpec[]): Parsed
   }
 }
 
+/** The reply from its pieces, with proposals either run or shown as written. */
+function assemble(pieces: readonly Piece[], runProposals: boolean): ParsedReply {
+  const calls: ToolCallRequest[] = [];
+  const problems: ToolParseProblem[] = [];
+  let out = '';
+  let loose = '';
+  const flush = (): void => {
+    out += withoutStrays(loose);
+    loose = '';
+  };
+  for (const p of pieces) {
+    if (p.kind === 'text') {
+      if (!p.verbatim) {
+        loose += p.text;
+        continue;
+      }
+      flush();
+      out += p.text;
+    } else if (p.kind === 'calls' || runProposals) {
+      calls.push(...p.found.calls);
+      problems.push(...p.found.problems);
+    } else {
+      flush();
+      out += p.raw;
+    }
+  }
+  flush();
+  return { text: tidy(out), calls, problems };
+}
+
 function tidy(s: string): string {
   return s
     .replace(/[ \t]+\n/g, '\n')
@@ -235,60 +390,59 @@ function tidy(s: string): string {
     .trim();
 }
 
-/** Walks the text, removing call blocks into `found` and returning the rest. */
-function scan(text: string, tools: readonly ToolSpec[], found: Found): string {
-  let out = '';
+/** Walks the text, sorting it into pieces. */
+function scan(text: string, sc: Scan): void {
   let pos = 0;
   const trigger = new RegExp(TRIGGER.source, TRIGGER.flags);
   while (pos < text.length) {
     trigger.lastIndex = pos;
     const m = trigger.exec(text);
     if (!m || !m.groups) {
-      out += text.slice(pos);
+      sc.text(text.slice(pos));
       break;
     }
     const at = m.index;
-    out += text.slice(pos, at);
+    sc.text(text.slice(pos, at));
     const g = m.groups;
     if (g.tag !== undefined) {
-      const r = handleTag(text, at, m[0].length, tools, found);
-      if (r.keep) out += text.slice(at, r.end);
+      const r = handleTag(text, at, m[0].length, sc);
+      if (r.keep) sc.text(text.slice(at, r.end), true);
       pos = r.end;
-    } else if (g.close !== undefined || g.special !== undefined) {
+    } else if (g.named !== undefined) {
+      pos = handleNamedTag(text, at, m[0], sc);
+    } else if (g.kimi !== undefined) {
+      pos = handleKimi(text, at, m[0].length, sc);
+    } else if (g.close !== undefined) {
       pos = at + m[0].length;
+    } else if (g.special !== undefined) {
+      pos = LEAD_TOKEN.test(m[0]) ? handleLead(text, at + m[0].length, sc) : at + m[0].length;
     } else if (g.fn !== undefined) {
-      pos = handleFunctionTag(text, at, m[0], tools, found);
+      pos = handleFunctionTag(text, at, m[0], sc);
     } else if (g.fence !== undefined) {
-      const r = handleFence(text, at, tools, found);
-      if (r.keep) out += text.slice(at, r.end);
+      const r = handleFence(text, at, sc);
+      if (r.keep) sc.text(text.slice(at, r.end), true);
       pos = r.end;
     } else if (g.result !== undefined) {
       // Only drop an imagined result once a call was made; a reply that merely talks about
       // results keeps its text.
-      if (found.calls.length + found.problems.length > 0) return out;
-      out += m[0];
+      if (sc.anyCall) return;
+      sc.text(m[0]);
       pos = at + m[0].length;
     } else {
-      const r = handleBareJson(text, at, tools, found);
-      if (r.keep) out += text.slice(at, r.end);
+      const r = handleBareJson(text, at, sc, false);
+      if (r.keep) sc.text(text.slice(at, r.end));
       pos = r.end;
     }
     if (pos <= at) pos = at + 1; // always advance
   }
-  return out;
 }
 
 /** `<tool_call>…</tool_call>`, possibly unclosed. */
-function handleTag(
-  text: string,
-  at: number,
-  openLen: number,
-  tools: readonly ToolSpec[],
-  found: Found,
-): { end: number; keep: boolean } {
+function handleTag(text: string, at: number, openLen: number, sc: Scan): { end: number; keep: boolean } {
+  const tools = sc.tools;
   const start = at + openLen;
-  const close = findFrom(CLOSE_TAG, text, start);
   const next = findFrom(NEXT_OPEN_TAG, text, start);
+  const close = findFrom(CLOSE_TAG, text, start, next?.index);
   if (close && (!next || close.index <= next.index)) {
     const content = text.slice(start, close.index);
     const r = readPayload(content, tools, true);
@@ -300,62 +454,297 @@ function handleTag(
         const after = /\s*(?:<\|?\s*\/\s*tool[_\- ]?calls?\s*\|?>|<\|\s*end_?tool[_\- ]?calls?\s*\|>)/iy;
         after.lastIndex = start + alt.consumed;
         if (after.exec(text)) {
-          found.calls.push(...alt.calls);
-          found.problems.push(...alt.problems);
+          sc.tagged(alt);
           return { end: after.lastIndex, keep: false };
         }
       }
     }
     if (r.notACall) return { end: close.index + close.length, keep: true };
-    found.calls.push(...r.calls);
-    found.problems.push(...r.problems);
+    sc.tagged(r);
     return { end: close.index + close.length, keep: false };
   }
   // Unclosed: often the closing tag was a stop string, or the output ran out of tokens.
   const limit = next ? next.index : text.length;
   const content = text.slice(start, limit);
-  if (content.trim() === '' && next) return { end: limit, keep: false }; // a doubled opening tag
+  if (content.trim() === '' && next) return { end: limit, keep: false }; // a doubled opening tag, or Qwen's <function=…> inside
   if (content.trim() === '') {
-    found.problems.push({
-      kind: 'unclosed_tag',
-      message: `The ${TOOL_CALL_OPEN} block is empty: it has no JSON call after it.`,
-      raw: clip(text.slice(at, limit)),
+    sc.tagged({
+      calls: [],
+      problems: [{ kind: 'unclosed_tag', message: `The ${TOOL_CALL_OPEN} block is empty: it has no JSON call after it.`, raw: clip(text.slice(at, limit)) }],
     });
     return { end: limit, keep: false };
   }
   const r = readPayload(content, tools, false);
   if (r.notACall) return { end: start, keep: true };
-  found.calls.push(...r.calls);
-  found.problems.push(...r.problems);
+  sc.tagged(r);
   return { end: start + r.consumed, keep: false };
 }
 
-/** Llama 3.1 style `<function=name>{…}</function>` or `<function name="…">`. */
-function handleFunctionTag(text: string, at: number, opener: string, tools: readonly ToolSpec[], found: Found): number {
+/**
+ * `<tool_call name="cancel_order">{"order_id": "#W1"}</tool_call>`: the arguments as the body,
+ * also wrapped as `{"arguments": {…}}`, or Qwen's `<parameter=…>` elements.
+ */
+function handleNamedTag(text: string, at: number, opener: string, sc: Scan): number {
+  const nm = /name\s*=\s*(?:"([^"]*)"|'([^']*)'|([\w.\-]+))/i.exec(opener);
+  const name = (nm?.[1] ?? nm?.[2] ?? nm?.[3] ?? '').trim();
+  const start = at + opener.length;
+  const next = findFrom(NEXT_OPEN_TAG, text, start);
+  const close = findFrom(CLOSE_TAG, text, start, next?.index);
+  const closed = close !== undefined && (!next || close.index <= next.index);
+  const limit = closed ? close.index : next ? next.index : text.length;
+  const closeEnd = closed ? close.index + close.length : limit;
+  const found = newFound();
+  const xml = readXmlCall(text, start, limit, closed, name, found, sc.tools);
+  if (xml !== undefined) {
+    sc.tagged(found);
+    return closed ? closeEnd : xml;
+  }
+  const head = /\s*(?:```[ \t]*(?:[A-Za-z][\w\-+.]*)?[ \t]*\r?\n?)?\s*/y;
+  head.lastIndex = start;
+  head.exec(text);
+  const bodyAt = head.lastIndex;
+  if (bodyAt >= limit) {
+    pushNormalized({ name, arguments: {} }, sc.tools, found, text.slice(at, closeEnd));
+    sc.tagged(found);
+    return closeEnd;
+  }
+  const r = readLoose(text, bodyAt, true);
+  if (!r.ok) {
+    const cut = r.eof && !closed;
+    found.problems.push({
+      kind: cut ? 'unclosed_tag' : 'malformed_json',
+      message: cut ? `The call to ${name} ends before its JSON is complete (${r.message}).` : `The arguments of ${name} are not valid JSON (${r.message}).`,
+      raw: clip(text.slice(at, closeEnd)),
+      name,
+    });
+    sc.tagged(found);
+    return closeEnd;
+  }
+  pushNormalized(namedCall(name, r.value, sc.tools), sc.tools, found, text.slice(at, r.end));
+  sc.tagged(found);
+  // After the value: an optional closing fence, then the closing tag; in a closed block
+  // anything else before the tag is dropped.
+  const tail = new RegExp(`\\s*(?:\`\`\`)?\\s*(?:${CLOSE_TAG.source})`, 'iy');
+  tail.lastIndex = r.end;
+  if (tail.exec(text)) return tail.lastIndex;
+  return closed && r.end <= close.index ? closeEnd : r.end;
+}
+
+/** The call a `<tool_call name=…>` body stands for. */
+function namedCall(name: string, body: Json, tools: readonly ToolSpec[]): Json {
+  if (!isObject(body)) return { name, arguments: body };
+  const tool = resolveToolName(name, tools);
+  const params = tool ? toolProperties(tools, tool) : {};
+  const inner = firstDefined(body, NAME_KEYS);
+  // The whole call repeated in the body: {"name": "cancel_order", "arguments": {…}}.
+  if (typeof inner === 'string' && tool !== undefined && resolveToolName(inner, tools) === tool && firstDefined(body, ARG_KEYS) !== undefined && !(inner in params)) {
+    return body;
+  }
+  const keys = Object.keys(body);
+  if (keys.length === 1 && ARG_KEYS.includes(keys[0]!) && !(keys[0]! in params)) return { name, arguments: body[keys[0]!]! };
+  return { name, arguments: body };
+}
+
+/** Kimi K2: `<|tool_call_begin|>functions.name:0<|tool_call_argument_begin|>{…}<|tool_call_end|>`. */
+function handleKimi(text: string, at: number, openLen: number, sc: Scan): number {
+  const head = /\s*([\w.\-]+?)(?::\d+)?\s*<\|tool_call_argument_begin\|>\s*/y;
+  head.lastIndex = at + openLen;
+  const h = head.exec(text);
+  if (!h) return at + openLen; // a stray token
+  const name = h[1]!;
+  const found = newFound();
+  const r = readLoose(text, head.lastIndex, true);
+  if (!r.ok) {
+    const end = findFrom(/<\|tool_call_end\|>/g, text, head.lastIndex);
+    const stop = end ? end.index + end.length : text.length;
+    found.problems.push({ kind: 'malformed_json', message: `The arguments of ${name} are not valid JSON (${r.message}).`, raw: clip(text.slice(at, stop)), name });
+    sc.tagged(found);
+    return stop;
+  }
+  pushNormalized({ name, arguments: r.value }, sc.tools, found, text.slice(at, r.end));
+  sc.tagged(found);
+  const tail = /\s*<\|tool_call_end\|>/y;
+  tail.lastIndex = r.end;
+  return tail.exec(text) ? tail.lastIndex : r.end;
+}
+
+/**
+ * What follows Mistral's `[TOOL_CALLS]` or Llama's `<|python_tag|>`: a JSON call or list,
+ * Mistral's newer `name[ARGS]{…}`, or a Python-style call. All tagged: the token announces them.
+ */
+function handleLead(text: string, from: number, sc: Scan): number {
+  const ws = /\s*/y;
+  ws.lastIndex = from;
+  ws.exec(text);
+  const p = ws.lastIndex;
+  const mistral = /([A-Za-z_][\w.\-]*)\s*(?:\[CALL_ID\]\s*[\w\-]*\s*)?\[ARGS\]\s*/y;
+  mistral.lastIndex = p;
+  const mm = mistral.exec(text);
+  if (mm) {
+    const name = mm[1]!;
+    const found = newFound();
+    const r = readLoose(text, mistral.lastIndex, true);
+    if (!r.ok) {
+      found.problems.push({ kind: 'malformed_json', message: `The arguments of ${name} are not valid JSON (${r.message}).`, raw: clip(text.slice(p)), name });
+      sc.tagged(found);
+      return text.length;
+    }
+    pushNormalized({ name, arguments: r.value }, sc.tools, found, text.slice(p, r.end));
+    sc.tagged(found);
+    return r.end;
+  }
+  if (text[p] === '{' || text[p] === '[') {
+    const r = handleBareJson(text, p, sc, true);
+    if (r.keep) sc.text(text.slice(p, r.end));
+    return r.end;
+  }
+  const py = readPythonCall(text, p);
+  if (py) {
+    const found = newFound();
+    pushNormalized({ name: py.name, arguments: py.args }, sc.tools, found, text.slice(p, py.end));
+    sc.tagged(found);
+    return py.end;
+  }
+  return from;
+}
+
+/**
+ * Llama 3.1 style `<function=name>{…}</function>` or `<function name="…">`, and Qwen3-Coder /
+ * Qwen3.5's `<function=name><parameter=key>value</parameter>…</function>`.
+ */
+function handleFunctionTag(text: string, at: number, opener: string, sc: Scan): number {
+  const tools = sc.tools;
+  const found = newFound();
   const name = /<function\s*=\s*([\w.\-]+)/i.exec(opener)?.[1] ?? /name\s*=\s*["']([^"']+)["']/i.exec(opener)?.[1] ?? '';
   const start = at + opener.length;
-  const close = findFrom(FUNCTION_CLOSE, text, start);
   const next = findFrom(NEXT_FUNCTION, text, start);
-  const closed = close && (!next || close.index <= next.index);
-  const limit = closed ? close.index : next ? next.index : text.length;
+  const close = findFrom(FUNCTION_CLOSE, text, start, next?.index);
+  let closed = close !== undefined && (!next || close.index <= next.index);
+  let limit = closed ? close!.index : next ? next.index : text.length;
+  let end = closed ? close!.index + close!.length : limit;
+  if (!closed) {
+    // `</tool_call>` without `</function>` also ends the call: the model closed it.
+    const outer = findFrom(CLOSE_TAG, text, start, limit);
+    if (outer) {
+      closed = true;
+      limit = outer.index;
+      end = outer.index;
+    }
+  }
+  const xml = readXmlCall(text, start, limit, closed, name, found, tools);
+  if (xml !== undefined) {
+    sc.tagged(found);
+    return closed ? end : xml;
+  }
   const content = stripFence(text.slice(start, limit)).trim();
-  const end = closed ? close.index + close.length : limit;
   const raw = text.slice(at, end);
-  if (content === '') {
-    pushNormalized({ name, arguments: {} }, tools, found, raw);
-    return end;
+  if (content === '') pushNormalized({ name, arguments: {} }, tools, found, raw);
+  else {
+    const r = readLoose(content, 0, true);
+    if (!r.ok) found.problems.push({ kind: 'malformed_json', message: `The arguments of ${name} are not valid JSON (${r.message}).`, raw: clip(raw), name });
+    else pushNormalized({ name, arguments: r.value }, tools, found, raw);
   }
-  const r = readLoose(content, 0, true);
-  if (!r.ok) {
-    found.problems.push({ kind: 'malformed_json', message: `The arguments of ${name} are not valid JSON (${r.message}).`, raw: clip(raw), name });
-    return end;
-  }
-  pushNormalized({ name, arguments: r.value }, tools, found, raw);
+  sc.tagged(found);
   return end;
 }
 
-/** A ``` fence: a call when it announces one or holds a call-shaped value; otherwise text. */
-function handleFence(text: string, at: number, tools: readonly ToolSpec[], found: Found): { end: number; keep: boolean } {
+/**
+ * Reads Qwen's `<parameter=key>value</parameter>` elements between `start` and `limit` into a
+ * call on `found`, when the body is made of them. Values are raw text: one newline trimmed at
+ * each end, then converted to the type the tool's schema declares. Returns where the call's
+ * text ends (after the last parameter), or undefined when the body is not of that form. A
+ * block cut off inside a parameter (`closed` false, its closing tag missing) is a problem,
+ * not a call with half a value.
+ */
+function readXmlCall(text: string, start: number, limit: number, closed: boolean, name: string, found: Found, tools: readonly ToolSpec[]): number | undefined {
+  const body = text.slice(start, limit);
+  if (!/^\s*<parameter[\s=>]/i.test(body)) return undefined;
+  const tool = resolveToolName(name, tools);
+  const props = tool ? toolProperties(tools, tool) : {};
+  const args: JsonObject = {};
+  let pos = 0;
+  let cut = false;
+  for (;;) {
+    const open = new RegExp(PARAMETER_OPEN.source, 'giy');
+    const ws = /\s*/y;
+    ws.lastIndex = pos;
+    ws.exec(body);
+    open.lastIndex = ws.lastIndex;
+    const m = open.exec(body);
+    if (!m) break;
+    const key = (m[1] ?? m[2] ?? m[3] ?? '').trim().replace(/^["']|["']$/g, '');
+    const from = m.index + m[0].length;
+    const pnext = findFrom(PARAMETER_OPEN, body, from);
+    const pclose = findFrom(PARAMETER_CLOSE, body, from, pnext?.index);
+    let to: number;
+    if (pclose && (!pnext || pclose.index < pnext.index)) {
+      to = pclose.index;
+      pos = pclose.index + pclose.length;
+    } else {
+      to = pnext ? pnext.index : body.length;
+      pos = to;
+      if (!pnext) cut = true;
+    }
+    if (key !== '') {
+      const schema = props[key];
+      Object.defineProperty(args, key, {
+        value: xmlValue(body.slice(from, to), isObject(schema) ? schema : undefined),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+  }
+  const raw = text.slice(start, limit);
+  if (cut && !closed) {
+    found.problems.push({ kind: 'unclosed_tag', message: `The call to ${name} ends inside a parameter: the reply was cut short.`, raw: clip(raw), name });
+    return limit;
+  }
+  pushNormalized({ name, arguments: args }, tools, found, raw);
+  return cut ? limit : start + pos;
+}
+
+/** The declared properties of a tool's arguments. */
+function toolProperties(tools: readonly ToolSpec[], name: string): JsonObject {
+  const props = tools.find((t) => t.name === name)?.parameters.properties;
+  return isObject(props) ? props : {};
+}
+
+/** A parameter written as raw text, as the type its schema declares; a string otherwise. */
+function xmlValue(raw: string, schema: JsonObject | undefined): Json {
+  const value = raw.replace(/^\r?\n/, '').replace(/\r?\n$/, '');
+  if (!schema) return value;
+  const t = value.trim();
+  if (Array.isArray(schema.enum)) {
+    const hit = schema.enum.find((e) => e === value || e === t || (e !== null && typeof e !== 'object' && String(e) === t));
+    if (hit !== undefined) return hit;
+  }
+  const types = (Array.isArray(schema.type) ? schema.type : [schema.type]).filter((x): x is string => typeof x === 'string');
+  if (types.length === 0 || types.includes('string')) return value;
+  if (/^(?:null|none)$/i.test(t)) return null;
+  for (const type of types) {
+    if (type === 'integer' || type === 'number') {
+      if (/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(t)) {
+        const n = Number(t);
+        if (Number.isFinite(n) && (type === 'number' || Number.isInteger(n))) return n;
+      }
+    } else if (type === 'boolean') {
+      if (/^true$/i.test(t)) return true;
+      if (/^false$/i.test(t)) return false;
+    } else if (type === 'array' || type === 'object') {
+      const r = readLoose(t, 0, true);
+      if (r.ok && t.slice(r.end).trim() === '' && (type === 'array' ? Array.isArray(r.value) : isObject(r.value))) return r.value;
+    }
+  }
+  return value;
+}
+
+/**
+ * A ``` fence: a call when it announces one (tool_call, tool_code… labels: tagged) or, for an
+ * unlabelled or json fence, when it holds only call-shaped values (loose); otherwise text.
+ */
+function handleFence(text: string, at: number, sc: Scan): { end: number; keep: boolean } {
+  const tools = sc.tools;
   const head = /```[ \t]*([A-Za-z][\w\-+.]*)?(?![\w(])[ \t]*\r?\n?/y;
   head.lastIndex = at;
   const h = head.exec(text);
@@ -367,51 +756,68 @@ function handleFence(text: string, at: number, tools: readonly ToolSpec[], found
   const content = text.slice(start, contentEnd);
   const strong = STRONG_FENCE_LABELS.has(label);
 
-  if (/<\|?\s*tool[_\- ]?calls?\s*\|?>|<function\s*=|<function\s+name\s*=/i.test(content)) {
-    const inner: Found = { calls: [], problems: [] };
-    const rest = scan(content, tools, inner);
-    found.calls.push(...inner.calls);
-    found.problems.push(...inner.problems);
-    return { end, keep: inner.calls.length + inner.problems.length === 0 && rest.trim() !== '' };
+  if (TAG_INSIDE.test(content)) {
+    const inner = new Scan(tools);
+    scan(content, inner);
+    const callPieces = inner.pieces.filter((p) => p.kind !== 'text');
+    if (callPieces.length > 0) {
+      sc.pieces.push(...callPieces);
+      return { end, keep: false };
+    }
+    return { end, keep: inner.pieces.some((p) => p.kind === 'text' && p.text.trim() !== '') };
   }
   const r = readPayload(content, tools, true);
   if (strong) {
     if (r.notACall) {
-      found.problems.push({ kind: 'malformed_json', message: 'The tool_call block holds no JSON call.', raw: clip(text.slice(at, end)) });
+      sc.tagged({ calls: [], problems: [{ kind: 'malformed_json', message: 'The tool_call block holds no JSON call.', raw: clip(text.slice(at, end)) }] });
     } else {
-      found.calls.push(...r.calls);
-      found.problems.push(...r.problems);
+      sc.tagged(r);
     }
     return { end, keep: false };
   }
   // An unlabelled or json fence may just be the agent showing data to the user: it is a call
-  // only when every value in it looks like one.
+  // only when every value in it looks like one, and a write call only when nothing else is shown.
   if (!r.notACall && r.error === undefined && r.callShaped && r.calls.length + r.problems.length > 0) {
-    found.calls.push(...r.calls);
-    found.problems.push(...r.problems);
+    sc.loose({ calls: r.calls, problems: r.problems }, text.slice(at, end));
     return { end, keep: false };
   }
   if (r.error !== undefined && looksLikeBrokenCall(content)) {
-    found.problems.push({ kind: 'malformed_json', message: `The tool call is not valid JSON (${r.error}).`, raw: clip(text.slice(at, end)) });
+    sc.loose(
+      { calls: [], problems: [{ kind: 'malformed_json', message: `The tool call is not valid JSON (${r.error}).`, raw: clip(text.slice(at, end)), ...writtenName(content) }] },
+      text.slice(at, end),
+    );
     return { end, keep: false };
   }
   return { end, keep: true };
 }
 
-/** A `{` or `[` in running text: a call only if it parses to a call-shaped value. */
-function handleBareJson(text: string, at: number, tools: readonly ToolSpec[], found: Found): { end: number; keep: boolean } {
+/**
+ * A `{` or `[` in running text (loose: a call only if it parses to call-shaped values, and a
+ * write call only when nothing else is shown), or right after a call token (tagged).
+ */
+function handleBareJson(text: string, at: number, sc: Scan, tagged: boolean): { end: number; keep: boolean } {
+  const tools = sc.tools;
   const r = readLoose(text, at, true);
   if (r.ok) {
     const items = Array.isArray(r.value) ? r.value : [r.value];
     const end = skipStrayClosers(text, r.end);
-    if (items.length > 0 && items.every((v) => isCallShaped(v, tools))) {
+    if (tagged && items.length === 0) return { end, keep: false };
+    if (items.length > 0 && (tagged || items.every((v) => isCallShaped(v, tools)))) {
+      const found = newFound();
       for (const item of items) pushNormalized(item, tools, found, text.slice(at, r.end));
+      if (tagged) sc.tagged(found);
+      else sc.loose(found, text.slice(at, end));
       return { end, keep: false };
     }
     return { end: r.end, keep: true };
   }
   if (looksLikeBrokenCall(text, at)) {
-    found.problems.push({ kind: 'malformed_json', message: `The tool call is not valid JSON (${r.message}).`, raw: clip(text.slice(at)) });
+    const found: Found = {
+      calls: [],
+      problems: [{ kind: 'malformed_json', message: `The tool call is not valid JSON (${r.message}).`, raw: clip(text.slice(at)), ...writtenName(text.slice(at)) }],
+    };
+    if (tagged) sc.tagged(found);
+    else sc.loose(found, text.slice(at));
     return { end: text.length, keep: false };
   }
   return { end: at + 1, keep: true };
@@ -427,6 +833,12 @@ function looksLikeBrokenCall(s: string, at = 0): boolean {
   const re = /\s*\[?\s*\{\s*["']?(name|tool|tool_name|function)["']?\s*:/iy;
   re.lastIndex = at;
   return re.test(s);
+}
+
+/** The tool name an unreadable call wrote, where one can be seen. */
+function writtenName(s: string): { name?: string } {
+  const m = /["']?(?:name|tool|tool_name|function)["']?\s*:\s*["']([^"'\n]{1,100})["']/i.exec(s);
+  return m ? { name: m[1]! } : {};
 }
 
 interface PayloadResult extends Found {
@@ -993,8 +1405,13 @@ function isObject(v: Json | undefined): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function findFrom(re: RegExp, text: string, from: number): { index: number; length: number } | undefined {
+/** The first match of `re` at or after `from`, ending by `until` (the end of the text by default). */
+function findFrom(re: RegExp, text: string, from: number, until?: number): { index: number; length: number } | undefined {
   const r = new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`);
+  if (until !== undefined && until < text.length) {
+    const m = r.exec(text.slice(from, Math.max(from, until)));
+    return m ? { index: from + m.index, length: m[0].length } : undefined;
+  }
   r.lastIndex = from;
   const m = r.exec(text);
   return m ? { index: m.index, length: m[0].length } : undefined;

@@ -610,6 +610,8 @@ describe('never throws', () => {
     '{', '}', '[', ']', '"', "'", ':', ',', '\\', '/', '*', '#', '\n', ' ', 'a', 'name', 'arguments', 'get_order',
     '<tool_call>', '</tool_call>', '<|tool_call|>', '<function=get_order>', '</function>', '```', '```json\n',
     'True', 'None', '1', '-', '.', 'e', '(', ')', '=', 'print(', '<tool_result', '\u201c', '😀', '\u0000', '__proto__',
+    '<parameter=order_id>', '</parameter>', '<tool_call name="get_order">', '[TOOL_CALLS]', '[ARGS]', '<think>', '</think>',
+    '<|tool_call_begin|>', '<|tool_call_argument_begin|>', '<|tool_call_end|>', '<|python_tag|>', 'cancel_order',
   ];
 
   it('on random garbage built from protocol fragments', () => {
