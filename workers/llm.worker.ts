@@ -8,7 +8,15 @@
  * (tests/engine/webllm/client.test.ts checks that round trip).
  */
 import * as Comlink from 'comlink';
-import { MLCEngine, deleteModelAllInfoInCache, hasModelInCache, prebuiltAppConfig } from '@mlc-ai/web-llm';
+import {
+  MLCEngine,
+  deleteChatConfigInCache,
+  deleteModelInCache,
+  deleteModelWasmInCache,
+  hasModelInCache,
+  prebuiltAppConfig,
+} from '@mlc-ai/web-llm';
+import { createCacheCheck } from '../src/engine/webllm/cache-files.ts';
 import { gatherDeviceReport } from '../src/engine/device.ts';
 import { createLlmWorkerApi } from '../src/engine/webllm/worker-api.ts';
 import { releasingCallbacks } from '../src/engine/webllm/expose.ts';
@@ -17,7 +25,10 @@ const api = createLlmWorkerApi({
   createEngine: () => new MLCEngine(),
   prebuiltAppConfig,
   hasModelInCache,
-  deleteModelAllInfoInCache,
+  deleteModelInCache,
+  deleteChatConfigInCache,
+  deleteModelWasmInCache,
+  hasInCache: createCacheCheck(),
   gatherDeviceReport: () => gatherDeviceReport(self.navigator.gpu),
 });
 

@@ -142,7 +142,10 @@ export function benchDeps(engine: FixedRateEngine): LlmWorkerDeps {
     createEngine: () => engine,
     prebuiltAppConfig: BENCH_APP_CONFIG,
     hasModelInCache: async () => true,
-    deleteModelAllInfoInCache: async () => undefined,
+    deleteModelInCache: async () => undefined,
+    deleteChatConfigInCache: async () => undefined,
+    deleteModelWasmInCache: async () => undefined,
+    hasInCache: async () => true,
     gatherDeviceReport: async () => ({ webgpu: false, reason: 'benchmark', features: [], shaderF16: false }),
   };
 }

@@ -26,6 +26,7 @@ import {
   type LoadFailure,
 } from '../engine/catalog.ts';
 import type { CatalogModel, DeviceReport, LoadPhase, LoadProgress } from '../engine/webllm/protocol.ts';
+import type { DeleteModelOptions, ModelCacheStatus, ModelDeleteReport } from '../engine/webllm/protocol.ts';
 import type { Storage } from '../storage/repo.ts';
 import { app } from './app.svelte.ts';
 
@@ -34,8 +35,8 @@ export interface ModelsClient {
   load(modelId: string, custom: CatalogModel[] | null, onProgress?: (p: LoadProgress) => void, signal?: AbortSignal): Promise<void>;
   unload(): Promise<void>;
   catalog(custom: CatalogModel[] | null): Promise<CatalogModel[]>;
-  cacheStatus(ids: string[], custom: CatalogModel[] | null): Promise<Record<string, boolean>>;
-  deleteModel(id: string, custom: CatalogModel[] | null): Promise<void>;
+  cacheStatus(ids: string[], custom: CatalogModel[] | null): Promise<Record<string, ModelCacheStatus>>;
+  deleteModel(id: string, custom: CatalogModel[] | null, opts?: DeleteModelOptions): Promise<ModelDeleteReport>;
   dispose(): unknown;
 }
 
@@ -106,7 +107,65 @@ export interface ModelRow {
   model: CatalogModel;
   fit: Fit;
   availability: Availability;
+  /** Ready to load offline: weights, library and config cached (undefined until read). */
   cached: boolean | undefined;
+  /** What of it is cached, and which models share its files. */
+  cache: ModelCacheStatus | undefined;
+}
+
+const names = (ids: string[]): string => (ids.length <= 1 ? (ids[0] ?? '') : `${ids.slice(0, -1).join(', ')} and ${ids.at(-1)}`);
+
+/**
+ * The Cached column: "cached" only when the model can load offline (weights, library and
+ * config); weights without the rest say what is missing, since loading needs the network again.
+ */
+export function cacheLabel(s: ModelCacheStatus | undefined): { text: string; tone: 'pass' | 'warn' | 'none'; note?: string; title?: string } {
+  if (!s?.weights) return { text: '—', tone: 'none' };
+  const title = s.librarySharedWith.length ? `Model library shared with ${names(s.librarySharedWith)}` : undefined;
+  const note = s.weightsSharedWith.length ? `same download as ${names(s.weightsSharedWith)}` : undefined;
+  const withNotes = <T extends object>(l: T) => ({ ...l, ...(note ? { note } : {}), ...(title ? { title } : {}) });
+  if (s.cached) return withNotes({ text: 'cached', tone: 'pass' as const });
+  const missing = [!s.library && 'library', !s.config && 'config'].filter((x): x is string => !!x);
+  return withNotes({ text: `weights cached, ${missing.join(' and ')} missing`, tone: 'warn' as const });
+}
+
+/**
+ * What the Delete button asks, and which models it deletes with this one. A model that shares
+ * its weights (a -1k/4k pair: the same download under two names) cannot free them alone, so
+ * the question offers to delete them together; a library another cached model uses is kept.
+ */
+export function deletePlan(modelId: string, s: ModelCacheStatus | undefined): { message: string; alsoDelete: string[] } {
+  const alsoDelete = s?.weightsSharedWith ?? [];
+  const group = new Set([modelId, ...alsoDelete]);
+  const libraryUsers = (s?.librarySharedWith ?? []).filter((id) => !group.has(id));
+  const libraryNote = libraryUsers.length
+    ? ` The model library stays: ${names(libraryUsers)} (cached) ${libraryUsers.length === 1 ? 'uses' : 'use'} it too.`
+    : '';
+  if (alsoDelete.length) {
+    const all = [modelId, ...alsoDelete];
+    return {
+      message:
+        `${names(all)} are the same download: they share their weights, tokenizer and config, so deleting ${modelId} alone would free nothing. ` +
+        `Delete ${all.length === 2 ? 'both' : `all ${all.length}`}? They will be downloaded again when needed.${libraryNote}`,
+      alsoDelete,
+    };
+  }
+  return { message: `Delete the cached files of ${modelId}? It will be downloaded again when needed.${libraryNote}`, alsoDelete: [] };
+}
+
+/** What a delete did, in words: what was removed, and what was kept for which cached models. */
+export function describeDeletion(r: ModelDeleteReport): string {
+  const what = (kind: 'weights' | 'library') => (kind === 'weights' ? 'the weights, tokenizer and config' : 'the model library');
+  const removed = r.files.filter((f) => f.removed).map((f) => what(f.kind));
+  const kept = r.files
+    .filter((f) => !f.removed)
+    .map((f) => `${what(f.kind)}, which ${names(f.keptFor)} still ${f.keptFor.length === 1 ? 'uses' : 'use'}`);
+  if (!removed.length) {
+    const sharers = [...new Set(r.files.filter((f) => f.kind === 'weights' && !f.removed).flatMap((f) => f.keptFor))];
+    const offline = sharers.length ? ` ${names(r.deleted)} stays ready offline on the same files; delete it together with ${names(sharers)} to free the space.` : '';
+    return `Nothing was deleted: kept ${kept.join(', and ')}.${offline}`;
+  }
+  return `Deleted ${names(r.deleted)}: removed ${[...new Set(removed)].join(' and ')}${kept.length ? `; kept ${kept.join(', and ')}` : ''}.`;
 }
 
 /** Seconds without progress after which the page shows a load as stalled. */
@@ -140,7 +199,7 @@ export class ModelsState {
   catalog = $state.raw<CatalogModel[]>([]);
   catalogStatus = $state<'idle' | 'loading' | 'ready' | 'error'>('idle');
   catalogError = $state<string | null>(null);
-  cached = $state.raw<Record<string, boolean>>({});
+  cached = $state.raw<Record<string, ModelCacheStatus>>({});
   custom = $state.raw<CatalogModel[]>([]);
   loads = $state.raw<Record<string, LoadState>>({});
   storageEstimate = $state.raw<{ usage: number; quota: number } | null>(null);
@@ -150,6 +209,8 @@ export class ModelsState {
   /** Ticks each second while a load runs, so ETAs and stall warnings update. */
   now = $state(Date.now());
   actionError = $state<string | null>(null);
+  /** What the last delete removed and kept (describeDeletion). */
+  deleteNotice = $state<string | null>(null);
 
   private deps: ModelsDeps;
   private client: Promise<ModelsClient> | null = null;
@@ -168,14 +229,15 @@ export class ModelsState {
       model,
       fit: fitOf(model, this.device),
       availability: availabilityOf(model, this.device, ids),
-      cached: this.cached[model.modelId],
+      cached: this.cached[model.modelId]?.cached,
+      cache: this.cached[model.modelId],
     }));
   });
 
   /** The model being loaded now, if any: one load at a time on this page's engine. */
   active = $derived(Object.values(this.loads).find((l) => l.status === 'loading') ?? null);
 
-  cachedCount = $derived(Object.values(this.cached).filter(Boolean).length);
+  cachedCount = $derived(Object.values(this.cached).filter((s) => s.cached).length);
 
   /** Called when the Models page opens: device report, settings, storage, then the catalog. */
   async open(): Promise<void> {
@@ -347,12 +409,15 @@ export class ModelsState {
     this.loads = rest;
   }
 
-  async deleteModel(modelId: string): Promise<void> {
+  /** Deletes a model's cached files, with `alsoDelete` (deletePlan), keeping files other cached models use. */
+  async deleteModel(modelId: string, alsoDelete: string[] = []): Promise<void> {
     this.actionError = null;
+    this.deleteNotice = null;
     try {
       const client = await this.getClient();
-      await client.deleteModel(modelId, this.customOrNull());
-      this.dismiss(modelId);
+      const report = await client.deleteModel(modelId, this.customOrNull(), alsoDelete.length ? { alsoDelete } : undefined);
+      for (const id of report.deleted) this.dismiss(id);
+      this.deleteNotice = describeDeletion(report);
     } catch (err) {
       this.actionError = `Could not delete ${modelId}: ${errorText(err)}`;
     }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ModelsState, ROLES_KEY, type ModelsClient } from '../../src/state/models.svelte.ts';
-import type { CatalogModel, LoadProgress } from '../../src/engine/webllm/protocol.ts';
+import { cacheLabel, deletePlan, describeDeletion, ModelsState, ROLES_KEY, type ModelsClient } from '../../src/state/models.svelte.ts';
+import type { CatalogModel, DeleteModelOptions, LoadProgress, ModelCacheStatus, ModelDeleteReport } from '../../src/engine/webllm/protocol.ts';
 import type { Storage } from '../../src/storage/repo.ts';
 import { dropTestStorage, openTestStorage } from '../storage/fixtures.ts';
 
@@ -18,14 +18,29 @@ const rec = (id: string, vram: number, extra: Partial<CatalogModel> = {}): Catal
 });
 const CATALOG = [rec('Big-7B-q4f32_1-MLC', 20000, { paramsB: 7 }), rec('Q-0.5B-q4f16_1-MLC', 945), rec('Q-0.5B-q4f32_1-MLC', 1000)];
 
+const status = (over: Partial<ModelCacheStatus> = {}): ModelCacheStatus => ({
+  cached: true,
+  weights: true,
+  library: true,
+  config: true,
+  weightsSharedWith: [],
+  librarySharedWith: [],
+  ...over,
+});
+const NOTHING = status({ cached: false, weights: false, library: false, config: false });
+
 /** A client whose load is driven by the test. */
 class FakeClient implements ModelsClient {
   loadCalls: string[] = [];
   onProgress: ((p: LoadProgress) => void) | undefined;
   finish!: (err?: Error) => void;
-  deleted: string[] = [];
+  deleted: Array<{ id: string; opts: DeleteModelOptions | undefined }> = [];
+  /** What cacheStatus answers, by id (others: nothing cached). */
+  status: Record<string, ModelCacheStatus> = { 'Q-0.5B-q4f32_1-MLC': status() };
+  /** What deleteModel answers. */
+  report: ModelDeleteReport = { deleted: [], files: [] };
   catalog = async (custom: CatalogModel[] | null) => [...CATALOG, ...(custom ?? [])];
-  cacheStatus = async (ids: string[]) => Object.fromEntries(ids.map((id) => [id, id === 'Q-0.5B-q4f32_1-MLC']));
+  cacheStatus = async (ids: string[]) => Object.fromEntries(ids.map((id) => [id, this.status[id] ?? NOTHING]));
   load(modelId: string, _c: CatalogModel[] | null, onProgress?: (p: LoadProgress) => void, signal?: AbortSignal): Promise<void> {
     this.loadCalls.push(modelId);
     this.onProgress = onProgress;
@@ -35,8 +50,9 @@ class FakeClient implements ModelsClient {
     });
   }
   unload = async () => {};
-  deleteModel = async (id: string) => {
-    this.deleted.push(id);
+  deleteModel = async (id: string, _c: CatalogModel[] | null, opts?: DeleteModelOptions) => {
+    this.deleted.push({ id, opts });
+    return this.report;
   };
   dispose() {}
 }
@@ -147,5 +163,68 @@ describe('ModelsState', () => {
     await fresh.open();
     expect(fresh.roles).toMatchObject({ agent: 'Q-0.5B-q4f32_1-MLC', mode: 'shared' });
     expect(fresh.device?.webgpu).toBe(false);
+  });
+
+  it('calls a model cached only with its library and config; weights alone say what is missing', async () => {
+    client.status['Q-0.5B-q4f16_1-MLC'] = status({ cached: false, library: false });
+    client.status['Big-7B-q4f32_1-MLC'] = status({ cached: false, library: false, config: false });
+    await state.open();
+    const [f16, f32, big] = state.rows;
+    expect(f16!.cached).toBe(false);
+    expect(cacheLabel(f16!.cache)).toEqual({ text: 'weights cached, library missing', tone: 'warn' });
+    expect(cacheLabel(big!.cache).text).toBe('weights cached, library and config missing');
+    expect(cacheLabel(f32!.cache)).toEqual({ text: 'cached', tone: 'pass' });
+    expect(cacheLabel(NOTHING).tone).toBe('none');
+    expect(state.cachedCount).toBe(1);
+  });
+
+  it('deletes a -1k/4k pair together, keeps a shared library, and says so', async () => {
+    const s = status({ weightsSharedWith: ['Q-0.5B-q4f32_1-MLC-1k'], librarySharedWith: ['Q-0.5B-q4f32_1-MLC-1k', 'Coder-0.5B-q4f32_1-MLC'] });
+    expect(cacheLabel(s)).toEqual({
+      text: 'cached',
+      tone: 'pass',
+      note: 'same download as Q-0.5B-q4f32_1-MLC-1k',
+      title: 'Model library shared with Q-0.5B-q4f32_1-MLC-1k and Coder-0.5B-q4f32_1-MLC',
+    });
+    const plan = deletePlan('Q-0.5B-q4f32_1-MLC', s);
+    expect(plan).toEqual({
+      alsoDelete: ['Q-0.5B-q4f32_1-MLC-1k'],
+      message:
+        'Q-0.5B-q4f32_1-MLC and Q-0.5B-q4f32_1-MLC-1k are the same download: they share their weights, tokenizer and config, so deleting Q-0.5B-q4f32_1-MLC alone would free nothing. ' +
+        'Delete both? They will be downloaded again when needed. The model library stays: Coder-0.5B-q4f32_1-MLC (cached) uses it too.',
+    });
+    expect(deletePlan('Q-0.5B-q4f32_1-MLC', status()).message).toBe('Delete the cached files of Q-0.5B-q4f32_1-MLC? It will be downloaded again when needed.');
+
+    await state.open();
+    client.report = {
+      deleted: ['Q-0.5B-q4f32_1-MLC', 'Q-0.5B-q4f32_1-MLC-1k'],
+      files: [
+        { kind: 'weights', url: 'https://huggingface.co/mlc-ai/Q/resolve/main/', usedBy: ['Q-0.5B-q4f32_1-MLC', 'Q-0.5B-q4f32_1-MLC-1k'], removed: true, keptFor: [] },
+        { kind: 'library', url: 'https://libs/q.wasm', usedBy: ['Q-0.5B-q4f32_1-MLC', 'Q-0.5B-q4f32_1-MLC-1k'], removed: false, keptFor: ['Coder-0.5B-q4f32_1-MLC'] },
+      ],
+    };
+    await state.deleteModel('Q-0.5B-q4f32_1-MLC', plan.alsoDelete);
+    expect(client.deleted).toEqual([{ id: 'Q-0.5B-q4f32_1-MLC', opts: { alsoDelete: ['Q-0.5B-q4f32_1-MLC-1k'] } }]);
+    expect(state.actionError).toBeNull();
+    expect(state.deleteNotice).toBe(
+      'Deleted Q-0.5B-q4f32_1-MLC and Q-0.5B-q4f32_1-MLC-1k: removed the weights, tokenizer and config; kept the model library, which Coder-0.5B-q4f32_1-MLC still uses.',
+    );
+  });
+
+  it('says so when a delete kept everything for another cached model', () => {
+    const text = describeDeletion({
+      deleted: ['P-1k'],
+      files: [
+        { kind: 'weights', url: 'https://h/P/resolve/main/', usedBy: ['P-1k'], removed: false, keptFor: ['P'] },
+        { kind: 'library', url: 'https://libs/p.wasm', usedBy: ['P-1k'], removed: false, keptFor: ['P'] },
+      ],
+    });
+    expect(text).toBe(
+      'Nothing was deleted: kept the weights, tokenizer and config, which P still uses, and the model library, which P still uses. ' +
+        'P-1k stays ready offline on the same files; delete it together with P to free the space.',
+    );
+    expect(describeDeletion({ deleted: ['Q'], files: [{ kind: 'weights', url: 'u', usedBy: ['Q'], removed: true, keptFor: [] }, { kind: 'library', url: 'l', usedBy: ['Q'], removed: true, keptFor: [] }] })).toBe(
+      'Deleted Q: removed the weights, tokenizer and config and the model library.',
+    );
   });
 });

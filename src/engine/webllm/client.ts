@@ -12,6 +12,7 @@ import { webLlmToolSupport } from '../tool-support.ts';
 import { EngineError, type ChatEngine, type ChatRequest, type ChatResult, type CompleteOptions, type ToolSupport } from '../types.ts';
 import { isEngineLost, lostAfterLoad } from './errors.ts';
 import type { CatalogModel, DeviceReport, LlmWorkerApi, LoadedModelInfo, LoadOptions, LoadProgress } from './protocol.ts';
+import type { DeleteModelOptions, ModelCacheStatus, ModelDeleteReport } from './protocol.ts';
 
 export { DEFAULT_CUSTOM_CONTEXT_TOKENS, type LoadedModelInfo, type LoadOptions } from './protocol.ts';
 
@@ -305,16 +306,18 @@ export class WebLlmClient implements ChatEngine {
     return this.#call((api) => api.catalog(custom));
   }
 
-  async cacheStatus(ids: string[], custom: CatalogModel[] | null): Promise<Record<string, boolean>> {
+  async cacheStatus(ids: string[], custom: CatalogModel[] | null): Promise<Record<string, ModelCacheStatus>> {
     return this.#call((api) => api.cacheStatus(ids, custom));
   }
 
-  async deleteModel(id: string, custom: CatalogModel[] | null): Promise<void> {
-    await this.#call((api) => api.deleteModel(id, custom));
-    if (this.#loaded === id) {
+  /** Deletes a model's cached files, keeping those other cached models use (the report says which). */
+  async deleteModel(id: string, custom: CatalogModel[] | null, opts?: DeleteModelOptions): Promise<ModelDeleteReport> {
+    const report = await this.#call((api) => api.deleteModel(id, custom, opts));
+    if (this.#loaded !== null && report.deleted.includes(this.#loaded)) {
       this.#loaded = null;
       this.#info = null;
     }
+    return report;
   }
 
   async deviceReport(): Promise<DeviceReport> {

@@ -97,6 +97,68 @@ export interface DeviceReport {
   estimateBasis?: string;
 }
 
+/**
+ * Which of a model's files are in web-llm's cache. web-llm keys every file by its URL, so
+ * models whose records name the same URL share the file: the `-1k` and 4k variants of a model
+ * share their weights (same `model` URL; the tokenizer and mlc-chat-config.json lie beside the
+ * weights, so they share those too), and 39 of the catalog's 99 model libraries serve several
+ * models (same `model_lib` URL).
+ */
+export interface ModelCacheStatus {
+  /** Ready to load offline: weights, library and config are all in the cache. */
+  cached: boolean;
+  /** Every weight shard (web-llm's hasModelInCache). */
+  weights: boolean;
+  /**
+   * The model library (.wasm). Also true for a library web-llm never caches (a localhost or
+   * relative URL: it fetches those from their own host on every load).
+   */
+  library: boolean;
+  /** mlc-chat-config.json (or, for a record with a package manifest, the manifest). */
+  config: boolean;
+  /**
+   * Other models of the app config with the same weights, when these are cached: the same
+   * download under another name, so it is cached exactly when this one is.
+   */
+  weightsSharedWith: string[];
+  /** Other models with the same model library whose weights are cached: they still use it. */
+  librarySharedWith: string[];
+}
+
+/** Options of deleteModel. */
+export interface DeleteModelOptions {
+  /**
+   * Delete these models in the same step: a file that only they and the model use is removed.
+   * This is how the weights of a `-1k`/4k pair are freed: deleting either alone keeps them for
+   * the other.
+   */
+  alsoDelete?: string[];
+}
+
+/** One shared file group that deleteModel removed or kept. */
+export interface DeletedFiles {
+  /**
+   * 'weights': the weight shards, the tokenizer and mlc-chat-config.json, which all lie under
+   * the model URL; 'library': the model library (.wasm).
+   */
+  kind: 'weights' | 'library';
+  /** The model URL or the library URL. */
+  url: string;
+  /** The deleted models that used it. */
+  usedBy: string[];
+  /** Removed from the cache, or kept because `keptFor` still use it. */
+  removed: boolean;
+  /** Cached models outside the deletion that use it (empty when removed). */
+  keptFor: string[];
+}
+
+/** What deleteModel did. */
+export interface ModelDeleteReport {
+  /** The models deleted: the model first, then `alsoDelete`. */
+  deleted: string[];
+  files: DeletedFiles[];
+}
+
 export interface LlmWorkerApi {
   /** Loads a model (unloading any other first). Progress arrives through the callback. */
   load(modelId: string, custom: CatalogModel[] | null, onProgress?: (p: LoadProgress) => void, opts?: LoadOptions): Promise<void>;
@@ -112,8 +174,13 @@ export interface LlmWorkerApi {
   abort(): Promise<void>;
   /** The prebuilt chat models plus custom ones. */
   catalog(custom: CatalogModel[] | null): Promise<CatalogModel[]>;
-  cacheStatus(modelIds: string[], custom: CatalogModel[] | null): Promise<Record<string, boolean>>;
-  deleteModel(modelId: string, custom: CatalogModel[] | null): Promise<void>;
+  /** What of each model is cached, and which other models share its files. Unknown ids: nothing. */
+  cacheStatus(modelIds: string[], custom: CatalogModel[] | null): Promise<Record<string, ModelCacheStatus>>;
+  /**
+   * Deletes a model's files from the cache, keeping each file another cached model uses (see
+   * ModelCacheStatus): unloads it first when it is loaded.
+   */
+  deleteModel(modelId: string, custom: CatalogModel[] | null, opts?: DeleteModelOptions): Promise<ModelDeleteReport>;
   deviceReport(): Promise<DeviceReport>;
   /** The model currently loaded, or null. */
   loaded(): Promise<string | null>;

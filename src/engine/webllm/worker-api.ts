@@ -10,6 +10,7 @@ import type {
   ChatCompletionMessageParam,
   ChatCompletionRequestStreaming,
   InitProgressCallback,
+  ModelRecord,
   ResponseFormat as WebLlmResponseFormat,
 } from '@mlc-ai/web-llm';
 import { applyToolRole, webLlmToolRoleFromRoles } from '../tool-support.ts';
@@ -23,18 +24,21 @@ import {
   type FinishReason,
   type ResponseFormat,
 } from '../types.ts';
+import { modelBaseUrl, webLlmCachesLibrary, type WebLlmCacheScope } from './cache-files.ts';
 import { buildAppConfig, catalogOf, f32VariantOf, validateCustomModel } from './catalog.ts';
 import { lostAfterLoad, toEngineError, type ErrorContext } from './errors.ts';
 import { parseInitProgress } from './progress.ts';
 import {
   DEFAULT_CUSTOM_CONTEXT_TOKENS,
   type CatalogModel,
+  type DeletedFiles,
   type DeviceReport,
   type LlmWorkerApi,
   type LoadedModelInfo,
   type LoadOptions,
   type LoadPhase,
   type LoadProgress,
+  type ModelCacheStatus,
 } from './protocol.ts';
 
 /** The part of MLCEngine this API uses. */
@@ -56,8 +60,19 @@ export interface LlmWorkerDeps {
   /** Called once, on first need. */
   createEngine: () => MlcEngineLike;
   prebuiltAppConfig: AppConfig;
+  /** web-llm's hasModelInCache: every weight shard of the model's `model` URL is cached. */
   hasModelInCache: (modelId: string, appConfig?: AppConfig) => Promise<boolean>;
-  deleteModelAllInfoInCache: (modelId: string, appConfig?: AppConfig) => Promise<void>;
+  /**
+   * web-llm's deleteModelInCache (weight shards and tokenizer files), deleteChatConfigInCache
+   * (mlc-chat-config.json, a package manifest) and deleteModelWasmInCache (the model library):
+   * the pieces of deleteModelAllInfoInCache, which deleteModel calls one by one because a
+   * library or weights may serve other cached models.
+   */
+  deleteModelInCache: (modelId: string, appConfig?: AppConfig) => Promise<void>;
+  deleteChatConfigInCache: (modelId: string, appConfig?: AppConfig) => Promise<void>;
+  deleteModelWasmInCache: (modelId: string, appConfig?: AppConfig) => Promise<void>;
+  /** Whether one file is in one of web-llm's cache scopes (cache-files.ts: hasInWebLlmCache). */
+  hasInCache: (scope: WebLlmCacheScope, url: string, appConfig: AppConfig) => Promise<boolean>;
   gatherDeviceReport: () => Promise<DeviceReport>;
   /** Clock for delta batching (ms); performance.now by default. */
   now?: () => number;
@@ -226,6 +241,50 @@ function fire<T>(cb: ((arg: T) => unknown) | undefined, arg: T): Promise<unknown
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The cache reads of one cacheStatus or deleteModel call, each file read once. A read that
+ * fails (an unreadable cache, a backend that cannot be read) counts as missing: not ready to
+ * use offline.
+ */
+function cacheReader(deps: LlmWorkerDeps, appConfig: AppConfig) {
+  const memo = new Map<string, Promise<boolean>>();
+  const once = (key: string, read: () => Promise<boolean>): Promise<boolean> => {
+    let p = memo.get(key);
+    if (!p) {
+      p = (async () => {
+        try {
+          return await read();
+        } catch {
+          return false;
+        }
+      })();
+      memo.set(key, p);
+    }
+    return p;
+  };
+  const file = (scope: WebLlmCacheScope, url: string) => once(`${scope} ${url}`, () => deps.hasInCache(scope, url, appConfig));
+  return {
+    file,
+    /** Weights are keyed by their base URL: models sharing it share every shard. */
+    weights: (r: ModelRecord) => once(`weights ${modelBaseUrl(r.model)}`, () => deps.hasModelInCache(r.model_id, appConfig)),
+    library: (r: ModelRecord) => (webLlmCachesLibrary(r.model_lib) ? file('webllm/wasm', r.model_lib) : Promise.resolve(true)),
+    /** reload() reads the package manifest first when the record names one, else the config. */
+    config: (r: ModelRecord) => file('webllm/config', new URL(r.model_manifest ?? 'mlc-chat-config.json', modelBaseUrl(r.model)).href),
+  };
+}
+
+/** Records grouped by a key, in first-seen order. */
+function groupBy(records: ModelRecord[], key: (r: ModelRecord) => string): Map<string, ModelRecord[]> {
+  const out = new Map<string, ModelRecord[]>();
+  for (const r of records) {
+    const k = key(r);
+    const list = out.get(k);
+    if (list) list.push(r);
+    else out.set(k, [r]);
+  }
+  return out;
 }
 
 export function createLlmWorkerApi(deps: LlmWorkerDeps): LlmWorkerApi {
@@ -442,26 +501,85 @@ export function createLlmWorkerApi(deps: LlmWorkerDeps): LlmWorkerApi {
 
     async cacheStatus(modelIds, custom) {
       const appConfig = configFor(custom);
-      const out: Record<string, boolean> = {};
+      const records = appConfig.model_list;
+      const read = cacheReader(deps, appConfig);
+      const baseOf = new Map(records.map((r) => [r, modelBaseUrl(r.model)]));
+      const out: Record<string, ModelCacheStatus> = {};
       for (const id of modelIds) {
-        try {
-          out[id] = await deps.hasModelInCache(id, appConfig);
-        } catch {
-          // Unknown ids and unreadable caches both mean "not ready to use offline".
-          out[id] = false;
+        const r = records.find((x) => x.model_id === id);
+        if (!r) {
+          // An unknown id has nothing cached that it could load.
+          out[id] = { cached: false, weights: false, library: false, config: false, weightsSharedWith: [], librarySharedWith: [] };
+          continue;
         }
+        const [weights, library, config] = await Promise.all([read.weights(r), read.library(r), read.config(r)]);
+        const base = baseOf.get(r);
+        const others = records.filter((o) => o.model_id !== id);
+        const librarySharedWith: string[] = [];
+        for (const o of others) if (o.model_lib === r.model_lib && (await read.weights(o))) librarySharedWith.push(o.model_id);
+        out[id] = {
+          // hasModelInCache alone says nothing of the library or the config, without which
+          // the model cannot load offline.
+          cached: weights && library && config,
+          weights,
+          library,
+          config,
+          weightsSharedWith: weights ? others.filter((o) => baseOf.get(o) === base).map((o) => o.model_id) : [],
+          librarySharedWith,
+        };
       }
       return out;
     },
 
-    async deleteModel(modelId, custom) {
+    async deleteModel(modelId, custom, opts) {
       const appConfig = configFor(custom);
-      if (loadedId === modelId) await api.unload();
+      const ids = [...new Set([modelId, ...(opts?.alsoDelete ?? [])])];
+      const records = ids.map((id) => {
+        const r = appConfig.model_list.find((x) => x.model_id === id);
+        if (!r) throw new EngineError('ModelNotFoundError', `Unknown model id ${id}: it is neither in web-llm's catalog nor a custom model.`);
+        return r;
+      });
+      const deleting = new Set(ids);
+      if (loadedId !== null && deleting.has(loadedId)) await api.unload();
+      const read = cacheReader(deps, appConfig);
+      /**
+       * Cached models outside this deletion that use a file, by their record. Read before
+       * anything is deleted: weights are removed only when no such model shares them, so a
+       * model counted here keeps its weights.
+       */
+      const users = async (uses: (o: ModelRecord) => boolean) => {
+        const out: string[] = [];
+        for (const o of appConfig.model_list) {
+          if (!deleting.has(o.model_id) && uses(o) && (await read.weights(o))) out.push(o.model_id);
+        }
+        return out;
+      };
+      const files: DeletedFiles[] = [];
       try {
-        await deps.deleteModelAllInfoInCache(modelId, appConfig);
+        // Weights, tokenizer and config all lie under the model URL. A model that shares it
+        // (a -1k/4k pair) is cached exactly when this one is, so it keeps them all.
+        for (const [base, group] of groupBy(records, (r) => modelBaseUrl(r.model))) {
+          const first = group[0]!;
+          const keptFor = await users((o) => modelBaseUrl(o.model) === base);
+          if (!keptFor.length) {
+            // web-llm's deleteModelInCache reads tensor-cache.json first, from the network when
+            // it is not cached; without it no shard can have been cached either.
+            if (await read.file('webllm/model', new URL('tensor-cache.json', base).href)) await deps.deleteModelInCache(first.model_id, appConfig);
+            await deps.deleteChatConfigInCache(first.model_id, appConfig);
+          }
+          files.push({ kind: 'weights', url: base, usedBy: group.map((r) => r.model_id), removed: !keptFor.length, keptFor });
+        }
+        // The library stays while another cached model's record names the same URL.
+        for (const [lib, group] of groupBy(records, (r) => r.model_lib)) {
+          if (!webLlmCachesLibrary(lib)) continue;
+          const keptFor = await users((o) => o.model_lib === lib);
+          if (!keptFor.length) await deps.deleteModelWasmInCache(group[0]!.model_id, appConfig);
+          files.push({ kind: 'library', url: lib, usedBy: group.map((r) => r.model_id), removed: !keptFor.length, keptFor });
+        }
       } catch (err) {
         throw toEngineError(err, contextFor('delete', modelId, appConfig));
       }
+      return { deleted: ids, files };
     },
 
     async deviceReport() {

@@ -58,7 +58,7 @@ function harness(
   wrapApi: (api: LlmWorkerApi) => LlmWorkerApi = (api) => api,
 ) {
   const workers: FakeWorker[] = [];
-  /** Ids deleteModelAllInfoInCache was called for: a failed or cancelled load must add none. */
+  /** Ids a delete helper was called for: a failed or cancelled load must add none. */
   const deleted: string[] = [];
   const createWorker = () => {
     const { port1, port2 } = new MessageChannel();
@@ -68,7 +68,10 @@ function harness(
       createEngine: () => engine,
       prebuiltAppConfig: APP_CONFIG,
       hasModelInCache: async () => false,
-      deleteModelAllInfoInCache: async (id) => void deleted.push(id),
+      deleteModelInCache: async (id) => void deleted.push(id),
+      deleteChatConfigInCache: async (id) => void deleted.push(id),
+      deleteModelWasmInCache: async (id) => void deleted.push(id),
+      hasInCache: async () => false,
       gatherDeviceReport: async () => ({ webgpu: true, vendor: 'google', architecture: 'swiftshader', features: [], shaderF16: false }),
     });
     Comlink.expose(releasingCallbacks(wrapApi(api)), port1);

@@ -5,27 +5,24 @@ import { DEFAULT_CUSTOM_CONTEXT_TOKENS, type CatalogModel, type LoadProgress } f
 import { createLlmWorkerApi, toWebLlmRequest, type LlmWorkerDeps } from '../../../src/engine/webllm/worker-api.ts';
 import { TOOL_RESULT_AS_USER_PREFIX } from '../../../src/engine/tool-support.ts';
 import { APP_CONFIG, FakeMLCEngine, fakeChatConfig, namedError, rejection } from './fake-engine.ts';
+import { FakeWebLlmCache } from './fake-cache.ts';
 
 const QWEN = 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC';
 
 function setup(over: Partial<LlmWorkerDeps> = {}) {
   const engine = new FakeMLCEngine();
   let clock = 0;
-  const cached = new Set<string>();
-  const deleted: string[] = [];
+  const cache = new FakeWebLlmCache(APP_CONFIG);
   const api = createLlmWorkerApi({
     createEngine: () => engine,
     prebuiltAppConfig: APP_CONFIG,
-    hasModelInCache: async (id) => cached.has(id),
-    deleteModelAllInfoInCache: async (id) => {
-      deleted.push(id);
-      cached.delete(id);
-    },
+    ...cache.deps(),
     gatherDeviceReport: async () => ({ webgpu: false, reason: 'none here', features: [], shaderF16: false }),
     now: () => clock,
     ...over,
   });
-  return { api, engine, cached, deleted, tick: (ms: number) => (clock += ms) };
+  // deleted: every delete helper called, "name id".
+  return { api, engine, cache, deleted: cache.calls, tick: (ms: number) => (clock += ms) };
 }
 
 const request = (over: Partial<ChatRequest> = {}): ChatRequest => ({
@@ -336,18 +333,17 @@ describe('worker API: catalog, cache, device', () => {
   });
 
   it('reports and deletes cached models, unloading a deleted loaded one', async () => {
-    const { api, cached, deleted, engine } = setup();
-    cached.add(QWEN);
-    expect(await api.cacheStatus([QWEN, 'Llama-3.2-1B-Instruct-q4f32_1-MLC'], null)).toEqual({
-      [QWEN]: true,
-      'Llama-3.2-1B-Instruct-q4f32_1-MLC': false,
-    });
+    const { api, cache, engine } = setup();
+    cache.download(QWEN);
+    const status = await api.cacheStatus([QWEN, 'Llama-3.2-1B-Instruct-q4f32_1-MLC'], null);
+    expect(status[QWEN]).toMatchObject({ cached: true, weights: true, library: true, config: true });
+    expect(status['Llama-3.2-1B-Instruct-q4f32_1-MLC']).toMatchObject({ cached: false, weights: false });
     await api.load(QWEN, null);
     await api.deleteModel(QWEN, null);
-    expect(deleted).toEqual([QWEN]);
+    expect(cache.calls).toEqual([`deleteModelInCache ${QWEN}`, `deleteChatConfigInCache ${QWEN}`, `deleteModelWasmInCache ${QWEN}`]);
     expect(engine.calls).toContain('unload');
     expect(await api.loaded()).toBeNull();
-    expect(await api.cacheStatus([QWEN], null)).toEqual({ [QWEN]: false });
+    expect((await api.cacheStatus([QWEN], null))[QWEN]).toMatchObject({ cached: false, weights: false, library: false, config: false });
   });
 
   it('passes the device report through', async () => {
