@@ -26,6 +26,10 @@ export interface EngineSeatSettings {
   toolCalling?: ToolCallingSettings;
   /** Engine settings that shape the prompt or the run (chat template, context size, backend…). */
   runtime?: JsonObject;
+  /** Thinking models: the switch sent with every request (absent: nothing is sent). */
+  enableThinking?: boolean;
+  /** How people name the model (a GGUF's file name); turns show it rather than an internal id. */
+  label?: string;
 }
 
 /** How the agent's model calls tools; stored with the session's agent seat. */
@@ -119,9 +123,9 @@ export class EngineSeat {
     this.#chat = new RoleChat(system);
   }
 
-  /** The model id, recorded as the turn's author detail. */
+  /** The model's name, recorded as the turn's author detail: its label (file name) where there is one. */
   get model(): string {
-    return this.settings.model;
+    return this.settings.label ?? this.settings.model;
   }
 
   /** Sends the role's history plus `newMessages`; records the reply exactly as produced. */
@@ -155,6 +159,7 @@ export class EngineSeat {
           ...(opts.responseFormat ? { responseFormat: opts.responseFormat } : {}),
           ...(opts.tools?.length ? { tools: opts.tools } : {}),
           ...(this.settings.toolCalling ? { toolRole: this.settings.toolCalling.toolRole } : {}),
+          ...(this.settings.enableThinking !== undefined ? { enableThinking: this.settings.enableThinking } : {}),
           resetChat: this.settings.resetChatEachRequest,
         },
         { onDelta: opts.onDelta, signal: opts.signal },

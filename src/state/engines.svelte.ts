@@ -1,22 +1,40 @@
 import type { SeatFactory } from '../core/index.ts';
 import { engineSeatFactory, type EngineRole, type EngineSeatSettings, type ToolCallingSettings } from '../engine/seat.ts';
+import type { ContextChoice } from '../engine/context.ts';
 import type { ChatEngine, SamplingParams } from '../engine/types.ts';
 import { describeError } from './app.svelte.ts';
 
 /**
  * The models behind a run's LLM seats: one engine per role by default, so each role keeps its
  * own KV cache across turns, or one engine for every role when the person chose to share.
+ * The judge shares the engine of a role that runs the same model (its one request per session
+ * extends no conversation, so sharing costs no cache reuse and saves loading the model twice).
  * Engines are created and loaded before the first session, and reloaded after one is lost.
  */
+
+/** What a run needs to know of a model before loading it. */
+export interface ModelDescription {
+  /** The model as people name it: the file name of a GGUF, the model id of a web-llm model. */
+  label: string;
+  /** The context window it will be loaded with, and what it allows. */
+  context: ContextChoice;
+  /** GPU (or, on the CPU, main) memory it needs at that window, in MB, when known. */
+  memoryMB?: number;
+  /** The thinking switch sent with each request (thinking models only). */
+  enableThinking?: boolean;
+}
 
 /** A model ready to be loaded into a fresh engine. */
 export interface LoadableModel {
   engine: 'web-llm' | 'wllama';
-  /** The model id sent with each request, and shown on turns. */
+  /** The model id sent with each request. */
   modelId: string;
+  /** How turns and pages name it (set from the description for GGUF models). */
   label: string;
   /** SHA-256 of the model file, where there is one (GGUF). */
   sha256?: string;
+  /** The model's window, memory and thinking setting, without loading it. */
+  describe(): Promise<ModelDescription>;
   /** Creates an engine and loads the model into it. */
   load(onProgress: (fraction: number, text: string) => void, signal?: AbortSignal): Promise<ChatEngine & { dispose?(): unknown; unload?(): unknown }>;
 }
@@ -42,6 +60,7 @@ export interface RoleLoad {
 
 interface Slot {
   model: LoadableModel;
+  description: ModelDescription | null;
   engine: (ChatEngine & { dispose?(): unknown }) | null;
 }
 
@@ -70,19 +89,25 @@ export class EnginePool {
     this.#constrainToolCalls = opts.constrainToolCalls === true;
     const roles = Object.keys(models) as EngineRole[];
     this.loads = roles.map((role) => ({ role, label: models[role]!.label, fraction: 0, text: 'waiting', done: false }));
-    let sharedSlot: Slot | null = null;
     for (const role of roles) {
       const model = models[role]!;
-      if (opts.shared && sharedSlot && sharedSlot.model.modelId === model.modelId) {
-        this.#slots.set(role, sharedSlot);
-        this.#progress(role, 1, 'shares the engine loaded for another role', true);
+      // Shared mode: every role on one engine. Per-role mode: the user and the agent keep
+      // their own (each its KV cache), the judge joins a role that runs its model.
+      const owner = [...this.#slots].find(([, s]) => s.model.modelId === model.modelId);
+      if (owner && (opts.shared || role === 'judge')) {
+        this.#slots.set(role, owner[1]);
+        this.#progress(role, 1, `shares the engine loaded for the ${owner[0]} role`, true);
         continue;
       }
-      const slot: Slot = { model, engine: null };
+      const slot: Slot = { model, description: await model.describe(), engine: null };
       await this.#load(role, slot, opts.signal);
       this.#slots.set(role, slot);
-      if (opts.shared) sharedSlot = slot;
     }
+  }
+
+  /** The roles that share each loaded engine, for the run page. */
+  get engineCount(): number {
+    return new Set(this.#slots.values()).size;
   }
 
   async #load(role: EngineRole, slot: Slot, signal?: AbortSignal): Promise<void> {
@@ -108,14 +133,16 @@ export class EnginePool {
     const slot = this.#slots.get(role);
     if (!slot) throw new Error(`No model is loaded for the ${role} role.`);
     const runtime = slot.engine?.runtimeInfo?.();
+    const thinking = slot.description?.enableThinking;
     return {
       engine: slot.model.engine,
       model: slot.model.modelId,
-      label: slot.model.label,
+      label: slot.description?.label ?? slot.model.label,
       ...(slot.model.sha256 ? { sha256: slot.model.sha256 } : {}),
       sampling: { ...DEFAULT_SAMPLING[role] },
       resetChatEachRequest: this.#resetChat,
       sharedEngine: this.#shared,
+      ...(thinking !== undefined ? { enableThinking: thinking } : {}),
       ...(role === 'agent' ? { toolCalling: this.#toolCalling(slot) } : {}),
       ...(runtime && Object.keys(runtime).length ? { runtime } : {}),
     };

@@ -11,7 +11,7 @@
  */
 import { formatBytes } from '../engine/catalog.ts';
 import { MAX_SINGLE_FILE_BYTES, tooLargeError } from '../engine/wllama/errors.ts';
-import { GgufHeaderError, hasGgufMagic, readGgufHeader, describeBytes } from '../engine/wllama/gguf.ts';
+import { GgufHeaderError, hasGgufMagic, readGgufHeader, describeBytes, type GgufShape } from '../engine/wllama/gguf.ts';
 import type { GgufModelRecord } from '../storage/db.ts';
 import type { Storage } from '../storage/repo.ts';
 import { app } from './app.svelte.ts';
@@ -42,6 +42,16 @@ export function resolveModelRef(ref: string): ResolvedModelRef | null {
     return ggufId ? { engine: 'wllama', ggufId } : null;
   }
   return { engine: 'web-llm', modelId: ref };
+}
+
+/**
+ * How pages name the model a reference points at: a GGUF model by its file name (never its
+ * hash-derived id), a web-llm model by its id. `records`: the stored GGUF models known.
+ */
+export function modelName(ref: string, records: readonly Pick<GgufModelRecord, 'id' | 'name'>[]): string {
+  const r = resolveModelRef(ref);
+  if (r?.engine !== 'wllama') return ref;
+  return records.find((m) => m.id === r.ggufId)?.name ?? 'a GGUF model no longer stored';
 }
 
 /** A stored GGUF model ready for WllamaEngine.load(source). */
@@ -108,7 +118,7 @@ export async function sha256Hex(blob: Blob): Promise<string> {
  * Checks a file is a GGUF that llama.cpp can read (magic, version, header, size) and returns
  * its architecture. Throws an Error whose message names the file and says what is wrong.
  */
-export async function checkGguf(blob: Blob, label: string): Promise<{ architecture: string | null }> {
+export async function checkGguf(blob: Blob, label: string): Promise<{ architecture: string | null; shape: GgufShape }> {
   if (blob.size === 0) throw new Error(`${label} is empty (0 bytes); it is not a GGUF file.`);
   if (blob.size > MAX_SINGLE_FILE_BYTES) throw tooLargeError(label, blob.size);
   const head = new Uint8Array(await blob.slice(0, Math.min(blob.size, HEADER_BYTES)).arrayBuffer());
@@ -117,7 +127,7 @@ export async function checkGguf(blob: Blob, label: string): Promise<{ architectu
   }
   try {
     const header = readGgufHeader(head, blob.size);
-    return { architecture: header.architecture };
+    return { architecture: header.architecture, shape: header.shape };
   } catch (err) {
     if (err instanceof GgufHeaderError) throw new Error(`${label} ${err.message}.`);
     throw err;
@@ -273,7 +283,7 @@ export class GgufState {
     const storage = this.deps.storage();
     if (!storage) throw new Error('The browser storage is not open yet; try again in a moment.');
     this.progress = { kind, label: meta.name, phase: 'check', loaded: blob.size, total: blob.size };
-    const { architecture } = await checkGguf(blob, meta.name);
+    const { architecture, shape } = await checkGguf(blob, meta.name);
     const sha256 = await sha256Hex(blob);
     const existing = await storage.findGgufBySha256(sha256);
     if (existing) {
@@ -290,6 +300,7 @@ export class GgufState {
       sizeBytes: blob.size,
       sha256,
       ...(architecture ? { architecture } : {}),
+      ...(Object.keys(shape).length ? { shape } : {}),
       addedAt: this.deps.now(),
     };
     try {

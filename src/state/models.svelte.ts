@@ -27,12 +27,19 @@ import {
 } from '../engine/catalog.ts';
 import type { CatalogModel, DeviceReport, LoadPhase, LoadProgress } from '../engine/webllm/protocol.ts';
 import type { DeleteModelOptions, ModelCacheStatus, ModelDeleteReport } from '../engine/webllm/protocol.ts';
+import { webLlmContext, webLlmMemoryMB } from '../engine/context.ts';
 import type { Storage } from '../storage/repo.ts';
 import { app } from './app.svelte.ts';
 
 /** What this page needs from the web-llm worker client (src/engine/webllm/client.ts). */
 export interface ModelsClient {
-  load(modelId: string, custom: CatalogModel[] | null, onProgress?: (p: LoadProgress) => void, signal?: AbortSignal): Promise<void>;
+  load(
+    modelId: string,
+    custom: CatalogModel[] | null,
+    onProgress?: (p: LoadProgress) => void,
+    signal?: AbortSignal,
+    opts?: { contextWindowSize?: number },
+  ): Promise<void>;
   unload(): Promise<void>;
   catalog(custom: CatalogModel[] | null): Promise<CatalogModel[]>;
   cacheStatus(ids: string[], custom: CatalogModel[] | null): Promise<Record<string, ModelCacheStatus>>;
@@ -78,6 +85,19 @@ export function roleModelRef(saved: Partial<RoleSettings>, role: Role): string {
   return (saved.mode === 'shared' ? saved.shared : saved[role]) ?? '';
 }
 export const CUSTOM_MODELS_KEY = 'models.custom';
+
+/**
+ * Settings of one model, whatever role it plays, kept by model reference (a web-llm id or
+ * `gguf:<id>`). Absent fields take the model's defaults (src/engine/context.ts for the window,
+ * src/engine/thinking-switch.ts for thinking).
+ */
+export interface ModelSettings {
+  /** Context window in tokens the model is loaded with (web-llm `context_window_size`, llama.cpp `n_ctx`). */
+  contextTokens?: number;
+  /** Thinking models: let the model think (true) or ask it not to (false). */
+  enableThinking?: boolean;
+}
+export const MODEL_SETTINGS_KEY = 'models.perModel';
 const DEFAULT_ROLES: RoleSettings = { mode: 'per-role', user: '', agent: '', judge: '', shared: '', resetChat: false, constrainToolCalls: false };
 
 /** One phase's latest progress, and when it began (for the rate and ETA). */
@@ -206,6 +226,8 @@ export class ModelsState {
   persisted = $state<boolean | null>(null);
   persistMessage = $state<string | null>(null);
   roles = $state.raw<RoleSettings>({ ...DEFAULT_ROLES });
+  /** Per-model settings (context window, thinking), by model reference. */
+  perModel = $state.raw<Record<string, ModelSettings>>({});
   /** Ticks each second while a load runs, so ETAs and stall warnings update. */
   now = $state(Date.now());
   actionError = $state<string | null>(null);
@@ -270,6 +292,22 @@ export class ModelsState {
     if (roles && typeof roles === 'object') this.roles = { ...DEFAULT_ROLES, ...roles };
     const custom = await storage.getSetting<CatalogModel[]>(CUSTOM_MODELS_KEY);
     if (Array.isArray(custom)) this.custom = custom;
+    const perModel = await storage.getSetting<Record<string, ModelSettings>>(MODEL_SETTINGS_KEY);
+    if (perModel && typeof perModel === 'object' && !Array.isArray(perModel)) this.perModel = perModel;
+  }
+
+  /**
+   * Changes one model's settings; a field set to undefined goes back to the model's default.
+   * Stored at once, so the next run loads the model with them.
+   */
+  async setModelSettings(ref: string, patch: ModelSettings): Promise<void> {
+    const next: ModelSettings = { ...this.perModel[ref], ...patch };
+    for (const k of Object.keys(next) as (keyof ModelSettings)[]) if (next[k] === undefined) delete next[k];
+    const all = { ...this.perModel };
+    if (Object.keys(next).length) all[ref] = next;
+    else delete all[ref];
+    this.perModel = all;
+    await this.deps.storage()?.putSetting(MODEL_SETTINGS_KEY, $state.snapshot(all));
   }
 
   private getClient(): Promise<ModelsClient> {
@@ -349,7 +387,12 @@ export class ModelsState {
     this.startTicker();
     try {
       const client = await this.getClient();
-      await client.load(modelId, this.customOrNull(), (p) => this.onProgress(modelId, p), abort.signal);
+      // Checked at the window a run would use, so a window too large for the GPU shows here.
+      const context = model ? webLlmContext(model, this.perModel[modelId]?.contextTokens).tokens : undefined;
+      await client.load(modelId, this.customOrNull(), (p) => this.onProgress(modelId, p), abort.signal, context !== undefined ? { contextWindowSize: context } : {});
+      // A load here is a check: the model is unloaded again at once, so its GPU memory is free
+      // for the run, which loads each role's model in an engine of its own.
+      await client.unload().catch(() => undefined);
       this.patchLoad(modelId, { status: 'ready', phase: 'ready' });
     } catch (err) {
       if (abort.signal.aborted || (err instanceof Error && err.name === 'AbortError')) {
@@ -472,9 +515,12 @@ export class ModelsState {
     if (Object.keys(patch).length) await this.setRoles(patch);
   }
 
-  /** GPU memory the chosen roles need in each mode, in MB, from the catalog's figures. */
+  /** GPU memory the chosen roles need in each mode, in MB, from the catalog's figures at each model's window. */
   memoryByMode = $derived.by(() => {
-    const need = (id: string) => this.catalog.find((m) => m.modelId === id)?.vramRequiredMB ?? 0;
+    const need = (id: string) => {
+      const m = this.catalog.find((x) => x.modelId === id);
+      return m ? (webLlmMemoryMB(m.vramRequiredMB, webLlmContext(m, this.perModel[id]?.contextTokens)) ?? 0) : 0;
+    };
     const perRole = ROLES.reduce((sum, r) => sum + need(this.roles[r]), 0);
     const shared = need(this.roles.shared || this.roles.agent || this.roles.user || this.roles.judge);
     return { perRole, shared };

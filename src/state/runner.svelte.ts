@@ -19,6 +19,7 @@ import {
 import { app, describeError, RUN_LOCK_PREFIX } from './app.svelte.ts';
 import { EnginePool } from './engines.svelte.ts';
 import { resolveRoleModels } from './model-sources.ts';
+import { describeRoles, firstTurnRefusal, memoryWarning } from './run-fit.ts';
 import { ROLES_KEY, roleModelRef, type RoleSettings } from './models.svelte.ts';
 import { codeToolRunner } from './tool-sandbox.ts';
 
@@ -119,6 +120,18 @@ export class RunController {
     const roles = judged ? [...needed, 'judge' as const] : needed;
     // Which models play the LLM roles: checked now, so a missing choice stops the run before it starts.
     const roleModels = roles.length ? await resolveRoleModels(roles) : null;
+    const warnings: string[] = [];
+    if (roleModels) {
+      // Before anything is created: a first turn that cannot fit its window refuses the run,
+      // and models that may not fit in memory together are a warning kept with the run.
+      const described = await describeRoles(roleModels.models);
+      const refusal = await firstTurnRefusal({ described, user, userSettings: seatConfig(user, choice.userSettings).settings, agent, scenarios, personas });
+      if (refusal) throw new Error(refusal);
+      const { gatherDeviceReport } = await import('../engine/device.ts');
+      const device = await gatherDeviceReport(typeof navigator === 'undefined' ? undefined : navigator.gpu).catch(() => null);
+      const memory = memoryWarning(roleModels.models, described, { shared: roleModels.shared, deviceMB: device?.webgpu ? device.estimatedMemoryMB : undefined });
+      if (memory) warnings.push(memory);
+    }
     const spec: RunSpec = {
       name: choice.name.trim() || defaultRunName(scenarios, choice),
       scenarioIds: scenarios.map((s) => s.id),
@@ -143,6 +156,7 @@ export class RunController {
       totalSessions: plans.length,
       doneSessions: 0,
       passedSessions: 0,
+      ...(warnings.length ? { warnings } : {}),
     };
     await app.storage.createRun(run);
     await app.refreshRuns();

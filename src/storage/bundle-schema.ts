@@ -64,6 +64,7 @@ export const runSchema = z.object({
   doneSessions: count,
   passedSessions: count,
   error: errorRecord.optional(),
+  warnings: z.array(z.string()).optional(),
 });
 
 const dbDiffEntry = z

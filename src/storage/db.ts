@@ -2,6 +2,7 @@
  * The IndexedDB schema. This file and its siblings in src/storage/ are the only places in the
  * app that import Dexie; everything else goes through `Storage` (repo.ts).
  */
+import type { GgufShape } from '../engine/wllama/gguf.ts';
 import Dexie, { type Table } from 'dexie';
 import { canonicalHash } from '../core/scenarios/canonical.ts';
 import { applyDbDelta, diffDb, type DbDelta } from '../core/scenarios/db-delta.ts';
@@ -189,6 +190,12 @@ export interface GgufModelRecord {
   sha256: string;
   /** `general.architecture` from the GGUF header, e.g. "llama". */
   architecture?: string;
+  /**
+   * The model's shape from its header (trained window, layers, heads, vocabulary), for the
+   * context setting and the KV cache's memory. Absent on records stored before it was read:
+   * read from the stored file's header when needed.
+   */
+  shape?: GgufShape;
   /** Epoch ms. */
   addedAt: number;
 }

@@ -5,13 +5,21 @@ import type { ToolSupport } from '../../src/engine/types.ts';
 import type { JsonObject } from '../../src/core/model/types.ts';
 
 /** A model whose every load makes a fresh scripted engine, and counts loads and disposals. */
-function fakeModel(modelId: string, opts: { fail?: string; support?: ToolSupport; runtime?: JsonObject } = {}) {
+function fakeModel(modelId: string, opts: { fail?: string; support?: ToolSupport; runtime?: JsonObject; enableThinking?: boolean } = {}) {
   const made: (ScriptedEngine & { disposed: boolean })[] = [];
   const model: LoadableModel = {
     engine: 'wllama',
     modelId,
     label: `${modelId}.gguf`,
     sha256: 'ab'.repeat(32),
+    async describe() {
+      return {
+        label: `${modelId}.gguf`,
+        context: { tokens: 4096, source: 'model', defaultTokens: 4096 },
+        memoryMB: 500,
+        ...(opts.enableThinking !== undefined ? { enableThinking: opts.enableThinking } : {}),
+      };
+    },
     async load(onProgress) {
       onProgress(0.5, 'load 50%');
       if (opts.fail) throw Object.assign(new Error(opts.fail), { name: 'ModelLoadError' });
@@ -47,6 +55,38 @@ describe('EnginePool', () => {
       sharedEngine: true,
     });
     expect(pool.loads.every((l) => l.done)).toBe(true);
+  });
+
+  it('lets the judge share the engine of a role on the same model, and load its own otherwise', async () => {
+    const a = fakeModel('m');
+    const pool = new EnginePool();
+    await pool.prepare({ user: a.model, agent: a.model, judge: a.model }, { shared: false, resetChatEachRequest: false });
+    // The user and the agent keep their own engines (each its KV cache); the judge joins the user's.
+    expect(a.made).toHaveLength(2);
+    expect(pool.engineCount).toBe(2);
+    expect(pool.loads.find((l) => l.role === 'judge')).toMatchObject({ done: true, text: 'shares the engine loaded for the user role' });
+    const judged = await pool.makeSeat('judge', 1)('sys').reply([{ role: 'user', content: 'verdict?' }]);
+    expect(judged.content).toBe('m reply 2:0');
+    expect(a.made[0]!.requests).toHaveLength(1);
+
+    const b = fakeModel('u');
+    const j = fakeModel('j');
+    await pool.prepare({ user: b.model, judge: j.model }, { shared: false, resetChatEachRequest: false });
+    expect([b.made.length, j.made.length, pool.engineCount]).toEqual([1, 1, 2]);
+  });
+
+  it("sends a thinking model's switch with every request, as its description says, and stores it with the seat", async () => {
+    const q = fakeModel('qwen3', { enableThinking: false });
+    const pool = new EnginePool();
+    await pool.prepare({ agent: q.model }, { shared: false, resetChatEachRequest: false });
+    expect(pool.settingsFor('agent').enableThinking).toBe(false);
+    await pool.makeSeat('agent', 1)('sys').reply([{ role: 'user', content: 'hi' }]);
+    expect(q.made[0]!.requests[0]!.enableThinking).toBe(false);
+    const plain = fakeModel('llama');
+    await pool.prepare({ agent: plain.model }, { shared: false, resetChatEachRequest: false });
+    expect('enableThinking' in pool.settingsFor('agent')).toBe(false);
+    await pool.makeSeat('agent', 1)('sys').reply([{ role: 'user', content: 'hi' }]);
+    expect('enableThinking' in plain.made[0]!.requests[0]!).toBe(false);
   });
 
   it('replaces a lost engine with a freshly loaded one for the next session', async () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cacheLabel, deletePlan, describeDeletion, ModelsState, ROLES_KEY, type ModelsClient } from '../../src/state/models.svelte.ts';
+import { cacheLabel, deletePlan, describeDeletion, MODEL_SETTINGS_KEY, ModelsState, ROLES_KEY, type ModelsClient } from '../../src/state/models.svelte.ts';
 import type { CatalogModel, DeleteModelOptions, LoadProgress, ModelCacheStatus, ModelDeleteReport } from '../../src/engine/webllm/protocol.ts';
 import type { Storage } from '../../src/storage/repo.ts';
 import { dropTestStorage, openTestStorage } from '../storage/fixtures.ts';
@@ -41,15 +41,20 @@ class FakeClient implements ModelsClient {
   report: ModelDeleteReport = { deleted: [], files: [] };
   catalog = async (custom: CatalogModel[] | null) => [...CATALOG, ...(custom ?? [])];
   cacheStatus = async (ids: string[]) => Object.fromEntries(ids.map((id) => [id, this.status[id] ?? NOTHING]));
-  load(modelId: string, _c: CatalogModel[] | null, onProgress?: (p: LoadProgress) => void, signal?: AbortSignal): Promise<void> {
+  loadOpts: ({ contextWindowSize?: number } | undefined)[] = [];
+  unloads = 0;
+  load(modelId: string, _c: CatalogModel[] | null, onProgress?: (p: LoadProgress) => void, signal?: AbortSignal, opts?: { contextWindowSize?: number }): Promise<void> {
     this.loadCalls.push(modelId);
+    this.loadOpts.push(opts);
     this.onProgress = onProgress;
     return new Promise((resolve, reject) => {
       this.finish = (err) => (err ? reject(err) : resolve());
       signal?.addEventListener('abort', () => reject(Object.assign(new Error('cancelled'), { name: 'AbortError' })));
     });
   }
-  unload = async () => {};
+  unload = async () => {
+    this.unloads++;
+  };
   deleteModel = async (id: string, _c: CatalogModel[] | null, opts?: DeleteModelOptions) => {
     this.deleted.push({ id, opts });
     return this.report;
@@ -128,6 +133,32 @@ describe('ModelsState', () => {
     await done;
     expect(state.loads['Q-0.5B-q4f32_1-MLC']!.status).toBe('ready');
     expect(state.active).toBeNull();
+  });
+
+  it("checks a load at the model's window as set here, then unloads it so its GPU memory is free for runs", async () => {
+    await state.open();
+    await state.setModelSettings('Q-0.5B-q4f32_1-MLC', { contextTokens: 8192, enableThinking: true });
+    expect(await storage.getSetting(MODEL_SETTINGS_KEY)).toEqual({ 'Q-0.5B-q4f32_1-MLC': { contextTokens: 8192, enableThinking: true } });
+    const done = state.load('Q-0.5B-q4f32_1-MLC');
+    await new Promise((r) => setTimeout(r, 0));
+    client.finish();
+    await done;
+    expect(client.loadOpts).toEqual([{ contextWindowSize: 8192 }]);
+    expect(client.unloads).toBe(1);
+    expect(state.loads['Q-0.5B-q4f32_1-MLC']?.status).toBe('ready');
+    // Back to the model's own: the setting is removed, and the next check uses the default (4,096 for a record without one).
+    await state.setModelSettings('Q-0.5B-q4f32_1-MLC', { contextTokens: undefined, enableThinking: undefined });
+    expect(await storage.getSetting(MODEL_SETTINGS_KEY)).toEqual({});
+    const again = state.load('Q-0.5B-q4f32_1-MLC');
+    await new Promise((r) => setTimeout(r, 0));
+    client.finish();
+    await again;
+    expect(client.loadOpts[1]).toEqual({ contextWindowSize: 4096 });
+    // A second page state reads the stored settings.
+    await state.setModelSettings('Big-7B-q4f32_1-MLC', { contextTokens: 2048 });
+    const other = new ModelsState({ storage: () => storage });
+    await other.ensureSettings();
+    expect(other.perModel).toEqual({ 'Big-7B-q4f32_1-MLC': { contextTokens: 2048 } });
   });
 
   it('turns a failed load into a clear error, and a cancel into a cancelled state', async () => {

@@ -56,6 +56,9 @@ function judgeModel(script: Script, opts: { delayMs?: number } = {}): LoadableMo
     engine: 'wllama',
     modelId: 'gguf:judge',
     label: 'tiny-judge.gguf',
+    async describe() {
+      return { label: 'tiny-judge.gguf', context: { tokens: 2048, source: 'model', defaultTokens: 2048 } };
+    },
     async load(onProgress) {
       loads++;
       onProgress(1, 'ready');

@@ -355,6 +355,8 @@ export interface Run {
   passedSessions: number;
   /** Why the run stopped before its sessions, e.g. its models could not be loaded. */
   error?: ErrorRecord;
+  /** What the person was warned of when it started (e.g. the models may not fit in memory together). */
+  warnings?: string[];
 }
 
 /* --------------------------------------------------------------- sessions */

@@ -299,6 +299,8 @@ export class WllamaEngine implements ChatEngine {
         await w.createChatCompletion({
           ...common,
           messages: messages as ChatCompletionMessage[],
+          // Jinja templates of thinking models (Qwen3's) read enable_thinking; others ignore it.
+          ...(request.enableThinking !== undefined ? { chat_template_kwargs: { enable_thinking: request.enableThinking } } : {}),
           onData: (c: ChatCompletionChunk) => {
             deltas++;
             const ch = c.choices[0];
