@@ -264,7 +264,8 @@ test("stories260K's context window is set on the Models page: too small, the run
   await page.goto(`${base}#/models`);
   await page.getByTestId('model-settings').getByLabel('Context window of stories260K.gguf').fill('2048');
   await page.getByTestId('model-settings').getByLabel('Context window of stories260K.gguf').press('Tab');
-  await expect(page.getByTestId('model-settings')).not.toContainText('Set here');
+  await expect(page.getByTestId('model-settings').getByTestId('context-too-small')).toHaveCount(0);
+  await expect(page.getByTestId('model-settings').getByLabel('Context window of stories260K.gguf')).toHaveValue('2048');
   await chooseSmallRun(page, 'LLM user simulator', 'Generic rule-based agent');
   await page.getByRole('button', { name: 'Start run' }).click();
   await expect(page).toHaveURL(/#\/runs\/run-/);
