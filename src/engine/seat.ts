@@ -101,6 +101,18 @@ const measuredCharsPerToken = new WeakMap<ChatEngine, number>();
 const ROLE_NAMES: Record<EngineRole, string> = { user: 'user simulator', agent: 'agent', judge: 'judge' };
 
 /**
+ * Engines that refused a tool-role message ("Role is not supported: tool": web-llm 0.2.86 for a
+ * template without one): from then on they get tool results as user messages, in every session.
+ */
+const refusesToolRole = new WeakSet<ChatEngine>();
+
+/** Whether an engine error says its chat template has no tool role. */
+export function isToolRoleRefusal(err: unknown): boolean {
+  const message = (err as { message?: unknown } | null)?.message;
+  return typeof message === 'string' && /role is not supported:?\s*tool|unsupported role:?\s*["']?tool|roles? .*tool.* not supported/i.test(message);
+}
+
+/**
  * One role of one session on one engine. It keeps the role's requests prefix-extending (so a
  * per-role engine reuses its KV cache across turns), sends explicit sampling with a seed
  * derived from the session seed, and turns the engine's usage into what a Turn records.
@@ -149,21 +161,34 @@ export class EngineSeat {
     const first = this.#requests === 0;
     const seed = requestSeed(this.sessionSeed, this.role, this.#requests++);
     const prefixExtending = !this.#broken && isPrefixExtension(this.#previous, this.#previousReply, messages);
-    let result;
-    try {
-      result = await this.engine.complete(
+    const send = () => {
+      const toolRole = refusesToolRole.has(this.engine) ? 'user' : this.settings.toolCalling?.toolRole;
+      return this.engine.complete(
         {
           model: this.settings.model,
           messages,
           sampling: { ...this.settings.sampling, seed },
           ...(opts.responseFormat ? { responseFormat: opts.responseFormat } : {}),
           ...(opts.tools?.length ? { tools: opts.tools } : {}),
-          ...(this.settings.toolCalling ? { toolRole: this.settings.toolCalling.toolRole } : {}),
+          ...(toolRole ? { toolRole } : {}),
           ...(this.settings.enableThinking !== undefined ? { enableThinking: this.settings.enableThinking } : {}),
           resetChat: this.settings.resetChatEachRequest,
         },
         { onDelta: opts.onDelta, signal: opts.signal },
       );
+    };
+    let result;
+    try {
+      try {
+        result = await send();
+      } catch (err) {
+        // The model's template has no tool role after all (its config said otherwise, or was
+        // not read): the same request again with tool results as user messages, which is
+        // exactly what a template without a tool role would need.
+        if (!isToolRoleRefusal(err) || refusesToolRole.has(this.engine) || !messages.some((m) => m.role === 'tool')) throw err;
+        refusesToolRole.add(this.engine);
+        result = await send();
+      }
     } catch (err) {
       // The request never got a reply: take it back, and the next one cannot extend it.
       this.#chat.abandon();
