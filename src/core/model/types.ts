@@ -323,7 +323,14 @@ export interface RunSpec {
   scenarioIds: string[];
   personaIds: string[];
   user: SeatConfig;
+  /** The agent under test; with `agents`, the first entry's seat. */
   agent: SeatConfig;
+  /**
+   * Several agents under test in one run (issue 14): each entry plays the same tasks, personas,
+   * trials and seeds, so their sessions pair up by scenario, persona and trial. Absent: one
+   * agent, `agent`. Entry ids are unique within the run; sessions carry theirs (Session.agentEntry).
+   */
+  agents?: AgentEntry[];
   /** Trials per (scenario, persona) pair: the k of pass^k. */
   trials: number;
   /** Master seed; each session's seed is derived from it. */
@@ -338,6 +345,24 @@ export interface RunSpec {
 }
 
 export type InteractionMode = 'conversational' | 'agentic';
+
+/** One agent of a run that compares several (RunSpec.agents). */
+export interface AgentEntry {
+  /** Unique within the run, short and stable, e.g. "a1"; part of its sessions' ids. */
+  id: string;
+  /** What people call it on pages and reports, e.g. "Generic rule-based agent" or "LLM agent · Qwen3 · t=0.7". */
+  label: string;
+  seat: SeatConfig;
+}
+
+/**
+ * An agent whose sessions a comparison reads: a run, and the entry within it when the run has
+ * several (absent: the run's only agent).
+ */
+export interface AgentRef {
+  runId: string;
+  entry?: string;
+}
 
 export type RunStatus = 'running' | 'completed' | 'aborted' | 'interrupted';
 
@@ -586,6 +611,8 @@ export interface Session {
   seed: number;
   user: SeatConfig;
   agent: SeatConfig;
+  /** The run's agent entry this session belongs to (RunSpec.agents); absent in single-agent runs. */
+  agentEntry?: string;
   status: SessionStatus;
   outcome: Outcome;
   startedAt: number;
