@@ -86,8 +86,8 @@ test('imports τ²-bench retail from a folder, keeps it on reload and runs five 
   await page.reload();
   await expect(page.locator('[data-pack="tau2-retail"]').getByTestId('pack-count')).toHaveText('114');
 
-  // The agent under test: stories260K through llama.cpp (a story model: it cannot do the task,
-  // and the retail policy overflows its 2,048-token window, which ends a session as a named error).
+  // stories260K through llama.cpp as the agent: the retail policy alone overflows the 2,048
+  // tokens it was trained for, so the run is refused before it starts, saying why.
   await page.goto(`${base}#/models`);
   const gguf = page.getByRole('region', { name: /GGUF models/ });
   await gguf.getByLabel('Add by URL').fill(MODEL_URL);
@@ -116,14 +116,23 @@ test('imports τ²-bench retail from a folder, keeps it on reload and runs five 
   await page.getByLabel('Playback').selectOption('instant');
   if (process.env.SCREENSHOTS) await page.screenshot({ path: `${process.env.SCREENSHOTS}/newrun-subset.png`, fullPage: true });
   await page.getByRole('button', { name: 'Start run' }).click();
+  const refusal = page.locator('.error-box[role="alert"]');
+  await expect(refusal).toContainText("The agent's first turn does not fit stories260K.gguf's context window");
+  await expect(refusal).toContainText('The model allows at most 2,048, so choose a model with a larger window or a smaller pack.');
+  await expect(page).toHaveURL(/#\/new$/);
+
+  // The generic rule-based agent instead, held to two turns: it greets and asks, and cannot do
+  // the task, so every session fails and its database stays as it was.
+  await page.getByLabel('Agent seat (under test)').selectOption({ label: 'Generic rule-based agent' });
+  await page.getByLabel('Max turns').fill('2');
+  await page.getByRole('button', { name: 'Start run' }).click();
   await expect(page).toHaveURL(/#\/runs\/run-/);
   await expect(page.locator('header .badge', { hasText: 'completed' })).toBeVisible({ timeout: 150_000 });
   await expect(page.locator('a.srow')).toHaveCount(5);
   await expect(page.getByTestId('overall-rate')).toHaveText(/^\d+%$/);
 
   // The reliability report, as for a built-in run: pass^1 with its 95% interval, one row per task.
-  // The retail policy overflows stories260K's window, so sessions end as agent errors; those count
-  // as failures (the task was not done), not as sessions left out.
+  // Sessions cut at the turn limit count as failures (the task was not done), not as sessions left out.
   const outcomes = await page.locator('a.srow .badge').allTextContents();
   expect(outcomes).toHaveLength(5);
   for (const o of outcomes) expect(o).toMatch(/^(pass|fail|error)$/);
