@@ -51,7 +51,7 @@ for (const plan of plans) {
     spec,
     domain: requireDomain(plan.scenario.domain),
     createUser: user.create,
-    createAgent: agent.create,
+    createAgent: (ctx) => agent.create(ctx),
     goldCache,
     onTurn: () => {
       turns++;

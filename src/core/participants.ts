@@ -1,11 +1,11 @@
-import type { JsonObject, SeatConfig } from './model/types.ts';
+import type { AgentEntry, JsonObject, SeatConfig } from './model/types.ts';
 import type { AgentSeatContext, Participant, UserSeatContext } from './simulation/participant.ts';
 import type { SeatFactory } from './simulation/llm-seat.ts';
 import { AGENDA_VERSION, createAgendaUser } from './users/agenda.ts';
 import { createLlmUser, LLM_USER_PROMPT_VERSION } from './users/llm-user.ts';
 import { createBookshopAgent } from './agents/bookshop-agent.ts';
 import { createFrameAgent, FRAME_AGENT_VERSION } from './agents/frame-agent.ts';
-import { createLlmAgent, LLM_AGENT_PROMPT_VERSION } from './agents/llm-agent.ts';
+import { createLlmAgent, LLM_AGENT_PROMPT_VERSION, llmAgentPromptVersion } from './agents/llm-agent.ts';
 import type { DomainImpl } from './scenarios/domain.ts';
 import { DOMAINS, getDomain } from './scenarios/domains/index.ts';
 
@@ -47,7 +47,12 @@ export interface AgentSeatOption {
   version: string;
   domains?: readonly string[];
   needsModel?: 'agent';
-  create(ctx: AgentSeatContext, deps?: SeatDeps): Participant;
+  /**
+   * Whether the seat takes AgentOverrides (a run comparing one model under other settings).
+   * `settings`: the seat's stored settings (SeatConfig.settings), whose `overrides` it reads.
+   */
+  overridable?: boolean;
+  create(ctx: AgentSeatContext, deps?: SeatDeps, settings?: JsonObject): Participant;
 }
 
 /** The seat's toggle `key`; an unknown key is an error naming the known ones. */
@@ -136,7 +141,8 @@ export const AGENT_SEATS: readonly AgentSeatOption[] = [
     description: 'A local model follows the domain policy and calls tools through a prompted protocol, on the model chosen for the Agent role (Models page).',
     version: LLM_AGENT_PROMPT_VERSION,
     needsModel: 'agent',
-    create: (ctx, deps) => createLlmAgent(ctx, modelSeat(deps, 'agent', ctx.seed)),
+    overridable: true,
+    create: (ctx, deps, settings) => createLlmAgent(ctx, modelSeat(deps, 'agent', ctx.seed), { promptNote: overridesOf(settings).promptNote }),
   },
 ];
 
@@ -162,6 +168,108 @@ export function seatConfig(option: UserSeatOption | AgentSeatOption, chosen: Rea
   const toggles = ('toggles' in option ? option.toggles : undefined) ?? [];
   const settings: JsonObject = Object.fromEntries(toggles.map((t) => [t.key, chosen[t.key] ?? t.default]));
   return { kind: option.kind, label: option.label, version: option.version, settings };
+}
+
+/**
+ * What an LLM agent entry changes from the Agent role's defaults (issue 14: the same model under
+ * another setting). Stored as is under the seat's settings' `overrides`, so a stored session says
+ * exactly what differed; the seat's `sampling` holds the values actually sent.
+ */
+export interface AgentOverrides {
+  /** Sampling temperature instead of the Agent role's default (0 to 2). */
+  temperature?: number;
+  /** Extra instructions after the policy in the agent's system prompt; its hash joins the prompt version. */
+  promptNote?: string;
+}
+
+/** One agent as chosen on New run: a seat kind and, for an LLM agent, what differs. */
+export interface AgentEntryChoice {
+  kind: string;
+  overrides?: AgentOverrides;
+}
+
+/** The overrides stored in a seat's settings; anything malformed reads as none. */
+export function overridesOf(settings: JsonObject | undefined): AgentOverrides {
+  const o = settings?.overrides;
+  if (!o || typeof o !== 'object' || Array.isArray(o)) return {};
+  return {
+    ...(typeof o.temperature === 'number' ? { temperature: o.temperature } : {}),
+    ...(typeof o.promptNote === 'string' ? { promptNote: o.promptNote } : {}),
+  };
+}
+
+/** The overrides with empty parts left out (a blank note, no temperature); null when none is left. */
+export function cleanOverrides(o: AgentOverrides | undefined): AgentOverrides | null {
+  const note = o?.promptNote?.trim();
+  const out: AgentOverrides = {
+    ...(o?.temperature !== undefined ? { temperature: o.temperature } : {}),
+    ...(note ? { promptNote: note } : {}),
+  };
+  return Object.keys(out).length ? out : null;
+}
+
+/** Why overrides cannot be used with a seat, in words, or null. */
+export function overridesProblem(option: AgentSeatOption, o: AgentOverrides | undefined): string | null {
+  const clean = cleanOverrides(o);
+  if (!clean) return null;
+  if (!option.overridable) return `The ${option.label} has no sampling or prompt to change.`;
+  const t = clean.temperature;
+  if (t !== undefined && !(Number.isFinite(t) && t >= 0 && t <= 2)) return `A temperature must be a number from 0 to 2, not ${String(t)}.`;
+  return null;
+}
+
+/**
+ * The stored seat of an agent choice. Without overrides it is `seatConfig(option)`, so a
+ * single-agent run stores what it always did; with them, the settings hold `overrides` and a
+ * prompt note changes the version (llmAgentPromptVersion).
+ */
+export function agentEntrySeat(option: AgentSeatOption, overrides?: AgentOverrides): SeatConfig {
+  const problem = overridesProblem(option, overrides);
+  if (problem) throw new Error(problem);
+  const base = seatConfig(option);
+  const clean = cleanOverrides(overrides);
+  if (!clean) return base;
+  return {
+    ...base,
+    ...(clean.promptNote ? { version: llmAgentPromptVersion(clean.promptNote) } : {}),
+    settings: { ...base.settings, overrides: { ...clean } },
+  };
+}
+
+/** A short name for what overrides change, for labels: "t=0.7 · note “Be brief…”". */
+export function describeOverrides(o: AgentOverrides | undefined): string {
+  const clean = cleanOverrides(o);
+  if (!clean) return '';
+  const note = clean.promptNote;
+  return [
+    clean.temperature !== undefined ? `t=${clean.temperature}` : '',
+    note ? `note “${note.length > 24 ? `${note.slice(0, 23).trimEnd()}…` : note}”` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
+
+/**
+ * The entries of a run that compares several agents (RunSpec.agents): ids a1, a2… in the order
+ * chosen, and labels that tell them apart. A label is the seat's, then the model (`modelLabel`,
+ * for seats on the Agent role's model) and what the overrides change; entries that would still
+ * share a label are numbered (2), (3)….
+ */
+export function agentEntries(choices: readonly AgentEntryChoice[], opts: { modelLabel?: string } = {}): AgentEntry[] {
+  const drafts = choices.map((c, i) => {
+    const option = agentSeat(c.kind);
+    const parts = [option.label, option.needsModel && opts.modelLabel ? opts.modelLabel : '', describeOverrides(c.overrides)];
+    return { id: `a${i + 1}`, label: parts.filter(Boolean).join(' · '), seat: agentEntrySeat(option, c.overrides) };
+  });
+  const total = new Map<string, number>();
+  for (const d of drafts) total.set(d.label, (total.get(d.label) ?? 0) + 1);
+  const seen = new Map<string, number>();
+  return drafts.map((d) => {
+    if (total.get(d.label) === 1) return d;
+    const n = (seen.get(d.label) ?? 0) + 1;
+    seen.set(d.label, n);
+    return { ...d, label: `${d.label} (${n})` };
+  });
 }
 
 /** The code behind a domain; throws a clear error when the page has none for it. */

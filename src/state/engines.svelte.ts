@@ -50,6 +50,9 @@ export const DEFAULT_SAMPLING: Record<EngineRole, Omit<SamplingParams, 'seed'>> 
   judge: { temperature: 0, top_p: 1, max_tokens: 512, frequency_penalty: 0, presence_penalty: 0, repetition_penalty: 1 },
 };
 
+/** Sampling values that replace a role's defaults for one seat. */
+export type SamplingOverride = Partial<Omit<SamplingParams, 'seed'>>;
+
 export interface RoleLoad {
   role: EngineRole;
   label: string;
@@ -129,7 +132,7 @@ export class EnginePool {
    * sampling, shared or per-role engine, chat reset, the engine's runtime (chat template,
    * context size…) and, for the agent, how it calls tools.
    */
-  settingsFor(role: EngineRole): EngineSeatSettings & { sha256?: string; label: string } {
+  settingsFor(role: EngineRole, sampling?: SamplingOverride): EngineSeatSettings & { sha256?: string; label: string } {
     const slot = this.#slots.get(role);
     if (!slot) throw new Error(`No model is loaded for the ${role} role.`);
     const runtime = slot.engine?.runtimeInfo?.();
@@ -139,7 +142,7 @@ export class EnginePool {
       model: slot.model.modelId,
       label: slot.description?.label ?? slot.model.label,
       ...(slot.model.sha256 ? { sha256: slot.model.sha256 } : {}),
-      sampling: { ...DEFAULT_SAMPLING[role] },
+      sampling: { ...DEFAULT_SAMPLING[role], ...sampling },
       resetChatEachRequest: this.#resetChat,
       sharedEngine: this.#shared,
       ...(thinking !== undefined ? { enableThinking: thinking } : {}),
@@ -161,11 +164,14 @@ export class EnginePool {
     };
   }
 
-  /** The model seat for one role in one session. */
-  makeSeat(role: EngineRole, sessionSeed: number): SeatFactory {
+  /**
+   * The model seat for one role in one session; `sampling` changes the role's defaults (an agent
+   * entry that compares another temperature on the same engine).
+   */
+  makeSeat(role: EngineRole, sessionSeed: number, sampling?: SamplingOverride): SeatFactory {
     const slot = this.#slots.get(role);
     if (!slot?.engine) throw new Error(`No model is loaded for the ${role} role.`);
-    return engineSeatFactory(slot.engine, this.settingsFor(role), role, sessionSeed);
+    return engineSeatFactory(slot.engine, this.settingsFor(role, sampling), role, sessionSeed);
   }
 
   /**

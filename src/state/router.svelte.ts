@@ -6,10 +6,23 @@ export type Route =
   | { page: 'session'; runId: string; sessionId: string }
   | { page: 'library' }
   | { page: 'personas' }
-  | { page: 'models' };
+  | { page: 'models' }
+  /**
+   * Agents side by side (issue 14): the entries of run `run` (all of them without `entries`).
+   * Written as a query, #/compare?run=<runId>&entries=a1,a2, so more parameters can join it.
+   */
+  | { page: 'compare'; run: string; entries?: string[] };
 
 export function parseRoute(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  const path = hash.replace(/^#\/?/, '');
+  const q = path.indexOf('?');
+  if (q >= 0 && path.slice(0, q).replace(/\/+$/, '') === 'compare') {
+    const params = new URLSearchParams(path.slice(q + 1));
+    const run = params.get('run');
+    const entries = (params.get('entries') ?? '').split(',').filter(Boolean);
+    if (run) return { page: 'compare', run, ...(entries.length ? { entries } : {}) };
+  }
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'runs' && parts[1] && parts[2] === 'sessions' && parts[3]) {
     return { page: 'session', runId: parts[1], sessionId: parts[3] };
   }
@@ -38,6 +51,11 @@ export function href(route: Route): string {
       return '#/personas';
     case 'models':
       return '#/models';
+    case 'compare': {
+      const params = new URLSearchParams({ run: route.run });
+      if (route.entries?.length) params.set('entries', route.entries.join(','));
+      return `#/compare?${params}`;
+    }
   }
 }
 

@@ -27,6 +27,8 @@ export async function firstTurnRefusal(opts: {
   user: UserSeatOption;
   userSettings?: JsonObject;
   agent: AgentSeatOption;
+  /** The agent seat's stored settings (an LLM entry's prompt note makes its first turn longer). */
+  agentSettings?: JsonObject;
   scenarios: readonly Scenario[];
   personas: readonly Persona[];
 }): Promise<string | null> {
@@ -34,7 +36,7 @@ export async function firstTurnRefusal(opts: {
   const deps = (seat: SeatFactory) => ({ makeSeat: () => seat });
   const create = {
     user: (ctx: Parameters<UserSeatOption['create']>[0], seat: SeatFactory) => user.create(ctx, deps(seat), opts.userSettings),
-    agent: (ctx: Parameters<AgentSeatOption['create']>[0], seat: SeatFactory) => agent.create(ctx, deps(seat)),
+    agent: (ctx: Parameters<AgentSeatOption['create']>[0], seat: SeatFactory) => agent.create(ctx, deps(seat), opts.agentSettings),
   };
   const fits: SeatFit[] = [];
   for (const role of ['user', 'agent'] as const) {

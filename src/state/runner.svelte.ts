@@ -1,5 +1,10 @@
 import {
+  agentEntries,
+  agentEntrySeat,
   agentSeat,
+  cleanOverrides,
+  overridesOf,
+  overridesProblem,
   planSessions,
   runSession,
   seatConfig,
@@ -15,9 +20,13 @@ import {
   type SeatDeps,
   type SeatFactory,
   type InteractionMode,
+  type AgentEntry,
+  type AgentEntryChoice,
+  type AgentOverrides,
+  type SeatConfig,
 } from '../core/index.ts';
 import { app, describeError, RUN_LOCK_PREFIX } from './app.svelte.ts';
-import { EnginePool } from './engines.svelte.ts';
+import { EnginePool, type SamplingOverride } from './engines.svelte.ts';
 import { resolveRoleModels } from './model-sources.ts';
 import { describeRoles, firstTurnRefusal, memoryWarning } from './run-fit.ts';
 import { ROLES_KEY, roleModelRef, type RoleSettings } from './models.svelte.ts';
@@ -36,6 +45,13 @@ export interface RunChoice {
   /** Values of the user seat's toggles (UserSeatOption.toggles); missing ones take their defaults. */
   userSettings?: Record<string, boolean>;
   agentKind: string;
+  /**
+   * The agents under test, in order, when the person chose them one by one ("+ Add another
+   * agent to compare", or an LLM agent's own settings); replaces `agentKind`. Two or more are
+   * a run that compares them (RunSpec.agents): every entry plays every session plan with the
+   * same seeds. One is the run's only agent, as `agentKind` would be, with its overrides.
+   */
+  agents?: AgentEntryChoice[];
   trials: number;
   seed: number;
   maxTurns: number;
@@ -50,6 +66,44 @@ export interface LiveSessionInfo {
   scenarioTitle: string;
   personaName: string;
   trial: number;
+  /** The agent entry playing it, in a run of several agents. */
+  entry?: { id: string; label: string };
+}
+
+/** Live counts of one agent entry. */
+export interface EntryProgress {
+  done: number;
+  passed: number;
+  errors: number;
+}
+
+/** The most agents one run compares: each multiplies the run's sessions. */
+export const MAX_AGENT_ENTRIES = 6;
+
+/** The agents a choice names, in order: `agents` when given, else `agentKind` alone. */
+export function agentChoices(choice: Pick<RunChoice, 'agentKind' | 'agents'>): AgentEntryChoice[] {
+  return choice.agents?.length ? choice.agents : [{ kind: choice.agentKind }];
+}
+
+/** The sampling an agent seat's overrides change for its engine (none: the role's defaults). */
+export function samplingOverride(o: AgentOverrides): SamplingOverride | undefined {
+  return o.temperature !== undefined ? { temperature: o.temperature } : undefined;
+}
+
+/**
+ * An LLM agent seat once its model is loaded: the engine's settings (model, file hash, runtime,
+ * sampling as sent, with an override applied) and the overrides themselves, so the stored seat
+ * says both what ran and what differed from the Agent role's defaults.
+ */
+export function loadedAgentSeat(seat: SeatConfig, settingsFor: (sampling?: SamplingOverride) => object): SeatConfig {
+  const overrides = cleanOverrides(overridesOf(seat.settings));
+  return {
+    ...seat,
+    settings: {
+      ...(settingsFor(overrides ? samplingOverride(overrides) : undefined) as JsonObject),
+      ...(overrides ? { overrides: { ...overrides } } : {}),
+    },
+  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -74,6 +128,8 @@ export class RunController {
   liveDraft = $state.raw<{ role: 'user' | 'agent'; text: string } | null>(null);
   /** Outcome of every finished session, in order, for the progress strip. */
   outcomes = $state.raw<{ id: string; outcome: Outcome }[]>([]);
+  /** Live counts per agent entry (runs of several agents), by entry id. */
+  byEntry = $state.raw<Record<string, EntryProgress>>({});
   error = $state<string | null>(null);
   pace = $state<Pace>('fast');
 
@@ -98,6 +154,18 @@ export class RunController {
     if (!Number.isInteger(choice.seed) || choice.seed < 0) return 'The seed must be a whole number, 0 or more.';
     if (!Number.isInteger(choice.maxTurns) || choice.maxTurns < 2 || choice.maxTurns > 500) return 'Maximum turns must be from 2 to 500.';
     if (!Number.isInteger(choice.maxErrors) || choice.maxErrors < 1 || choice.maxErrors > 100) return 'Maximum errors must be from 1 to 100.';
+    const agents = agentChoices(choice);
+    if (agents.length > MAX_AGENT_ENTRIES) return `Compare at most ${MAX_AGENT_ENTRIES} agents in one run.`;
+    for (const [i, a] of agents.entries()) {
+      let option;
+      try {
+        option = agentSeat(a.kind);
+      } catch (err) {
+        return describeError(err);
+      }
+      const p = overridesProblem(option, a.overrides);
+      if (p) return agents.length > 1 ? `Agent ${i + 1}: ${p}` : p;
+    }
     return null;
   }
 
@@ -113,19 +181,36 @@ export class RunController {
       .map((id) => app.personas.find((p) => p.id === id))
       .filter((p): p is NonNullable<typeof p> => !!p);
     const user = userSeat(choice.userKind);
-    const agent = agentSeat(choice.agentKind);
-    const needed = [user.needsModel, agent.needsModel].filter((r): r is 'user' | 'agent' => !!r);
+    const chosen = agentChoices(choice);
+    const options = chosen.map((c) => agentSeat(c.kind));
+    const needed = [user.needsModel, options.find((o) => o.needsModel)?.needsModel].filter((r): r is 'user' | 'agent' => !!r);
     // The judge is optional: it runs when a task has NL assertions and the Judge role has a model.
     const judged = scenarios.some((s) => s.evaluation.nlAssertions.length > 0) && (await judgeChosen());
     const roles = judged ? [...needed, 'judge' as const] : needed;
     // Which models play the LLM roles: checked now, so a missing choice stops the run before it starts.
     const roleModels = roles.length ? await resolveRoleModels(roles) : null;
     const warnings: string[] = [];
+    // Several agents: entries with distinct labels; one agent: its seat, as it always was.
+    let described: Awaited<ReturnType<typeof describeRoles>> = {};
+    if (roleModels) described = await describeRoles(roleModels.models);
+    const entries: AgentEntry[] | null = chosen.length > 1 ? agentEntries(chosen, { modelLabel: described.agent?.label }) : null;
+    const seats = entries ? entries.map((e) => e.seat) : [agentEntrySeat(options[0]!, chosen[0]!.overrides)];
     if (roleModels) {
       // Before anything is created: a first turn that cannot fit its window refuses the run,
-      // and models that may not fit in memory together are a warning kept with the run.
-      const described = await describeRoles(roleModels.models);
-      const refusal = await firstTurnRefusal({ described, user, userSettings: seatConfig(user, choice.userSettings).settings, agent, scenarios, personas });
+      // and models that may not fit in memory together are a warning kept with the run. Every
+      // LLM entry is checked (a prompt note lengthens its prompt), the user seat once.
+      const fit = { user, userSettings: seatConfig(user, choice.userSettings).settings, scenarios, personas };
+      const refusals = [await firstTurnRefusal({ ...fit, described: { user: described.user }, agent: options[0]! })];
+      const checked = new Set<string>();
+      for (const [i, seat] of seats.entries()) {
+        // Entries that differ in temperature only have the same prompt: one check serves them.
+        const key = `${seat.kind}\u0000${seat.version}`;
+        if (!options[i]!.needsModel || checked.has(key)) continue;
+        checked.add(key);
+        const refusal = await firstTurnRefusal({ ...fit, described: { agent: described.agent }, agent: options[i]!, agentSettings: seat.settings });
+        refusals.push(refusal && entries ? `${entries[i]!.label}: ${refusal}` : refusal);
+      }
+      const refusal = refusals.filter(Boolean).join('\n');
       if (refusal) throw new Error(refusal);
       const { gatherDeviceReport } = await import('../engine/device.ts');
       const device = await gatherDeviceReport(typeof navigator === 'undefined' ? undefined : navigator.gpu).catch(() => null);
@@ -137,7 +222,8 @@ export class RunController {
       scenarioIds: scenarios.map((s) => s.id),
       personaIds: personas.map((p) => p.id),
       user: seatConfig(user, choice.userSettings),
-      agent: seatConfig(agent),
+      agent: seats[0]!,
+      ...(entries ? { agents: entries } : {}),
       trials: choice.trials,
       seed: choice.seed,
       maxTurns: choice.maxTurns,
@@ -168,6 +254,7 @@ export class RunController {
     this.passed = 0;
     this.errors = 0;
     this.outcomes = [];
+    this.byEntry = Object.fromEntries((entries ?? []).map((e) => [e.id, { done: 0, passed: 0, errors: 0 }]));
     this.liveTurns = [];
     this.error = null;
     this.pace = choice.pace;
@@ -185,13 +272,16 @@ export class RunController {
             signal,
           });
           // Each seat's stored settings name the engine, model, file hash and sampling, next to
-          // the seat's own (its toggles).
+          // the seat's own (its toggles; an agent entry's overrides).
+          const loaded = (seat: SeatConfig) =>
+            agentSeat(seat.kind).needsModel ? loadedAgentSeat(seat, (sampling) => this.pool.settingsFor('agent', sampling)) : seat;
           run.spec = {
             ...run.spec,
             user: user.needsModel
               ? { ...run.spec.user, settings: { ...(this.pool.settingsFor('user') as unknown as JsonObject), ...run.spec.user.settings } }
               : run.spec.user,
-            agent: agent.needsModel ? { ...run.spec.agent, settings: this.pool.settingsFor('agent') as unknown as JsonObject } : run.spec.agent,
+            agent: loaded(run.spec.agent),
+            ...(run.spec.agents ? { agents: run.spec.agents.map((e) => ({ ...e, seat: loaded(e.seat) })) } : {}),
           };
           await app.storage.updateRun(run.id, { spec: run.spec });
         } catch (err) {
@@ -213,12 +303,20 @@ export class RunController {
         }
       }
       const deps: SeatDeps = { makeSeat: (role, seed) => this.pool.makeSeat(role, seed) };
+      // An agent seat's overrides change its model's sampling; the prompt note it reads itself.
+      const agentDeps = (seat: SeatConfig): SeatDeps => {
+        const sampling = samplingOverride(overridesOf(seat.settings));
+        return sampling ? { makeSeat: (role, seed) => this.pool.makeSeat(role, seed, role === 'agent' ? sampling : undefined) } : deps;
+      };
       await this.loop(
         run,
         plans,
         // The seat is built from the stored spec, so a stored run says what was used.
         (ctx) => user.create(ctx, deps, run.spec.user.settings),
-        (ctx) => agent.create(ctx, deps),
+        (ctx, entry) => {
+          const seat = entry?.seat ?? run.spec.agent;
+          return agentSeat(seat.kind).create(ctx, agentDeps(seat), seat.settings);
+        },
         signal,
         needed,
         judged ? (seed) => this.pool.makeSeat('judge', seed) : undefined,
@@ -257,6 +355,7 @@ export class RunController {
           scenarioTitle: plan.scenario.title,
           personaName: plan.persona.name,
           trial: plan.trial,
+          ...(plan.entry ? { entry: { id: plan.entry.id, label: plan.entry.label } } : {}),
         };
         this.liveTurns = [];
         this.liveDraft = null;
@@ -305,6 +404,13 @@ export class RunController {
         if (session.outcome === 'pass') this.passed++;
         if (session.outcome === 'error') this.errors++;
         this.outcomes = [...this.outcomes, { id: session.id, outcome: session.outcome }];
+        if (plan.entry) {
+          const e = this.byEntry[plan.entry.id] ?? { done: 0, passed: 0, errors: 0 };
+          this.byEntry = {
+            ...this.byEntry,
+            [plan.entry.id]: { done: e.done + 1, passed: e.passed + (session.outcome === 'pass' ? 1 : 0), errors: e.errors + (session.outcome === 'error' ? 1 : 0) },
+          };
+        }
         await storage.updateRun(run.id, { doneSessions: this.done, passedSessions: this.passed });
         // Instant runs still yield to the page so progress paints and the stop button works.
         if (PACE_DELAY_MS[this.pace] === 0) await sleep(0);
@@ -336,7 +442,8 @@ async function judgeChosen(): Promise<boolean> {
 
 function defaultRunName(scenarios: Scenario[], choice: RunChoice): string {
   const packs = [...new Set(scenarios.map((s) => s.packId ?? s.domain))].join(', ');
-  return `${packs} · ${choice.userKind} vs ${choice.agentKind} · k=${choice.trials}`;
+  const agents = agentChoices(choice).map((a) => a.kind).join(', ');
+  return `${packs} · ${choice.userKind} vs ${agents} · k=${choice.trials}`;
 }
 
 export const runner = new RunController();

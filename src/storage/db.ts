@@ -108,6 +108,16 @@ export const SESSION_SUMMARY_INDEX = '[runId+scenarioId+personaId+outcome]';
 /** Index on sessions counting termination reasons per run; unfinished sessions are absent. */
 export const SESSION_TERMINATION_INDEX = '[runId+termination]';
 
+/**
+ * Index on sessions of runs that compare several agents (version 4): SESSION_SUMMARY_INDEX with
+ * the agent entry after the run, so one entry's counts, or every entry's in one pass, come from
+ * index keys alone. Sessions without `agentEntry` (single-agent runs) are absent from it.
+ */
+export const SESSION_ENTRY_SUMMARY_INDEX = '[runId+agentEntry+scenarioId+personaId+outcome]';
+
+/** Index on sessions counting termination reasons per agent entry (version 4). */
+export const SESSION_ENTRY_TERMINATION_INDEX = '[runId+agentEntry+termination]';
+
 /** A session's final and expected databases, whole. */
 export interface SessionDbs {
   finalDb?: JsonObject;
@@ -354,6 +364,41 @@ export class UnderstudyDB extends Dexie {
           Object.assign(row, compact);
         });
       });
+
+    // Version 4: several agents in one run (issue 14). Two indexes with the agent entry after
+    // the run, so a per-entry summary reads index keys only, as summarizeRun does. No upgrade
+    // function: no stored row changes shape. IndexedDB builds the new indexes over the rows
+    // already stored when this version opens, and a session without `agentEntry` (every
+    // session stored before, and every single-agent session after) is left out of them and
+    // read as before through the indexes above.
+    this.version(4).stores({
+      runs: 'id, createdAt, status',
+      sessions: [
+        'id',
+        'runId',
+        'scenarioId',
+        'personaId',
+        'outcome',
+        '[runId+scenarioId]',
+        '[runId+personaId]',
+        '[runId+outcome]',
+        '[runId+trial]',
+        SESSION_SUMMARY_INDEX,
+        SESSION_TERMINATION_INDEX,
+        SESSION_ENTRY_SUMMARY_INDEX,
+        SESSION_ENTRY_TERMINATION_INDEX,
+      ].join(', '),
+      turns: '[sessionId+index], sessionId',
+      scenarios: 'id, packId, domain, dbHash, agentHash',
+      personas: 'id, setId',
+      sessionDbs: 'sessionId, baseHash',
+      settings: 'key',
+      ggufModels: 'id, addedAt, sha256',
+      ggufBlobs: 'id',
+      scenarioDbs: 'hash',
+      scenarioAgents: 'hash',
+      packs: 'id, origin',
+    });
   }
 }
 

@@ -11,6 +11,8 @@ describe('hash routes', () => {
     { page: 'library' },
     { page: 'personas' },
     { page: 'models' },
+    { page: 'compare', run: 'run-abc' },
+    { page: 'compare', run: 'run x&y', entries: ['a1', 'a3'] },
   ];
   it.each(routes)('reads back what it writes: %o', (route) => {
     expect(parseRoute(href(route))).toEqual(route);
@@ -22,5 +24,13 @@ describe('hash routes', () => {
     expect(parseRoute('#/new/from')).toEqual({ page: 'new' });
     expect(parseRoute('#/nowhere')).toEqual({ page: 'new' });
     expect(parseRoute('')).toEqual({ page: 'new' });
+  });
+
+  it('the comparison of a run’s entries is a query, #/compare?run=…&entries=…', () => {
+    expect(href({ page: 'compare', run: 'run-1' })).toBe('#/compare?run=run-1');
+    expect(href({ page: 'compare', run: 'run-1', entries: ['a1', 'a2'] })).toBe('#/compare?run=run-1&entries=a1%2Ca2');
+    expect(parseRoute('#/compare?run=run-1&entries=a1,a2')).toEqual({ page: 'compare', run: 'run-1', entries: ['a1', 'a2'] });
+    expect(parseRoute('#/compare?entries=a1')).toEqual({ page: 'new' });
+    expect(parseRoute('#/compare')).toEqual({ page: 'new' });
   });
 });

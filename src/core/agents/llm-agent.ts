@@ -2,6 +2,7 @@ import type { ToolCall, ToolSpec } from '../model/types.ts';
 import { sinceLastOwn, type Participant, type ParticipantReply, type AgentSeatContext, type ViewMessage } from '../simulation/participant.ts';
 import type { LlmMessage, LlmReply, LlmReplyOptions, SeatFactory, SeatToolCalling } from '../simulation/llm-seat.ts';
 import { withoutThinking } from '../simulation/thinking.ts';
+import { hashCanonicalText } from '../scenarios/canonical.ts';
 import { TOOL_GRAMMAR_VERSION, toolCallFormat } from './tool-grammar.ts';
 import {
   parseToolCalls,
@@ -32,13 +33,32 @@ export const REPLY_TO_USER_TOOL: ToolSpec = {
   kind: 'read',
 };
 
+/**
+ * The prompt version of an agent whose system prompt carries a note (an entry of a run that
+ * compares prompts): the base version plus a hash of the note, so two notes never share a
+ * version. Without a note, the base version itself.
+ */
+export function llmAgentPromptVersion(promptNote?: string): string {
+  const note = promptNote?.trim();
+  return note ? `${LLM_AGENT_PROMPT_VERSION}+note-${hashCanonicalText(note).slice(0, 8)}` : LLM_AGENT_PROMPT_VERSION;
+}
+
+/** Options of the LLM agent beyond its context and model. */
+export interface LlmAgentOptions {
+  /**
+   * Extra instructions placed after the policy, under their own heading (issue 14: the same model
+   * with another prompt). Empty or absent: the prompt is exactly the default one.
+   */
+  promptNote?: string;
+}
+
 const PROMPTED: SeatToolCalling = { native: false, constrain: false };
 
 /**
  * The agent's system prompt: its role, the domain policy and the tools. No user facts. With
  * native tools the engine describes the tools itself, so the prompt says how to speak instead.
  */
-export function renderAgentSystemPrompt(ctx: AgentSeatContext, opts: { nativeTools?: boolean } = {}): string {
+export function renderAgentSystemPrompt(ctx: AgentSeatContext, opts: { nativeTools?: boolean } & LlmAgentOptions = {}): string {
   const talk = opts.nativeTools
     ? `Every reply of yours is a list of function calls. To talk to the customer, call ${REPLY_TO_USER_TOOL.name} with your message, one message at a time. Before any change to their account or orders, state exactly what you will do and wait for an explicit "yes".`
     : 'Talk to the customer in plain text, one message at a time. Before any change to their account or orders, state exactly what you will do and wait for an explicit "yes".';
@@ -46,6 +66,7 @@ export function renderAgentSystemPrompt(ctx: AgentSeatContext, opts: { nativeToo
     'You are a customer-service agent. Help the customer by following the policy below exactly, using the tools to look things up and to make changes. Never make up information: look it up.',
     talk,
     `# Policy\n${ctx.policy.trim()}`,
+    opts.promptNote?.trim() ? `# Additional instructions\n${opts.promptNote.trim()}` : '',
     opts.nativeTools ? '' : renderToolInstructions(ctx.tools),
   ]
     .filter(Boolean)
@@ -89,11 +110,11 @@ function readNative(reply: LlmReply, tools: readonly ToolSpec[]): ParsedReply {
  * goes back to the agent as an error result and counts toward maximum errors; results come
  * back as tool-role messages.
  */
-export function createLlmAgent(ctx: AgentSeatContext, makeSeat: SeatFactory): Participant {
+export function createLlmAgent(ctx: AgentSeatContext, makeSeat: SeatFactory, opts: LlmAgentOptions = {}): Participant {
   const mode = makeSeat.toolCalling ?? PROMPTED;
   const offered = mode.native ? [...ctx.tools, REPLY_TO_USER_TOOL] : ctx.tools;
   // Reasoning is taken out before anything is read: a call drafted while thinking never runs.
-  const seat = withoutThinking(makeSeat(renderAgentSystemPrompt(ctx, { nativeTools: mode.native })));
+  const seat = withoutThinking(makeSeat(renderAgentSystemPrompt(ctx, { nativeTools: mode.native, promptNote: opts.promptNote })));
   // Native calling constrains the output itself (web-llm forbids a response format with it).
   const extra: Pick<LlmReplyOptions, 'tools' | 'responseFormat'> = mode.native
     ? { tools: offered.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters })) }

@@ -1,4 +1,4 @@
-import type { Json, Persona, RunSpec, Scenario, Session, Turn } from '../model/types.ts';
+import type { AgentEntry, Json, Persona, RunSpec, Scenario, SeatConfig, Session, Turn } from '../model/types.ts';
 import { canonicalHash } from '../scenarios/canonical.ts';
 import type { DomainImpl } from '../scenarios/domain.ts';
 import { createEnvironment, type CodeToolRunner } from '../scenarios/environment.ts';
@@ -11,18 +11,25 @@ import { LEAK_CHECK_VERSION, USER_UNKNOWN_VALUE_FLAG, userTurnCheck } from './le
 import type { AgentSeatContext, Participant, UserSeatContext } from './participant.ts';
 import type { SeatFactory } from './llm-seat.ts';
 
-/** One session to run: a scenario, a persona and a trial number. */
+/** One session to run: a scenario, a persona and a trial number (and, in a run of several agents, the agent). */
 export interface SessionPlan {
   id: string;
   scenario: Scenario;
   persona: Persona;
   trial: number;
   seed: number;
+  /** The run's agent entry that plays this session (RunSpec.agents); absent in single-agent runs. */
+  entry?: AgentEntry;
 }
 
 /**
  * The sessions of a run, in the order they run: trial-major, so stopping early still
  * leaves every (scenario, persona) pair covered by the trials done so far.
+ *
+ * With several agents (`spec.agents`), each (scenario, persona, trial) is played by every entry
+ * in turn, with one seed for all of them: their sessions pair up, and stopping early leaves
+ * every entry with the same sessions done. The entry's id goes into the session id, after the
+ * run's. Without `agents` the plan is exactly the single-agent one (ids, seeds, order).
  */
 export function planSessions(
   runId: string,
@@ -30,21 +37,41 @@ export function planSessions(
   scenarios: readonly Scenario[],
   personas: readonly Persona[],
 ): SessionPlan[] {
+  const entries = spec.agents?.length ? spec.agents : null;
+  if (entries) {
+    const ids = new Set(entries.map((e) => e.id));
+    if (ids.size !== entries.length) throw new Error(`The run's agent entries must have distinct ids (${entries.map((e) => e.id).join(', ')}).`);
+  }
   const plans: SessionPlan[] = [];
   for (let trial = 0; trial < spec.trials; trial++) {
     for (const scenario of scenarios) {
       for (const persona of personas) {
-        plans.push({
-          id: `${runId}:${scenario.id}:${persona.id}:${trial}`,
-          scenario,
-          persona,
-          trial,
-          seed: deriveSeed(spec.seed, scenario.id, persona.id, trial),
-        });
+        const seed = deriveSeed(spec.seed, scenario.id, persona.id, trial);
+        if (!entries) {
+          plans.push({ id: `${runId}:${scenario.id}:${persona.id}:${trial}`, scenario, persona, trial, seed });
+          continue;
+        }
+        for (const entry of entries) {
+          plans.push({ id: `${runId}:${entry.id}:${scenario.id}:${persona.id}:${trial}`, scenario, persona, trial, seed, entry });
+        }
       }
     }
   }
   return plans;
+}
+
+/**
+ * A planned session's agent entry as the run spec holds it now: the runner fills in an LLM
+ * entry's model settings after planning, and the stored spec is what a session records.
+ */
+export function planEntry(plan: SessionPlan, spec: RunSpec): AgentEntry | undefined {
+  if (!plan.entry) return undefined;
+  return spec.agents?.find((e) => e.id === plan.entry!.id) ?? plan.entry;
+}
+
+/** The agent seat a planned session records: its entry's seat, else the run's only agent. */
+export function planAgentSeat(plan: SessionPlan, spec: RunSpec): SeatConfig {
+  return planEntry(plan, spec)?.seat ?? spec.agent;
 }
 
 export interface SessionDeps {
@@ -55,7 +82,8 @@ export interface SessionDeps {
   /** Runs scenario files' code tools in a sandbox. */
   codeRunner?: CodeToolRunner;
   createUser(ctx: UserSeatContext): Participant;
-  createAgent(ctx: AgentSeatContext): Participant;
+  /** `entry`: the run's agent entry that plays the session, as the spec holds it (several agents only). */
+  createAgent(ctx: AgentSeatContext, entry?: AgentEntry): Participant;
   signal?: AbortSignal;
   onTurn?: (turn: Turn) => void | Promise<void>;
   onDelta?: ConversationOptions['onDelta'];
@@ -79,7 +107,8 @@ export function startedSession(plan: SessionPlan, deps: Pick<SessionDeps, 'runId
     trial: plan.trial,
     seed: plan.seed,
     user: deps.spec.user,
-    agent: deps.spec.agent,
+    agent: planAgentSeat(plan, deps.spec),
+    ...(plan.entry ? { agentEntry: plan.entry.id } : {}),
     status: 'running',
     outcome: 'running',
     startedAt: (deps.now ?? Date.now)(),
@@ -125,14 +154,17 @@ export async function runSession(plan: SessionPlan, deps: SessionDeps): Promise<
     return failed(base, 'user_error', err, now());
   }
   try {
-    agent = deps.createAgent({
-      role: 'agent',
-      scenarioId: plan.scenario.id,
-      domain: plan.scenario.domain,
-      policy: plan.scenario.agent.policy,
-      tools: deps.spec.mode === 'agentic' ? [...plan.scenario.agent.tools, ASK_USER_TOOL] : plan.scenario.agent.tools,
-      seed: plan.seed,
-    });
+    agent = deps.createAgent(
+      {
+        role: 'agent',
+        scenarioId: plan.scenario.id,
+        domain: plan.scenario.domain,
+        policy: plan.scenario.agent.policy,
+        tools: deps.spec.mode === 'agentic' ? [...plan.scenario.agent.tools, ASK_USER_TOOL] : plan.scenario.agent.tools,
+        seed: plan.seed,
+      },
+      planEntry(plan, deps.spec),
+    );
   } catch (err) {
     return failed(base, 'agent_error', err, now());
   }

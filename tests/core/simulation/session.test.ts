@@ -227,3 +227,81 @@ describe('provenance', () => {
     expect(startedSession({ ...plan, persona: { ...persona, traits: { ...persona.traits, patience: 1 } } }, deps()).personaHash).not.toBe(a.personaHash);
   });
 });
+
+describe('several agents in one run', () => {
+  const seat = (kind: string) => ({ kind, label: kind, version: `${kind}-1`, settings: {} });
+  const MULTI: RunSpec = {
+    ...SPEC,
+    agents: [
+      { id: 'a1', label: 'Scripted', seat: seat('scripted') },
+      { id: 'a2', label: 'Other', seat: seat('other') },
+    ],
+  };
+  const scenarios = [makeScenario(), makeScenario({ id: 'other' })];
+  const personas = [PERSONAS.baseline, PERSONAS.impatient];
+
+  it('plans every entry for each scenario, persona and trial, with one seed per trio and entries interleaved', () => {
+    const plans = planSessions('r', MULTI, scenarios, personas);
+    expect(plans).toHaveLength(2 * 2 * 2 * 2);
+    expect(plans.slice(0, 5).map((p) => p.id)).toEqual([
+      'r:a1:upgrade-plan:baseline:0',
+      'r:a2:upgrade-plan:baseline:0',
+      'r:a1:upgrade-plan:impatient:0',
+      'r:a2:upgrade-plan:impatient:0',
+      'r:a1:other:baseline:0',
+    ]);
+    expect(new Set(plans.map((p) => p.id)).size).toBe(plans.length);
+    // Entries pair up: the same trio gets the same seed in every entry, the single-agent seed.
+    const single = planSessions('r', SPEC, scenarios, personas);
+    const trio = (p: { scenario: { id: string }; persona: { id: string }; trial: number }) => `${p.scenario.id}|${p.persona.id}|${p.trial}`;
+    const singleSeed = new Map(single.map((p) => [trio(p), p.seed]));
+    for (const p of plans) expect(p.seed).toBe(singleSeed.get(trio(p)));
+    const a1 = plans.filter((p) => p.entry?.id === 'a1');
+    const a2 = plans.filter((p) => p.entry?.id === 'a2');
+    expect(a1.map(trio)).toEqual(a2.map(trio));
+    expect(a1.map((p) => p.seed)).toEqual(a2.map((p) => p.seed));
+    // Stopping after any even number of sessions leaves both entries with the same trios done.
+    for (let n = 0; n <= plans.length; n += 2) {
+      const done = plans.slice(0, n);
+      expect(done.filter((p) => p.entry?.id === 'a1').map(trio)).toEqual(done.filter((p) => p.entry?.id === 'a2').map(trio));
+    }
+    // Trial-major still: every trio of trial 0 before any of trial 1.
+    expect(plans.findIndex((p) => p.trial === 1)).toBe(8);
+  });
+
+  it('refuses entries that share an id', () => {
+    const dup = { ...MULTI, agents: [MULTI.agents![0]!, { ...MULTI.agents![1]!, id: 'a1' }] };
+    expect(() => planSessions('r', dup, scenarios, personas)).toThrow(/distinct ids/);
+  });
+
+  it('records the entry and its seat, as the spec holds it when the session starts, and hands the entry to createAgent', async () => {
+    const p = planSessions('run1', MULTI, [makeScenario()], [PERSONAS.baseline])[1]!;
+    expect(p.entry?.id).toBe('a2');
+    // The runner fills in a seat's settings after planning: the session records the spec's seat.
+    const loaded = { ...MULTI, agents: MULTI.agents!.map((e) => ({ ...e, seat: { ...e.seat, settings: { model: `m-${e.id}` } } })) };
+    const started = startedSession(p, { runId: 'run1', spec: loaded });
+    expect(started).toMatchObject({ id: 'run1:a2:upgrade-plan:baseline:0', agentEntry: 'a2', agent: { kind: 'other', settings: { model: 'm-a2' } } });
+    const given: (string | undefined)[] = [];
+    const session = await runSession(
+      p,
+      deps({
+        spec: loaded,
+        createAgent: (_ctx, entry) => {
+          given.push(entry?.seat.settings.model as string | undefined);
+          return scripted('agent', goodAgent(), { fallback: reqmore });
+        },
+      }),
+    );
+    expect(given).toEqual(['m-a2']);
+    expect(session).toMatchObject({ agentEntry: 'a2', agent: { kind: 'other' }, outcome: 'pass' });
+  });
+
+  it('leaves single-agent sessions without an entry, and an empty agents list plans as one agent', () => {
+    const s = startedSession(plan(), { runId: 'run1', spec: SPEC });
+    expect(s).not.toHaveProperty('agentEntry');
+    expect(s.agent).toBe(SPEC.agent);
+    const none = planSessions('r', { ...SPEC, agents: [] }, scenarios, personas);
+    expect(none.map((p) => p.id)).toEqual(planSessions('r', SPEC, scenarios, personas).map((p) => p.id));
+    expect(none.every((p) => !('entry' in p))).toBe(true);
+  });
+});
