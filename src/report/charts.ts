@@ -55,8 +55,8 @@ function labelMargin(labels: readonly string[], max = 200): number {
 
 /** A y axis of row labels that fit the left margin, cut with an ellipsis past it. */
 function labelAxis(margin: number, labelOf: ReadonlyMap<string, string>): Plot.CompoundMark {
-  // Plot measures lines in ems of the 11px font; 14px of the margin are the gap to the frame.
-  return Plot.axisY({ tickSize: 0, textOverflow: 'ellipsis', lineWidth: (margin - 14) / 11 / 0.55, tickFormat: (k: string) => (labelOf.get(k) ?? k).replace(/\s+/g, ' '), label: null });
+  // Plot measures a line in ems of its font (11px); 14px of the margin are the gap to the frame.
+  return Plot.axisY({ tickSize: 0, textOverflow: 'ellipsis', lineWidth: (margin - 14) / 11, tickFormat: (k: string) => (labelOf.get(k) ?? k).replace(/\s+/g, ' '), label: null });
 }
 
 /* ------------------------------------------------------------- success rates */
