@@ -39,7 +39,7 @@
  * which does not grow with the number of trials as the flip rate does.
  */
 import type { Outcome, ScoreFlag, SessionScore, TerminationReason } from '../model/types.ts';
-import { bootstrap } from '../stats/bootstrap.ts';
+import { clusterMeanIntervals } from '../stats/hierarchical.ts';
 import { passHatK } from '../stats/passk.ts';
 import { mulberry32 } from '../stats/rng.ts';
 import { wilsonInterval } from '../stats/wilson.ts';
@@ -145,19 +145,28 @@ export function taskPassHat(n: number, c: number, k: number, confidence = 0.95):
   return { value: passHatK(n, c, k), lower: lower ** k, upper: upper ** k };
 }
 
-/** Average pass^k over tasks with a seeded percentile bootstrap over tasks. */
-function averagePassHat(tasks: readonly Tally[], pick: (t: Tally) => number, k: number, opts: Required<TauReportOptions>): Estimate {
-  const values = tasks.map((t) => passHatK(t.n, pick(t), k));
-  const value = values.reduce((a, b) => a + b, 0) / values.length;
-  if (tasks.length === 1) {
-    const only = taskPassHat(tasks[0]!.n, pick(tasks[0]!), k, opts.confidence);
-    return { value, lower: only.lower, upper: only.upper };
-  }
-  // A fresh generator per k: the same task resamples at every k.
-  const b = bootstrap(values, { rng: mulberry32(opts.seed), iterations: opts.iterations, confidence: opts.confidence });
-  // A percentile interval can in rare skewed cases miss the estimate by a hair; the table shows
-  // the estimate inside its interval, so the bounds are widened to it.
-  return { value, lower: Math.min(b.lower, value), upper: Math.max(b.upper, value) };
+/**
+ * Average pass^k over tasks, for k = 1 … maxK and for each of `picks` (passes, strict passes),
+ * with a seeded percentile bootstrap over tasks: one pass over the resamples for every column, so
+ * the same task resamples serve every k and both variants (as a fresh generator per k would),
+ * at the cost of one set of draws.
+ */
+function averagePassHats(tasks: readonly Tally[], picks: readonly ((t: Tally) => number)[], maxK: number, opts: Required<TauReportOptions>): Estimate[][] {
+  const columns: Float64Array[] = [];
+  for (const pick of picks) for (let k = 1; k <= maxK; k++) columns.push(Float64Array.from(tasks, (t) => passHatK(t.n, pick(t), k)));
+  const estimates: Estimate[] =
+    tasks.length === 1
+      ? columns.map((col, i) => {
+          // One task: nothing to resample; its own interval.
+          const only = taskPassHat(tasks[0]!.n, picks[Math.floor(i / maxK)]!(tasks[0]!), (i % maxK) + 1, opts.confidence);
+          return { value: col[0]!, lower: only.lower, upper: only.upper };
+        })
+      : clusterMeanIntervals(columns, { rng: mulberry32(opts.seed), iterations: opts.iterations, confidence: opts.confidence }).map(
+          // A percentile interval can in rare skewed cases miss the estimate by a hair; the table
+          // shows the estimate inside its interval, so the bounds are widened to it.
+          ({ estimate: value, lower, upper }) => ({ value, lower: Math.min(lower, value), upper: Math.max(upper, value) }),
+        );
+  return picks.map((_, p) => estimates.slice(p * maxK, (p + 1) * maxK));
 }
 
 /**
@@ -193,14 +202,9 @@ export function tauReport(sessions: Iterable<TauSessionInput>, options: TauRepor
   }
   const tasks = [...byTask.values()];
   const maxK = tasks.length ? Math.min(...tasks.map((t) => t.n)) : 0;
+  const [passHat, strict] = maxK > 0 ? averagePassHats(tasks, [(t) => t.c, (t) => t.strict], maxK, opts) : [[], []];
   const rows: TauReportRow[] = [];
-  for (let k = 1; k <= maxK; k++) {
-    rows.push({
-      k,
-      passHat: averagePassHat(tasks, (t) => t.c, k, opts),
-      strict: averagePassHat(tasks, (t) => t.strict, k, opts),
-    });
-  }
+  for (let k = 1; k <= maxK; k++) rows.push({ k, passHat: passHat![k - 1]!, strict: strict![k - 1]! });
   const perTask: TauTaskRow[] = tasks.map((t) => {
     const ks = Array.from({ length: t.n }, (_, i) => i + 1);
     return {
