@@ -5,6 +5,8 @@ export type Route =
   | { page: 'run'; runId: string }
   | { page: 'session'; runId: string; sessionId: string }
   | { page: 'library' }
+  /** A scenario pack's leaderboard; without a pack, the first one with runs. */
+  | { page: 'leaderboard'; packId?: string }
   | { page: 'personas' }
   | { page: 'models' }
   /**
@@ -30,6 +32,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'runs') return { page: 'runs' };
   if (parts[0] === 'new' && parts[1] === 'from' && parts[2]) return { page: 'new', from: parts[2] };
   if (parts[0] === 'library') return { page: 'library' };
+  if (parts[0] === 'leaderboard') return parts[1] ? { page: 'leaderboard', packId: parts[1] } : { page: 'leaderboard' };
   if (parts[0] === 'personas') return { page: 'personas' };
   if (parts[0] === 'models') return { page: 'models' };
   return { page: 'new' };
@@ -47,6 +50,8 @@ export function href(route: Route): string {
       return `#/runs/${encodeURIComponent(route.runId)}/sessions/${encodeURIComponent(route.sessionId)}`;
     case 'library':
       return '#/library';
+    case 'leaderboard':
+      return route.packId ? `#/leaderboard/${encodeURIComponent(route.packId)}` : '#/leaderboard';
     case 'personas':
       return '#/personas';
     case 'models':

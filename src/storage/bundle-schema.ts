@@ -9,12 +9,15 @@
  * without a known initial database), so a version-1 file reads as a version-2 one without
  * "db" lines.
  *
+ * A session's "regrades" (its re-gradings against later scenario definitions, each with the
+ * score it replaced) is optional within version 2: bundles without it read as before.
+ *
  * Objects strip unknown keys (rather than reject them) so that a bundle written by a newer
  * version of the app with extra optional fields still imports, minus those fields. The line
  * envelopes themselves are strict.
  */
 import { z } from 'zod';
-import type { Run, RunSpec, Session, SessionScore, ToolErrorName, Turn } from '../core/model/types.ts';
+import type { Run, RunSpec, Session, SessionRegrade, SessionScore, ToolErrorName, Turn } from '../core/model/types.ts';
 import { TERMINATION_REASONS } from '../core/model/types.ts';
 import type { DbChange } from '../core/scenarios/db-delta.ts';
 import type { SessionDbsDelta } from './db.ts';
@@ -73,6 +76,73 @@ const dbDiffEntry = z
   // DbDiffEntry's keys are required but may hold undefined, which JSON cannot carry.
   .transform((e) => ({ path: e.path, expected: e.expected, actual: e.actual }));
 
+const sessionScore = z
+  .object({
+    reward: z.union([z.literal(0), z.literal(1)]),
+    basis: z.array(rewardBasis),
+    db: z
+      .object({
+        match: z.boolean(),
+        expectedHash: z.string(),
+        actualHash: z.string(),
+        diff: z.array(dbDiffEntry),
+      })
+      .optional(),
+    communicate: z.array(z.object({ info: z.string(), found: z.boolean() })).optional(),
+    envAssertions: z
+      .array(
+        z
+          .object({ path: z.string(), expected: json, actual: json.optional(), ok: z.boolean() })
+          .transform((e) => ({ path: e.path, expected: e.expected, actual: e.actual, ok: e.ok })),
+      )
+      .optional(),
+    notes: z.array(z.string()),
+    actions: z
+      .array(
+        z.object({
+          name: z.string(),
+          arguments: jsonObject,
+          compareArgs: z.array(z.string()),
+          write: z.boolean(),
+          matched: z.boolean(),
+          callId: z.string().optional(),
+          callOk: z.boolean().optional(),
+        }),
+      )
+      .optional(),
+    nlAssertions: z
+      .array(z.object({ assertion: z.string(), verdict: z.enum(['met', 'not_met', 'not_judged']), reason: z.string() }))
+      .optional(),
+    judge: z
+      .object({
+        model: z.string(),
+        attempts: count,
+        error: errorRecord.optional(),
+        clipped: z
+          .object({
+            contextTokens: count.optional(),
+            maxChars: count,
+            toolResultMax: count,
+            messageMax: count.optional(),
+            linesOmitted: count,
+          })
+          .optional(),
+      })
+      .optional(),
+    criteria: z
+      .array(
+        z.object({
+          criterion: rewardBasis,
+          inBasis: z.boolean(),
+          result: z.enum(['pass', 'fail', 'not_scored']),
+        }),
+      )
+      .optional(),
+    strictReward: z.union([z.literal(0), z.literal(1)]).optional(),
+    flags: z.array(z.enum(['db_right_info_missing', 'info_conveyed_db_wrong'])).optional(),
+    ended: z.object({ termination: z.enum(TERMINATION_REASONS), counts: z.boolean() }).optional(),
+  });
+
 export const sessionSchema = z.object({
   id: z.string().min(1),
   runId: z.string().min(1),
@@ -92,79 +162,23 @@ export const sessionSchema = z.object({
   error: errorRecord.optional(),
   finalDb: jsonObject.optional(),
   expectedDb: jsonObject.optional(),
-  score: z
-    .object({
-      reward: z.union([z.literal(0), z.literal(1)]),
-      basis: z.array(rewardBasis),
-      db: z
-        .object({
-          match: z.boolean(),
-          expectedHash: z.string(),
-          actualHash: z.string(),
-          diff: z.array(dbDiffEntry),
-        })
-        .optional(),
-      communicate: z.array(z.object({ info: z.string(), found: z.boolean() })).optional(),
-      envAssertions: z
-        .array(
-          z
-            .object({ path: z.string(), expected: json, actual: json.optional(), ok: z.boolean() })
-            .transform((e) => ({ path: e.path, expected: e.expected, actual: e.actual, ok: e.ok })),
-        )
-        .optional(),
-      notes: z.array(z.string()),
-      actions: z
-        .array(
-          z.object({
-            name: z.string(),
-            arguments: jsonObject,
-            compareArgs: z.array(z.string()),
-            write: z.boolean(),
-            matched: z.boolean(),
-            callId: z.string().optional(),
-            callOk: z.boolean().optional(),
-          }),
-        )
-        .optional(),
-      nlAssertions: z
-        .array(z.object({ assertion: z.string(), verdict: z.enum(['met', 'not_met', 'not_judged']), reason: z.string() }))
-        .optional(),
-      judge: z
-        .object({
-          model: z.string(),
-          attempts: count,
-          error: errorRecord.optional(),
-          clipped: z
-            .object({
-              contextTokens: count.optional(),
-              maxChars: count,
-              toolResultMax: count,
-              messageMax: count.optional(),
-              linesOmitted: count,
-            })
-            .optional(),
-        })
-        .optional(),
-      criteria: z
-        .array(
-          z.object({
-            criterion: rewardBasis,
-            inBasis: z.boolean(),
-            result: z.enum(['pass', 'fail', 'not_scored']),
-          }),
-        )
-        .optional(),
-      strictReward: z.union([z.literal(0), z.literal(1)]).optional(),
-      flags: z.array(z.enum(['db_right_info_missing', 'info_conveyed_db_wrong'])).optional(),
-      ended: z.object({ termination: z.enum(TERMINATION_REASONS), counts: z.boolean() }).optional(),
-    })
-    .optional(),
+  score: sessionScore.optional(),
   questionsAsked: count.optional(),
   scenarioHash: z.string().optional(),
   personaHash: z.string().optional(),
   clarifyingQuestions: count.optional(),
   userUnknownValueTurns: count.optional(),
   leakCheckVersion: z.string().optional(),
+  regrades: z
+    .array(
+      z.object({
+        at: time,
+        scenarioHash: z.string(),
+        previous: sessionScore,
+        previousOutcome: z.enum(['running', 'pass', 'fail', 'error']),
+      }),
+    )
+    .optional(),
 });
 
 const toolCall = z.object({
@@ -278,6 +292,7 @@ type _Covered = [
   NoneMissing<Missing<Turn, z.output<typeof turnSchema>>>,
   NoneMissing<Missing<RunSpec, z.output<typeof runSchema>['spec']>>,
   NoneMissing<Missing<SessionScore, NonNullable<z.output<typeof sessionSchema>['score']>>>,
+  NoneMissing<Missing<SessionRegrade, NonNullable<z.output<typeof sessionSchema>['regrades']>[number]>>,
   Assignable<z.output<typeof runSchema>, Run>,
   Assignable<z.output<typeof sessionSchema>, Session>,
   Assignable<z.output<typeof turnSchema>, Turn>,

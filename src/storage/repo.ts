@@ -65,6 +65,34 @@ export type RunPatch = Partial<Omit<Run, 'id'>>;
 /** Fields of a session that may change after it is created. */
 export type SessionPatch = Partial<Omit<Session, 'id' | 'runId'>>;
 
+/** A session as a run's index keys give it (Storage.listSessionKeys). */
+export interface SessionKey {
+  id: string;
+  scenarioId: string;
+  personaId: string;
+  outcome: Outcome;
+  /** Stopped by the person running the evaluation (termination "aborted"). */
+  aborted: boolean;
+}
+
+/** The versions of its scenarios and personas a run played (Storage.runVersions). */
+export interface RunVersions {
+  /** Scenario id → the `scenarioHash` its sessions carry (undefined: not recorded). */
+  scenarios: Record<string, string | undefined>;
+  /** Persona id → the `personaHash` its sessions carry. */
+  personas: Record<string, string | undefined>;
+  /** Scenarios whose sessions have been re-graded. */
+  regraded: string[];
+}
+
+/** One session's re-grading to write (Storage.applyRegrades). */
+export interface RegradeWrite {
+  id: string;
+  patch: Pick<SessionPatch, 'score' | 'outcome' | 'regrades' | 'expectedDb'>;
+  /** How many re-gradings the session had when the patch was computed. */
+  expectRegrades: number;
+}
+
 /** Narrows a run's sessions; fields left out match everything. */
 export interface SessionFilter {
   /** One agent entry's sessions, in a run of several agents (Session.agentEntry). */
@@ -577,6 +605,78 @@ export class Storage {
       .where('[sessionId+index]')
       .between([sessionId, MIN_KEY], [sessionId, maxKey()], true, true)
       .toArray();
+  }
+
+  /* ------------------------------------------- leaderboard and re-grading */
+
+  /**
+   * A run's sessions as its index keys give them (id, scenario, persona, outcome) and whether
+   * each was stopped by the person: what the leaderboard counts, read without deserialising a
+   * single session, as summarizeRun does.
+   */
+  async listSessionKeys(runId: string): Promise<SessionKey[]> {
+    const { db } = this;
+    return db.transaction('r', db.sessions, async () => {
+      const aborted = new Set(await db.sessions.where(SESSION_TERMINATION_INDEX).equals([runId, 'aborted']).primaryKeys());
+      const out: SessionKey[] = [];
+      await db.sessions
+        .where(SESSION_SUMMARY_INDEX)
+        .between([runId, MIN_KEY, MIN_KEY, MIN_KEY], [runId, maxKey(), maxKey(), maxKey()], true, true)
+        .eachKey((key, cursor) => {
+          const [, scenarioId, personaId, outcome] = key as unknown as [string, string, string, Outcome];
+          const id = cursor.primaryKey as string;
+          out.push({ id, scenarioId, personaId, outcome, aborted: aborted.has(id) });
+        });
+      return out;
+    });
+  }
+
+  /**
+   * The versions a run's sessions ran: for each scenario its first session's `scenarioHash`
+   * (and whether that session has been re-graded), for each persona its first session's
+   * `personaHash`. One run plays one version of each, so one light row per scenario and per
+   * persona tells it.
+   */
+  async runVersions(runId: string, scenarioIds: readonly string[], personaIds: readonly string[]): Promise<RunVersions> {
+    const { db } = this;
+    return db.transaction('r', db.sessions, async () => {
+      const [byScenario, byPersona] = await Promise.all([
+        Promise.all(scenarioIds.map((id) => db.sessions.where('[runId+scenarioId]').equals([runId, id]).first())),
+        Promise.all(personaIds.map((id) => db.sessions.where('[runId+personaId]').equals([runId, id]).first())),
+      ]);
+      const scenarios: Record<string, string | undefined> = dict();
+      const personas: Record<string, string | undefined> = dict();
+      const regraded: string[] = [];
+      scenarioIds.forEach((id, i) => {
+        const s = byScenario[i];
+        scenarios[id] = s?.scenarioHash;
+        if (s?.regrades?.length) regraded.push(id);
+      });
+      personaIds.forEach((id, i) => (personas[id] = byPersona[i]?.personaHash));
+      return { scenarios, personas, regraded };
+    });
+  }
+
+  /**
+   * Writes a re-grading of a run's sessions, all or nothing, in one transaction: each session's
+   * new score, outcome and expected database with its `regrades` (the scores they replace), and
+   * the run's passed count recounted from its sessions. Every session must still have the
+   * number of re-gradings it had when the new scores were computed (`expectRegrades`): a
+   * session changed meanwhile (another tab re-graded it) throws, and nothing is written.
+   */
+  async applyRegrades(runId: string, updates: readonly RegradeWrite[]): Promise<void> {
+    const { db } = this;
+    await db.transaction('rw', [db.runs, db.sessions, db.sessionDbs, db.scenarioDbs], async () => {
+      for (const u of updates) {
+        const s = await db.sessions.get(u.id);
+        if (!s || s.runId !== runId) throw new Error(`Session "${u.id}" is not in run "${runId}"; nothing was written.`);
+        if ((s.regrades?.length ?? 0) !== u.expectRegrades)
+          throw new Error(`Session "${u.id}" was re-graded meanwhile; nothing was written. Compute the re-grading again.`);
+        await this.updateSession(u.id, u.patch);
+      }
+      const passed = await db.sessions.where('[runId+outcome]').equals([runId, 'pass']).count();
+      await db.runs.update(runId, { passedSessions: passed });
+    });
   }
 
   /* ------------------------------------------------------ scenarios/personas */

@@ -9,6 +9,8 @@ describe('hash routes', () => {
     { page: 'run', runId: 'run-x/y' },
     { page: 'session', runId: 'run-x', sessionId: 's 1' },
     { page: 'library' },
+    { page: 'leaderboard' },
+    { page: 'leaderboard', packId: 'tau2 retail/1' },
     { page: 'personas' },
     { page: 'models' },
     { page: 'compare', run: 'run-abc' },

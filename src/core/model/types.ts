@@ -646,4 +646,22 @@ export interface Session {
   userUnknownValueTurns?: number;
   /** The leak check's version (LEAK_CHECK_VERSION) behind `userUnknownValueTurns` and the turns' flags. */
   leakCheckVersion?: string;
+  /**
+   * Re-gradings against later definitions of the scenario (scenarios/regrade.ts), oldest
+   * first: `score` and `outcome` are the latest; each entry keeps what they were before it.
+   * `scenarioHash` stays the version the conversation ran. Absent: never re-graded.
+   */
+  regrades?: SessionRegrade[];
+}
+
+/** One re-grading of a stored session: when, against which version, and what it replaced. */
+export interface SessionRegrade {
+  /** Epoch ms. */
+  at: number;
+  /** The fingerprint (scenarioFingerprint) of the scenario definition the new score is against. */
+  scenarioHash: string;
+  /** The score before this re-grading. */
+  previous: SessionScore;
+  /** The outcome before this re-grading. */
+  previousOutcome: Outcome;
 }

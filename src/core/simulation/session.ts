@@ -121,10 +121,22 @@ export function startedSession(plan: SessionPlan, deps: Pick<SessionDeps, 'runId
 const dbHashes = new WeakMap<object, string>();
 const scenarioHashes = new WeakMap<object, string>();
 
+/** Every field of a Scenario: what its fingerprint covers (checked against the type below). */
+const SCENARIO_FIELDS = [
+  'id', 'domain', 'packId', 'title', 'purpose', 'difficulty', 'user', 'agent', 'initialDb', 'evaluation', 'clarification',
+] as const satisfies readonly (keyof Scenario)[];
+// Fails to compile when Scenario gains a field the list above lacks.
+type NoneUnlisted<M extends never> = M;
+type _AllScenarioFields = NoneUnlisted<Exclude<keyof Scenario, (typeof SCENARIO_FIELDS)[number]>>;
+
 /**
  * The canonical hash of everything a scenario is (its database by its own hash): stored with
  * each session, so a rerun can tell whether the scenario under the same id has changed since.
  * Cached per object: τ²-bench's 114 tasks share one 2.8 MB database, hashed once.
+ *
+ * Only the Scenario's own fields count: a stored scenario also carries when it was imported
+ * (`importedAt`, `builtin`), and hashing those made every re-import of an unchanged pack look
+ * like a new version. Sessions stored before hashed them too (see regrade.ts, which reads both).
  */
 export function scenarioFingerprint(scenario: Scenario): string {
   let h = scenarioHashes.get(scenario);
@@ -134,7 +146,9 @@ export function scenarioFingerprint(scenario: Scenario): string {
     db = canonicalHash(scenario.initialDb);
     dbHashes.set(scenario.initialDb, db);
   }
-  h = canonicalHash({ ...scenario, initialDb: db } as unknown as Json);
+  const own: Record<string, unknown> = {};
+  for (const k of SCENARIO_FIELDS) if (k in scenario) own[k] = scenario[k];
+  h = canonicalHash({ ...own, initialDb: db } as unknown as Json);
   scenarioHashes.set(scenario, h);
   return h;
 }
