@@ -206,18 +206,25 @@ export interface AgentResult {
   label: string;
   /** Success rate: mean over tasks of each task's rate, cluster bootstrap over tasks; null with no counted session. */
   success: SuccessEstimate | null;
-  /** The τ-report over the agent's counted sessions: pass^k rows with intervals, per task, flips. */
-  report: TauReport;
+  /**
+   * The τ-report over the agent's counted sessions: pass^k rows (and strict) with intervals,
+   * flips, flags. Without its per-task table, which is most of the result's size and would slow
+   * its way back from the worker: a pair's perTask has the per-task rates, and tauReport gives
+   * the whole table where a page needs it.
+   */
+  report: Omit<TauReport, 'perTask'>;
   excluded: ExcludedSessions;
   /** Counted sessions that ended in an infrastructure error (counted as failures). */
   errors: number;
 }
 
-/** One paired session of a task, for side-by-side transcripts. */
+/** One paired trial of a task: the two sessions' ids, for side-by-side transcripts, and outcomes. */
 export interface PairedTrial {
   trial: number;
-  a: { id: string; outcome: Outcome };
-  b: { id: string; outcome: Outcome };
+  a: string;
+  b: string;
+  outcomeA: Outcome;
+  outcomeB: Outcome;
 }
 
 /** One paired task of a comparison, from B's side: a win is B better than A. */
@@ -311,7 +318,7 @@ function pairedTasks(pairs: readonly [CompareSession, CompareSession][]): Paired
     }
     t.a.push(successOf(sa));
     t.b.push(successOf(sb));
-    t.sessions.push({ trial: sa.trial, a: { id: sa.id, outcome: sa.outcome }, b: { id: sb.id, outcome: sb.outcome } });
+    t.sessions.push({ trial: sa.trial, a: sa.id, b: sb.id, outcomeA: sa.outcome, outcomeB: sb.outcome });
   }
   for (const t of byTask.values()) t.sessions.sort((x, y) => x.trial - y.trial);
   return [...byTask.values()];
@@ -429,6 +436,11 @@ function compareTwo(
   };
 }
 
+function withoutPerTask(report: TauReport): Omit<TauReport, 'perTask'> {
+  const { perTask: _, ...rest } = report;
+  return rest;
+}
+
 /**
  * Compares agents on the same tasks: each agent's success and pass^k rows, and for each pair of
  * agents (every pair, or the first against each other one) the paired difference B − A with its
@@ -451,7 +463,7 @@ export function compareAgents(agents: readonly CompareAgentInput[], options: Com
             sessions: counted,
           }
         : null,
-      report: tauReport(agent.sessions, { seed: opts.seed, iterations: opts.iterations, confidence: opts.confidence }),
+      report: withoutPerTask(tauReport(agent.sessions, { seed: opts.seed, iterations: opts.iterations, confidence: opts.confidence })),
       excluded: excludedOf(agent.sessions),
       errors: agent.sessions.filter((s) => s.outcome === 'error' && countsInComparison(s)).length,
     };
