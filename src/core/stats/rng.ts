@@ -5,9 +5,12 @@ export interface Rng {
 
 /** mulberry32: small, fast and good enough for simulation choices. Same seed, same stream. */
 export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
+  // The state is kept as a signed 32-bit integer (| 0, not >>> 0): the same bits and the same
+  // stream, but always a small integer to V8, where an unsigned value above 2^31 is a boxed
+  // number; the bootstraps draw tens of millions of these.
+  let a = seed | 0;
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
+    a = (a + 0x6d2b79f5) | 0;
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
