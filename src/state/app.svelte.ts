@@ -21,6 +21,7 @@ import {
   type ScenarioPack,
   type ValidationIssue,
 } from '../core/index.ts';
+import { discardUnfinishedImports } from '../storage/bundle-import.ts';
 import { PERSONA_SET_KEY, Storage, type PersonaSetInfo } from '../storage/repo.ts';
 import type { PackRecord, ScenarioSummary, StoredPersona, StoredScenario } from '../storage/db.ts';
 import { codeToolRunner } from './tool-sandbox.ts';
@@ -97,8 +98,11 @@ export class AppState {
   async init(baseUrl = './'): Promise<void> {
     try {
       this.storage = Storage.open();
-      // A run another tab is executing holds a Web Lock; only runs nobody holds were cut short.
-      const marked = await this.storage.markInterruptedRuns({ keepRunIds: await heldRunIds() });
+      // A run another tab is executing or importing holds a Web Lock; only runs nobody holds were cut short.
+      const held = await heldRunIds();
+      // A run import that a closed tab left half done (sessions staged, no run row) is undone.
+      await discardUnfinishedImports(this.storage, { keepRunIds: held });
+      const marked = await this.storage.markInterruptedRuns({ keepRunIds: held });
       this.interrupted = marked.length;
       await this.seedBuiltins(baseUrl);
       await this.refresh();
