@@ -1,7 +1,9 @@
 /**
  * Writes the published JSON Schemas (public/schemas/*.schema.json) from the zod schemas that
  * validate every import, so the two cannot disagree: `npm run gen:schemas`. A unit test
- * (tests/core/model/scenario-validation.test.ts) fails when the committed files are stale.
+ * (tests/core/model/scenario-validation.test.ts) fails when the committed files are stale; the
+ * run bundle's line schema comes from src/storage/bundle-schema.ts, which validates every
+ * run import (tests/storage/bundle-schema.test.ts).
  *
  * What JSON Schema cannot say is checked only on import, after the schema: cross-field rules
  * (gold actions naming declared tools, unique ids, compareArgs within the arguments),
@@ -12,6 +14,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { personaSchema, personaSetSchema, scenarioPackSchema, scenarioSchema } from '../src/core/model/schema.ts';
+import { runBundleLineSchema } from '../src/storage/bundle-schema.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Where the schemas go, relative to the repository. The page serves them at schemas/. */
@@ -41,6 +44,13 @@ const FILES: { file: string; schema: z.ZodType; title: string; description: stri
     schema: personaSetSchema,
     title: 'Understudy persona set',
     description: 'A named set of personas. See docs/personas.md.',
+  },
+  {
+    file: 'run-bundle-line.schema.json',
+    schema: runBundleLineSchema,
+    title: 'Understudy run bundle line',
+    description:
+      'One line of a run bundle (JSONL): the run first, then each initial database once, then one line per session. What a schema of one line cannot say (the order of lines, ids and hashes that must match) is in docs/run-bundle.md.',
   },
 ];
 

@@ -250,21 +250,27 @@ export const sessionDbsDeltaSchema = z.object({
 });
 
 /** Line 1 of a bundle. */
-export const runLineSchema = z.strictObject({
-  type: z.literal('run'),
-  formatVersion: z.literal(READABLE_RUN_BUNDLE_VERSIONS),
-  /** ISO 8601 time of the export. */
-  exportedAt: z.string(),
-  run: runSchema,
-});
+export const runLineSchema = z
+  .strictObject({
+    type: z.literal('run'),
+    formatVersion: z
+      .literal(READABLE_RUN_BUNDLE_VERSIONS)
+      .describe('The bundle format: 2 is written today; 1 (whole databases on session lines) still reads.'),
+    /** ISO 8601 time of the export. */
+    exportedAt: z.string().describe('ISO 8601 time of the export.'),
+    run: runSchema.describe('The run: its spec (tasks, personas, seats, trials, seed, limits), status and counts.'),
+  })
+  .describe('Line 1: the run.');
 
 /** An initial database that sessions' deltas apply to, once per bundle (version 2). */
-export const dbLineSchema = z.strictObject({
-  type: z.literal('db'),
-  /** `canonicalHash(db)`; checked on reading. */
-  hash: z.string().min(1),
-  db: jsonObject,
-});
+export const dbLineSchema = z
+  .strictObject({
+    type: z.literal('db'),
+    /** `canonicalHash(db)`; checked on reading. */
+    hash: z.string().min(1).describe('The canonical hash of "db" (checked on import); session lines name it in "dbs.baseHash".'),
+    db: jsonObject.describe('An initial database: table name to records (an object by key, or an array).'),
+  })
+  .describe('An initial database that sessions start from, once per bundle, before the sessions that use it (version 2).');
 
 /** Every session line of a version-1 bundle: one session with all its turns. */
 export const sessionLineSchemaV1 = z.strictObject({
@@ -274,12 +280,23 @@ export const sessionLineSchemaV1 = z.strictObject({
 });
 
 /** One session with all its turns, and its databases as deltas where it has them. */
-export const sessionLineSchema = z.strictObject({
-  type: z.literal('session'),
-  session: sessionSchema,
-  dbs: sessionDbsDeltaSchema.optional(),
-  turns: z.array(turnSchema),
-});
+export const sessionLineSchema = z
+  .strictObject({
+    type: z.literal('session'),
+    session: sessionSchema.describe('The session: spec ids, seats, seed, outcome, ending and score.'),
+    dbs: sessionDbsDeltaSchema
+      .describe('Its final and expected databases as changes against the "db" line named by "baseHash".')
+      .optional(),
+    turns: z.array(turnSchema).describe('Every turn of the conversation, by index.'),
+  })
+  .describe('One session with all its turns.');
+
+/**
+ * Any one line of a bundle this code reads, told apart by "type": what the published JSON
+ * Schema (public/schemas/run-bundle-line.schema.json, scripts/gen-schemas.ts) describes. A
+ * version-1 session line is a version-2 one without "dbs", so this covers both versions.
+ */
+export const runBundleLineSchema = z.discriminatedUnion('type', [runLineSchema, dbLineSchema, sessionLineSchema]);
 
 /* Compile-time drift checks against types.ts: a field added there and not here, or a parsed
  * shape the app's type does not accept, fails type checking here. */
