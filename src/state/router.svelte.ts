@@ -12,8 +12,10 @@ export type Route =
   /**
    * Agents side by side (issue 14): the entries of run `run` (all of them without `entries`).
    * Written as a query, #/compare?run=<runId>&entries=a1,a2, so more parameters can join it.
+   * Separate runs on the same tasks: #/compare?runs=<id1>,<id2> (each run's agents, paired by
+   * scenario, persona and trial); `run` may be given with `runs`, and is then listed first.
    */
-  | { page: 'compare'; run: string; entries?: string[] };
+  | { page: 'compare'; run?: string; entries?: string[]; runs?: string[] };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#\/?/, '');
@@ -22,7 +24,8 @@ export function parseRoute(hash: string): Route {
     const params = new URLSearchParams(path.slice(q + 1));
     const run = params.get('run');
     const entries = (params.get('entries') ?? '').split(',').filter(Boolean);
-    if (run) return { page: 'compare', run, ...(entries.length ? { entries } : {}) };
+    const runs = (params.get('runs') ?? '').split(',').filter(Boolean);
+    if (run || runs.length) return { page: 'compare', ...(run ? { run } : {}), ...(entries.length ? { entries } : {}), ...(runs.length ? { runs } : {}) };
   }
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'runs' && parts[1] && parts[2] === 'sessions' && parts[3]) {
@@ -57,8 +60,10 @@ export function href(route: Route): string {
     case 'models':
       return '#/models';
     case 'compare': {
-      const params = new URLSearchParams({ run: route.run });
+      const params = new URLSearchParams();
+      if (route.run) params.set('run', route.run);
       if (route.entries?.length) params.set('entries', route.entries.join(','));
+      if (route.runs?.length) params.set('runs', route.runs.join(','));
       return `#/compare?${params}`;
     }
   }
