@@ -18,6 +18,7 @@ import {
   planText,
   pointsAbs,
   signedPoints,
+  traitsWithBothEnds,
   verdict,
   type CompareAgentInfo,
   type CompareReportInput,
@@ -137,8 +138,8 @@ function robustnessBlock(input: CompareReportInput, document: Document): SafeHtm
 ${chartFigure(successChart(personaRows(r), { document, width: 620, title: `${label}: success by persona`, confidencePercent: level }))}
 <table data-table="robustness"><thead><tr><th>Persona</th><th class="num">success</th><th class="num">${level}% CI</th><th class="num">drop against ${base ?? 'the baseline'}</th></tr></thead>
 <tbody>${r.byPersona.map((p) => html`<tr><td>${p.name}</td><td class="num strong">${pct0(p.estimate)}</td><td class="num faint">${pct0(p.lower)} – ${pct0(p.upper)}</td><td class="num">${p.drop ? html`${signedPoints(p.drop.estimate)} pts <span class="faint">(${intervalText(p.drop)})</span>` : '—'}</td></tr>`)}</tbody></table>
-${r.byTrait.length ? html`<table data-table="traits"><thead><tr><th>Trait</th><th class="num">low (1–2)</th><th class="num">high (4–5)</th><th class="num">high − low</th></tr></thead>
-<tbody>${r.byTrait.map((t) => html`<tr><td>${t.label}</td><td class="num">${t.low ? `${pct0(t.low.estimate)} (${pct0(t.low.lower)}–${pct0(t.low.upper)})` : '—'}</td><td class="num">${t.high ? `${pct0(t.high.estimate)} (${pct0(t.high.lower)}–${pct0(t.high.upper)})` : '—'}</td><td class="num">${t.difference ? `${signedPoints(t.difference.estimate)} pts (${intervalText(t.difference)})` : '—'}</td></tr>`)}</tbody></table>` : ''}`;
+${traitsWithBothEnds(r).length ? html`<table data-table="traits"><thead><tr><th>Trait</th><th class="num">low (1–2)</th><th class="num">high (4–5)</th><th class="num">high − low</th></tr></thead>
+<tbody>${traitsWithBothEnds(r).map((t) => html`<tr><td>${t.label}</td><td class="num">${t.low ? `${pct0(t.low.estimate)} (${pct0(t.low.lower)}–${pct0(t.low.upper)})` : '—'}</td><td class="num">${t.high ? `${pct0(t.high.estimate)} (${pct0(t.high.lower)}–${pct0(t.high.upper)})` : '—'}</td><td class="num">${t.difference ? `${signedPoints(t.difference.estimate)} pts (${intervalText(t.difference)})` : '—'}</td></tr>`)}</tbody></table>` : ''}`;
     })}`,
     { note: `Success by persona with ${level}% intervals, and the drop against the cooperative baseline persona (positive: the agent does worse with this user).` },
   );

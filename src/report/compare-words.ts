@@ -69,6 +69,9 @@ export function verdict(pair: AgentPairResult, aLabel: string, bLabel: string, c
   const better = d.estimate >= 0 ? bLabel : aLabel;
   const worse = d.estimate >= 0 ? aLabel : bLabel;
   const floorText = `the noise floor at ${pair.tasks} task${pair.tasks === 1 ? '' : 's'} × ${fmtTrials(nf.trialsPerTask)} trial${nf.trialsPerTask === 1 ? '' : 's'} is ±${pointsAbs(nf.floor)}`;
+  if (d.estimate === 0 && d.lower === 0 && d.upper === 0) {
+    return { kind: 'noise', text: `No difference: ${aLabel} and ${bLabel} have the same success on every paired task (0.0 points, ${level}% CI 0.0 to 0.0). Not distinguishable from noise; ${floorText}.` };
+  }
   if (pair.distinguishable && pair.excludesZero) {
     return { kind: 'better', text: `${better} is better than ${worse} by ${pointsAbs(d.estimate)} (${level}% CI ${intervalText(d)}); ${floorText}.` };
   }
@@ -140,3 +143,8 @@ export function planText(p: NonNullable<AgentPairResult['planning']>): string {
   return `${trials} would bring the interval to ${w}. ${now}`;
 }
 
+
+/** The trait splits worth a row: personas at both ends (low and high), so there is a difference to read. */
+export function traitsWithBothEnds(r: Robustness): Robustness['byTrait'] {
+  return r.byTrait.filter((t) => t.low && t.high);
+}

@@ -130,3 +130,41 @@ test('two agents of one run compared: difference with its interval, per-task tab
   expect((mean * 100).toFixed(1).replace('-', '')).toBe(diffText.replace(/^[+−±]/, '').replace(' pts', ''));
   expect(errors).toEqual([]);
 });
+
+test('two separate runs on the same tasks pair up: "Compare with…" adds the other run', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const ids: string[] = [];
+  for (const agent of ['rule-based', 'frame']) {
+    await page.goto(`${base}#/new`);
+    await expect(page.getByRole('heading', { name: 'New evaluation run' })).toBeVisible();
+    await page.getByLabel('Scenario pack').selectOption('bookshop');
+    const tasks = page.getByRole('region', { name: '1 · Scenarios' });
+    await tasks.getByRole('button', { name: 'None' }).click();
+    for (const t of TASKS.slice(0, 2)) await tasks.getByRole('checkbox', { name: t }).check();
+    await page.getByRole('region', { name: '2 · Personas' }).getByRole('button', { name: 'None' }).click();
+    await page.getByLabel('Baseline cooperative').check();
+    await page.getByLabel('Trials per task (k)').fill('2');
+    await page.getByLabel('Playback').selectOption('instant');
+    await page.getByLabel('Agent seat (under test)').selectOption(agent);
+    await page.getByRole('button', { name: 'Start run' }).click();
+    await expect(page).toHaveURL(/#\/runs\/run-/);
+    ids.push(decodeURIComponent(page.url().split('#/runs/')[1]!));
+    await expect(page.locator('header .badge', { hasText: 'completed' })).toBeVisible({ timeout: 60_000 });
+  }
+
+  // One run alone has one agent: the page says so and offers the other run.
+  await page.goto(`${base}#/compare?runs=${encodeURIComponent(ids[1]!)}`);
+  await expect(page.getByText('A comparison needs two agents')).toBeVisible();
+  await page.getByTestId('compare-with').selectOption(ids[0]!);
+  await page.getByRole('link', { name: 'Add to comparison →' }).click();
+  await expect(page).toHaveURL(/#\/compare\?runs=/);
+  const agents = page.getByTestId('compared-agent');
+  await expect(agents).toHaveCount(2);
+  await expect(agents.nth(0)).toContainText('Generic rule-based agent');
+  await expect(agents.nth(1)).toContainText('Rule-based bookshop agent');
+  await expect(page.getByTestId('paired-count')).toHaveText('4');
+  await expect(page.getByTestId('task-row')).toHaveCount(2);
+  await expect(page.getByTestId('difference-value')).toHaveText(/^[+−±]\d+\.\d pts$/);
+  expect(errors).toEqual([]);
+});

@@ -15,6 +15,8 @@ describe('hash routes', () => {
     { page: 'models' },
     { page: 'compare', run: 'run-abc' },
     { page: 'compare', run: 'run x&y', entries: ['a1', 'a3'] },
+    { page: 'compare', runs: ['run-1', 'run 2'] },
+    { page: 'compare', run: 'run-1', entries: ['a2'], runs: ['run-3'] },
   ];
   it.each(routes)('reads back what it writes: %o', (route) => {
     expect(parseRoute(href(route))).toEqual(route);
@@ -34,5 +36,10 @@ describe('hash routes', () => {
     expect(parseRoute('#/compare?run=run-1&entries=a1,a2')).toEqual({ page: 'compare', run: 'run-1', entries: ['a1', 'a2'] });
     expect(parseRoute('#/compare?entries=a1')).toEqual({ page: 'new' });
     expect(parseRoute('#/compare')).toEqual({ page: 'new' });
+  });
+
+  it('separate runs compare as #/compare?runs=id1,id2', () => {
+    expect(href({ page: 'compare', runs: ['run-1', 'run-2'] })).toBe('#/compare?runs=run-1%2Crun-2');
+    expect(parseRoute('#/compare?runs=run-1,run-2')).toEqual({ page: 'compare', runs: ['run-1', 'run-2'] });
   });
 });
