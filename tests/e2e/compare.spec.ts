@@ -56,6 +56,7 @@ test('two agents of one run compared: difference with its interval, per-task tab
   await expect(page.getByTestId('noise-floor')).toHaveText(/^±\d+\.\d points$/);
   await expect(page.getByTestId('verdict')).toContainText(/better than|not distinguishable from noise|ahead by/i);
   await expect(page.getByTestId('difference-chart').locator('svg[aria-label^="Differences with"]')).toBeVisible();
+  if (process.env.SCREENSHOTS) await page.screenshot({ path: `${process.env.SCREENSHOTS}/compare.png`, fullPage: true });
   // Planning aims at ±5 points, and at the width typed in (rule-based agents may already be there).
   await expect(page.getByTestId('planning')).toContainText(/(would bring the interval to|already within) ±5\.0 points/);
   await page.getByLabel('Target half-width in points').fill('2');
